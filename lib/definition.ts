@@ -1,0 +1,58 @@
+/**
+ * How a migration is written: a step function and, optionally, its reverse.
+ *
+ * @since 0.1.0
+ */
+import type * as E from 'fp-ts/lib/Either.js';
+
+/** Any JSON-like state object. Steps between versions of different shapes are typed with it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyState = { [key: string]: any };
+
+/**
+ * A migration step: takes the state at one version and returns the state at the next, either
+ * as a plain value or as an `Either` (a `Left` is a failure). A thrown error is a failure too.
+ */
+export type StepFn<I = AnyState, O = AnyState> = (state: I) => O | E.Either<unknown, O>;
+
+/** A migration as a migration script exports it (`export default defineMigration({...})`). */
+export interface MigrationDefinition<I = AnyState, O = AnyState> {
+  readonly from: string;
+  readonly to: string;
+  readonly up: StepFn<I, O>;
+  readonly down?: StepFn<O, I>;
+  readonly description?: string;
+  /** Short names of what this migration changes; recorded in trace events. */
+  readonly changes?: readonly string[];
+  /** Planning cost of this edge (and of its reverse); default 1. */
+  readonly cost?: number;
+}
+
+/**
+ * Types a migration definition; the identity at run time.
+ *
+ * @example
+ * export default defineMigration({
+ *   from: '1.0.0',
+ *   to: '1.1.0',
+ *   description: 'Add tags',
+ *   up: (s) => ({ ...s, tags: [] }),
+ *   down: ({ tags: _tags, ...s }) => s,
+ * });
+ * @since 0.1.0
+ */
+export const defineMigration = <I = AnyState, O = AnyState>(
+  definition: MigrationDefinition<I, O>,
+): MigrationDefinition<I, O> => definition;
+
+/** True when `value` has the shape of a {@link MigrationDefinition}. */
+export const isMigrationDefinition = (value: unknown): value is MigrationDefinition => {
+  if (typeof value !== 'object' || value === null) return false;
+  const d = value as Record<string, unknown>;
+  return (
+    typeof d.from === 'string' &&
+    typeof d.to === 'string' &&
+    typeof d.up === 'function' &&
+    (d.down === undefined || typeof d.down === 'function')
+  );
+};

@@ -1,0 +1,122 @@
+/**
+ * The version graph: the only module that touches `@dagrejs/graphlib`. Nodes are normalised
+ * versions, edges are migrations. For planning, the graph is compiled once per change into
+ * index-based adjacency arrays ({@link CompiledGraph}) whose indices follow semver order.
+ *
+ * @since 0.1.0
+ */
+import { Graph } from '@dagrejs/graphlib';
+import type * as E from 'fp-ts/lib/Either.js';
+import semver from 'semver';
+import type { Version } from './version.js';
+
+/** `'up'` when an edge leads to a higher version, else `'down'`. */
+export type Direction = 'up' | 'down';
+
+/** A step function after lifting: never throws, returns the new state or the failure's cause. */
+export type LiftedStep = (state: unknown) => E.Either<unknown, unknown>;
+
+/** One migration edge as the graph stores it. */
+export interface Edge {
+  readonly from: Version;
+  readonly to: Version;
+  readonly direction: Direction;
+  readonly description: string | undefined;
+  readonly changes: readonly string[];
+  readonly cost: number;
+  /** The function as the user wrote it (the `up`, or the `down` of the reverse registration). */
+  readonly fn: (state: never) => unknown;
+  /** The lifted step the executor runs. */
+  readonly run: LiftedStep;
+  /** `'up'` for the function given to `register`, `'down'` for an edge added by `meta.down`. */
+  readonly origin: 'up' | 'down';
+  /** The file that registered this edge, when it came from the loader. */
+  readonly source: string | undefined;
+}
+
+/**
+ * Index-based adjacency of the graph, in compressed sparse rows. `versions[i]` is the i-th
+ * version in semver order; the in-edges of node `i` are `inFrom[inStart[i] .. inStart[i+1])`.
+ */
+export interface CompiledGraph {
+  readonly versions: readonly Version[];
+  readonly index: ReadonlyMap<Version, number>;
+  readonly inStart: Int32Array;
+  readonly inFrom: Int32Array;
+  readonly inCost: Float64Array;
+  /** 1 when the in-edge goes up (to a higher version), 0 when it goes down. */
+  readonly inUp: Uint8Array;
+  /** True when every edge costs 1, so breadth-first search finds least-cost paths. */
+  readonly unitCost: boolean;
+}
+
+const directionOf = (from: Version, to: Version): Direction =>
+  semver.gt(to, from) ? 'up' : 'down';
+
+/**
+ * A mutable version graph. Mutations drop the compiled form; {@link VersionGraph.compile}
+ * rebuilds it on demand in O(V log V + E).
+ */
+export class VersionGraph {
+  private readonly graph = new Graph({ directed: true, multigraph: false });
+  private compiled: CompiledGraph | undefined;
+
+  /** The direction an edge between two versions has. */
+  static direction = directionOf;
+
+  /** Adds or replaces an edge (and its end nodes). */
+  setEdge(edge: Edge): void {
+    this.graph.setEdge(edge.from, edge.to, edge);
+    this.compiled = undefined;
+  }
+
+  /** The edge `from → to`, if registered. */
+  edge(from: Version, to: Version): Edge | undefined {
+    return this.graph.edge(from, to) as Edge | undefined;
+  }
+
+  /** Removes every edge and node. */
+  clear(): void {
+    for (const node of this.graph.nodes()) this.graph.removeNode(node);
+    this.compiled = undefined;
+  }
+
+  /** Whether a version appears in any edge. */
+  hasVersion(version: Version): boolean {
+    return this.graph.hasNode(version);
+  }
+
+  /** All edges, in graph insertion order. */
+  edges(): Edge[] {
+    return this.graph.edges().map((e) => this.graph.edge(e) as Edge);
+  }
+
+  /** The compiled adjacency, rebuilt only after a change. */
+  compile(): CompiledGraph {
+    this.compiled ??= compileGraph(this.graph.nodes(), this.edges());
+    return this.compiled;
+  }
+}
+
+const compileGraph = (nodes: readonly Version[], edges: readonly Edge[]): CompiledGraph => {
+  const parsed = nodes.map((v) => new semver.SemVer(v));
+  parsed.sort((a, b) => a.compare(b));
+  const versions = parsed.map((p) => p.version);
+  const index = new Map(versions.map((v, i) => [v, i] as const));
+  const inStart = new Int32Array(versions.length + 1);
+  for (const e of edges) inStart[(index.get(e.to) as number) + 1]!++;
+  for (let i = 0; i < versions.length; i++) inStart[i + 1]! += inStart[i]!;
+  const fill = inStart.slice(0, versions.length);
+  const inFrom = new Int32Array(edges.length);
+  const inCost = new Float64Array(edges.length);
+  const inUp = new Uint8Array(edges.length);
+  let unitCost = true;
+  for (const e of edges) {
+    const slot = fill[index.get(e.to) as number]!++;
+    inFrom[slot] = index.get(e.from) as number;
+    inCost[slot] = e.cost;
+    inUp[slot] = e.direction === 'up' ? 1 : 0;
+    if (e.cost !== 1) unitCost = false;
+  }
+  return { versions, index, inStart, inFrom, inCost, inUp, unitCost };
+};

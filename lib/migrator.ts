@@ -1,0 +1,397 @@
+/**
+ * `Migrator`: the version graph, its codecs, the planner and the executor, composed.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import type * as t from 'io-ts';
+import { copyState, isPlainObject, type StateObject } from './copy.js';
+import {
+  isMigrationDefinition,
+  type AnyState,
+  type MigrationDefinition,
+  type StepFn,
+} from './definition.js';
+import { StateVersionError, type MigraphError } from './errors.js';
+import { liftStep, runPlan, type ExecutionContext, type ValidationMode } from './executor.js';
+import { VersionGraph, type Direction, type Edge } from './graph.js';
+import { silentLogger, type Logger } from './logger.js';
+import { planPath, type Plan, type PlanOptions, type Step } from './planner.js';
+import { showValue } from './report.js';
+import { parseVersion, type Version } from './version.js';
+
+/** Options of a {@link Migrator}; every one is optional. */
+export interface MigratorOptions {
+  /** The state field holding the version. Default `'state_version'`. */
+  readonly versionKey?: string;
+  /** Version assumed when a state has no version field. Default `'0.0.0'`. */
+  readonly missingVersion?: string;
+  /** Default target of `migrate`. Default: the highest registered version. */
+  readonly currentVersion?: string;
+  /** When to validate against codecs. Default `'each-step'`. */
+  readonly validate?: ValidationMode;
+  /** Append a trace event per step to a state's `execution_trace` array, when it has one. Default `true`. */
+  readonly trace?: boolean;
+  /** Source of trace timestamps. Default `() => new Date()`. */
+  readonly clock?: () => Date;
+  /** Diagnostics. Default: silent. */
+  readonly logger?: Logger;
+}
+
+/** Optional parts of a registration. */
+export interface MigrationMeta<I = AnyState, O = AnyState> {
+  /** The reverse transform; registers the edge `to → from` as well. */
+  readonly down?: StepFn<O, I>;
+  readonly description?: string;
+  readonly changes?: readonly string[];
+  /** Planning cost (a positive number; default 1). The reverse edge costs the same. */
+  readonly cost?: number;
+  /** Replace an existing edge that has a different function instead of throwing. */
+  readonly replace?: boolean;
+  /** The file this registration came from (set by the loader). */
+  readonly source?: string;
+}
+
+/** A registered edge as {@link Migrator.edges} lists it. */
+export interface EdgeInfo {
+  readonly from: Version;
+  readonly to: Version;
+  readonly direction: Direction;
+  readonly description: string | undefined;
+  readonly changes: readonly string[];
+  readonly cost: number;
+  /** `'up'` for a function given to `register`, `'down'` for the reverse edge of a `down`. */
+  readonly origin: 'up' | 'down';
+  /** The function as registered. */
+  readonly fn: (state: never) => unknown;
+  readonly source: string | undefined;
+}
+
+/** Resolved options of a {@link Migrator}. */
+export interface ResolvedOptions {
+  readonly versionKey: string;
+  readonly missingVersion: Version;
+  readonly currentVersion: Version | undefined;
+  readonly validate: ValidationMode;
+  readonly trace: boolean;
+  readonly clock: () => Date;
+  readonly logger: Logger;
+}
+
+const orThrow = <A>(result: E.Either<StateVersionError, A>): A => {
+  if (E.isLeft(result)) throw result.left;
+  return result.right;
+};
+
+const checkCost = (cost: number | undefined, from: Version, to: Version): number => {
+  if (cost === undefined) return 1;
+  if (typeof cost !== 'number' || !Number.isFinite(cost) || cost <= 0) {
+    throw new StateVersionError(
+      `Expected a positive finite cost for ${from}->${to}, got ${showValue(cost)}`,
+      {
+        reason: 'invalid_cost',
+        from,
+        to,
+      },
+    );
+  }
+  return cost;
+};
+
+/**
+ * Migrates JSON-like states between schema versions along shortest paths of a version graph.
+ *
+ * @example
+ * const m = new Migrator({ clock: () => new Date(0) })
+ *   .register('1.0.0', '1.1.0', (s) => ({ ...s, tags: [] }), { down: ({ tags: _t, ...s }) => s })
+ *   .register('1.1.0', '2.0.0', (s) => ({ ...s, name: String(s.title), title: undefined }));
+ * m.migrate({ state_version: '1.0.0', title: 'x' }) // Right({ state_version: '2.0.0', … })
+ * @since 0.1.0
+ */
+export class Migrator<S extends object = AnyState> {
+  /** The options in force, defaults filled in. */
+  readonly options: ResolvedOptions;
+  private readonly graph = new VersionGraph();
+  private readonly codecs = new Map<Version | '*', t.Decoder<unknown, unknown>>();
+  private readonly context: ExecutionContext;
+
+  constructor(options: MigratorOptions = {}) {
+    this.options = {
+      versionKey: options.versionKey ?? 'state_version',
+      missingVersion: orThrow(parseVersion(options.missingVersion ?? '0.0.0')),
+      currentVersion:
+        options.currentVersion === undefined
+          ? undefined
+          : orThrow(parseVersion(options.currentVersion)),
+      validate: options.validate ?? 'each-step',
+      trace: options.trace ?? true,
+      clock: options.clock ?? (() => new Date()),
+      logger: options.logger ?? silentLogger,
+    };
+    this.context = {
+      versionKey: this.options.versionKey,
+      validate: this.options.validate,
+      trace: this.options.trace,
+      clock: this.options.clock,
+      codecFor: (version) => this.codecFor(version),
+      edgeFor: (step: Step) => this.graph.edge(step.from, step.to) as Edge,
+    };
+  }
+
+  /**
+   * Registers a migration `from → to` (and `to → from` when `meta.down` is given). Throws
+   * `StateVersionError` on an invalid version, a self-loop, a bad cost, or an edge that
+   * already has a different function (unless `meta.replace`). Registering the same function
+   * on the same edge again does nothing. Any registration invalidates cached plans.
+   *
+   * @example
+   * m.register('v1.0.0', '1.1.0', (s) => ({ ...s, tags: [] }), { description: 'Add tags' })
+   * m.register(defineMigration({ from: '1.1.0', to: '1.2.0', up: (s) => s }))
+   */
+  register<I = AnyState, O = AnyState>(
+    from: string,
+    to: string,
+    up: StepFn<I, O>,
+    meta?: MigrationMeta<I, O>,
+  ): this;
+  register<I = AnyState, O = AnyState>(
+    definition: MigrationDefinition<I, O>,
+    meta?: Pick<MigrationMeta, 'replace' | 'source'>,
+  ): this;
+  register(
+    first: string | MigrationDefinition,
+    second?: string | Pick<MigrationMeta, 'replace' | 'source'>,
+    up?: StepFn,
+    meta: MigrationMeta = {},
+  ): this {
+    if (typeof first !== 'string') {
+      if (!isMigrationDefinition(first)) {
+        throw new TypeError(
+          `Expected a migration definition { from, to, up }, got ${showValue(first)}`,
+        );
+      }
+      const extra = typeof second === 'object' ? second : {};
+      return this.register(first.from, first.to, first.up, { ...first, ...extra });
+    }
+    if (typeof up !== 'function')
+      throw new TypeError(`Expected a step function for ${first}->${String(second)}`);
+    const from = orThrow(parseVersion(first));
+    const to = orThrow(parseVersion(second));
+    if (from === to) {
+      throw new StateVersionError(`A migration cannot lead from ${from} to itself`, {
+        reason: 'self_loop',
+        from,
+        to,
+      });
+    }
+    const cost = checkCost(meta.cost, from, to);
+    const make = (a: Version, b: Version, fn: StepFn, origin: 'up' | 'down'): Edge => ({
+      from: a,
+      to: b,
+      direction: VersionGraph.direction(a, b),
+      description: meta.description,
+      changes: Object.freeze([...(meta.changes ?? [])]),
+      cost,
+      fn,
+      run: liftStep(fn as StepFn<never, unknown>),
+      origin,
+      source: meta.source,
+    });
+    const wanted = [
+      make(from, to, up, 'up'),
+      ...(meta.down ? [make(to, from, meta.down, 'down')] : []),
+    ];
+    const changed = wanted.filter((edge) => this.graph.edge(edge.from, edge.to)?.fn !== edge.fn);
+    for (const edge of changed) {
+      const existing = this.graph.edge(edge.from, edge.to);
+      if (existing !== undefined && !meta.replace) {
+        throw new StateVersionError(
+          `A different migration is already registered for ${edge.from}->${edge.to}${existing.source ? ` (from ${existing.source})` : ''}; pass { replace: true } to replace it`,
+          { reason: 'duplicate_edge', from: edge.from, to: edge.to },
+        );
+      }
+    }
+    for (const edge of changed) this.graph.setEdge(edge);
+    return this;
+  }
+
+  /** Removes every migration (codecs stay). Invalidates cached plans. */
+  clear(): this {
+    this.graph.clear();
+    return this;
+  }
+
+  /**
+   * Sets the io-ts codec states of `version` must satisfy; `'*'` is the fallback for versions
+   * without their own. Codecs only check: a state keeps fields the codec does not mention.
+   *
+   * @example
+   * m.schema('1.1.0', t.type({ state_version: t.string, tags: t.array(t.string) }))
+   */
+  schema(version: string, codec: t.Decoder<unknown, unknown>): this {
+    this.codecs.set(version === '*' ? '*' : orThrow(parseVersion(version)), codec);
+    return this;
+  }
+
+  /** The codec that applies to `version` (its own, else the `'*'` fallback). */
+  codecFor(version: string): t.Decoder<unknown, unknown> | undefined {
+    const own = E.isRight(parseVersion(version))
+      ? this.codecs.get(orThrow(parseVersion(version)))
+      : undefined;
+    return own ?? this.codecs.get('*');
+  }
+
+  /** Whether `version` has a codec of its own (not counting the `'*'` fallback). */
+  hasOwnSchema(version: string): boolean {
+    const parsed = parseVersion(version);
+    return E.isRight(parsed) && this.codecs.has(parsed.right);
+  }
+
+  /** Every version that appears in a migration, semver-ascending. */
+  versions(): Version[] {
+    return [...this.graph.compile().versions];
+  }
+
+  /** Every edge, ordered by source then target version (semver). */
+  edges(): EdgeInfo[] {
+    const { index } = this.graph.compile();
+    return this.graph
+      .edges()
+      .sort(
+        (a, b) => index.get(a.from)! - index.get(b.from)! || index.get(a.to)! - index.get(b.to)!,
+      )
+      .map(({ from, to, direction, description, changes, cost, origin, fn, source }) => ({
+        from,
+        to,
+        direction,
+        description,
+        changes,
+        cost,
+        origin,
+        fn,
+        source,
+      }));
+  }
+
+  /** The default target: `currentVersion`, else the highest registered version. */
+  targetVersion(): Version | undefined {
+    return this.options.currentVersion ?? this.graph.compile().versions.at(-1);
+  }
+
+  /**
+   * Plans the shortest path (fewest steps, or least total cost) from one version to another.
+   *
+   * @example
+   * m.plan('1.0.0', '2.0.0') // Right({ from: '1.0.0', to: '2.0.0', steps: [...], cost: 2 })
+   * m.plan('2.0.0', '1.0.0', { direction: 'forward' }) // Left(StateVersionError: No migration path …)
+   */
+  plan(from: string, to: string, options: PlanOptions = {}): E.Either<StateVersionError, Plan> {
+    return pipe(
+      E.Do,
+      E.apS('from', parseVersion(from)),
+      E.apS('to', parseVersion(to)),
+      E.flatMap((v) => planPath(this.graph, v.from, v.to, options)),
+    );
+  }
+
+  /**
+   * Migrates a state to `to` (default {@link Migrator.targetVersion}). Never mutates its input
+   * and never throws: every failure is a typed `Left` and leaks no partial state. A state
+   * already at `to` is returned as it is.
+   *
+   * @example
+   * pipe(m.migrate(stored, '2.0.0'), E.match((e) => log(e.message), save))
+   */
+  migrate(state: unknown, to?: string): E.Either<MigraphError, S> {
+    return pipe(
+      E.Do,
+      E.apS('state', this.readState(state)),
+      E.bind('from', ({ state }) => this.readVersion(state)),
+      E.apS('to', this.resolveTarget(to)),
+      E.bind('plan', ({ from, to }) => planPath(this.graph, from, to)),
+      E.flatMap(({ state, plan }): E.Either<MigraphError, StateObject> => {
+        if (plan.steps.length === 0) return E.right(state);
+        this.options.logger.debug(
+          `migraph: ${plan.from} -> ${plan.to} in ${plan.steps.length} step(s)`,
+        );
+        return pipe(
+          copyState(state),
+          E.flatMap((copy) => runPlan(copy, plan, this.context)),
+        );
+      }),
+    ) as E.Either<MigraphError, S>;
+  }
+
+  /**
+   * {@link Migrator.migrate}, throwing its error instead of returning a `Left`.
+   *
+   * @example
+   * const current = m.migrateOrThrow(stored)
+   */
+  migrateOrThrow(state: unknown, to?: string): S {
+    const result = this.migrate(state, to);
+    if (E.isLeft(result)) throw result.left;
+    return result.right;
+  }
+
+  /**
+   * Reads the version of a state (the `missingVersion` when the field is absent).
+   *
+   * @example
+   * m.versionOf({ state_version: 'v1.0.0' }) // Right('1.0.0')
+   */
+  versionOf(state: unknown): E.Either<StateVersionError, Version> {
+    return pipe(
+      this.readState(state),
+      E.flatMap((s) => this.readVersion(s)),
+    );
+  }
+
+  private readState(state: unknown): E.Either<StateVersionError, StateObject> {
+    if (isPlainObject(state)) return E.right(state);
+    const kind =
+      state === null
+        ? 'null'
+        : Array.isArray(state)
+          ? 'an array'
+          : typeof state === 'object'
+            ? 'a non-plain object'
+            : `${typeof state} ${showValue(state)}`;
+    return E.left(
+      new StateVersionError(`Expected a state object, got ${kind}`, { reason: 'not_an_object' }),
+    );
+  }
+
+  private readVersion(state: StateObject): E.Either<StateVersionError, Version> {
+    const key = this.options.versionKey;
+    const value = Object.prototype.hasOwnProperty.call(state, key) ? state[key] : undefined;
+    if (value === undefined) return E.right(this.options.missingVersion);
+    return pipe(
+      parseVersion(value),
+      E.mapLeft(
+        (e) =>
+          new StateVersionError(`Invalid ${key} in state: ${e.message}`, {
+            reason: 'invalid_version',
+            version: e.version,
+            cause: e,
+          }),
+      ),
+    );
+  }
+
+  private resolveTarget(to: string | undefined): E.Either<StateVersionError, Version> {
+    if (to !== undefined) return parseVersion(to);
+    const target = this.targetVersion();
+    return target === undefined
+      ? E.left(
+          new StateVersionError(
+            'No target version: none was given, no currentVersion is set and no migration is registered',
+            {
+              reason: 'unknown_version',
+            },
+          ),
+        )
+      : E.right(target);
+  }
+}

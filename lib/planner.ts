@@ -1,0 +1,287 @@
+/**
+ * Shortest-path planning over a {@link VersionGraph}. One search per (target, direction),
+ * run backwards from the target over in-edges, gives every source its distance and next hop;
+ * plans are read off that table and cached. Both caches hang off the compiled graph, so any
+ * registration (which drops the compiled graph) invalidates them.
+ *
+ * Ties are broken without regard to registration order: least cost, then fewest steps, then
+ * the lowest next version (semver order) at each step.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { StateVersionError } from './errors.js';
+import type { CompiledGraph, Direction, VersionGraph } from './graph.js';
+import type { Version } from './version.js';
+
+/** Which edges a plan may use: all, only those to a higher version, or only those to a lower one. */
+export type PlanDirection = 'any' | 'forward' | 'reverse';
+
+/** One step of a {@link Plan}. */
+export interface Step {
+  readonly from: Version;
+  readonly to: Version;
+  readonly direction: Direction;
+  readonly description?: string;
+}
+
+/** A planned path: its steps in order and their total cost (`0` for an empty plan). */
+export interface Plan {
+  readonly from: Version;
+  readonly to: Version;
+  readonly steps: readonly Step[];
+  readonly cost: number;
+}
+
+/** Options of {@link planPath}. */
+export interface PlanOptions {
+  readonly direction?: PlanDirection;
+}
+
+/** Distances and next hops of every version towards one target. `next[i] === -1`: no path. */
+export interface Routes {
+  readonly target: number;
+  readonly dist: Float64Array;
+  readonly hops: Int32Array;
+  readonly next: Int32Array;
+}
+
+interface Cache {
+  readonly routes: Map<string, Routes>;
+  readonly plans: Map<string, Plan>;
+}
+
+/** Plans kept per compiled graph before the plan cache starts over. */
+const PLAN_CACHE_LIMIT = 4096;
+
+const caches = new WeakMap<CompiledGraph, Cache>();
+
+const cacheFor = (g: CompiledGraph): Cache => {
+  let cache = caches.get(g);
+  if (cache === undefined) {
+    cache = { routes: new Map(), plans: new Map() };
+    caches.set(g, cache);
+  }
+  return cache;
+};
+
+const allows = (direction: PlanDirection, up: number): boolean =>
+  direction === 'any' || (direction === 'forward') === (up === 1);
+
+const emptyRoutes = (g: CompiledGraph, target: number): Routes => {
+  const n = g.versions.length;
+  const routes = {
+    target,
+    dist: new Float64Array(n).fill(Infinity),
+    hops: new Int32Array(n).fill(-1),
+    next: new Int32Array(n).fill(-1),
+  };
+  routes.dist[target] = 0;
+  routes.hops[target] = 0;
+  return routes;
+};
+
+/** Breadth-first search backwards from the target; exact when every edge costs 1. O(V + E). */
+const searchUnitCost = (g: CompiledGraph, target: number, direction: PlanDirection): Routes => {
+  const routes = emptyRoutes(g, target);
+  const { dist, hops, next } = routes;
+  const queue = new Int32Array(g.versions.length);
+  let head = 0;
+  let tail = 0;
+  queue[tail++] = target;
+  while (head < tail) {
+    const v = queue[head++]!;
+    const d = dist[v]! + 1;
+    for (let s = g.inStart[v]!, end = g.inStart[v + 1]!; s < end; s++) {
+      if (!allows(direction, g.inUp[s]!)) continue;
+      const u = g.inFrom[s]!;
+      if (dist[u] === Infinity) {
+        dist[u] = d;
+        hops[u] = d;
+        next[u] = v;
+        queue[tail++] = u;
+      } else if (dist[u] === d && v < next[u]!) {
+        next[u] = v;
+      }
+    }
+  }
+  return routes;
+};
+
+/** A binary min-heap of nodes keyed by (distance, hops), with lazy deletion. */
+class NodeHeap {
+  private readonly nodes: number[] = [];
+  private readonly keys: [number, number][] = [];
+
+  get size(): number {
+    return this.nodes.length;
+  }
+
+  private less(i: number, j: number): boolean {
+    const a = this.keys[i]!;
+    const b = this.keys[j]!;
+    return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+  }
+
+  private swap(i: number, j: number): void {
+    [this.nodes[i], this.nodes[j]] = [this.nodes[j]!, this.nodes[i]!];
+    [this.keys[i], this.keys[j]] = [this.keys[j]!, this.keys[i]!];
+  }
+
+  push(node: number, dist: number, hops: number): void {
+    this.nodes.push(node);
+    this.keys.push([dist, hops]);
+    for (let i = this.nodes.length - 1; i > 0;) {
+      const parent = (i - 1) >> 1;
+      if (!this.less(i, parent)) break;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  /** Removes the least entry and returns `[node, dist, hops]`. */
+  pop(): [number, number, number] {
+    const top: [number, number, number] = [this.nodes[0]!, ...this.keys[0]!];
+    const lastNode = this.nodes.pop()!;
+    const lastKey = this.keys.pop()!;
+    if (this.nodes.length > 0) {
+      this.nodes[0] = lastNode;
+      this.keys[0] = lastKey;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < this.nodes.length && this.less(l, m)) m = l;
+        if (r < this.nodes.length && this.less(r, m)) m = r;
+        if (m === i) break;
+        this.swap(i, m);
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+/** Dijkstra's algorithm backwards from the target, keyed by (cost, hops). O((V + E) log V). */
+const searchWeighted = (g: CompiledGraph, target: number, direction: PlanDirection): Routes => {
+  const routes = emptyRoutes(g, target);
+  const { dist, hops, next } = routes;
+  const heap = new NodeHeap();
+  heap.push(target, 0, 0);
+  while (heap.size > 0) {
+    const [v, dv, hv] = heap.pop();
+    if (dv !== dist[v] || hv !== hops[v]) continue;
+    for (let s = g.inStart[v]!, end = g.inStart[v + 1]!; s < end; s++) {
+      if (!allows(direction, g.inUp[s]!)) continue;
+      const u = g.inFrom[s]!;
+      const d = dv + g.inCost[s]!;
+      const h = hv + 1;
+      if (d < dist[u]! || (d === dist[u] && h < hops[u]!)) {
+        dist[u] = d;
+        hops[u] = h;
+        next[u] = v;
+        heap.push(u, d, h);
+      } else if (d === dist[u] && h === hops[u] && v < next[u]!) {
+        next[u] = v;
+      }
+    }
+  }
+  return routes;
+};
+
+/**
+ * Distances and next hops of every version towards `target` (cached per compiled graph).
+ *
+ * Complexity: O(V + E) with unit costs, O((V + E) log V) otherwise; O(1) when cached.
+ * @since 0.1.0
+ */
+export const routesTo = (g: CompiledGraph, target: number, direction: PlanDirection): Routes => {
+  const { routes } = cacheFor(g);
+  const key = `${target}|${direction}`;
+  let hit = routes.get(key);
+  if (hit === undefined) {
+    hit = (g.unitCost ? searchUnitCost : searchWeighted)(g, target, direction);
+    routes.set(key, hit);
+  }
+  return hit;
+};
+
+const noPath = (
+  from: Version,
+  to: Version,
+  direction: PlanDirection,
+  unknown: readonly Version[] = [],
+): StateVersionError => {
+  const scope = direction === 'any' ? '' : ` (direction: ${direction})`;
+  const why =
+    unknown.length === 0
+      ? ''
+      : unknown.length === 1
+        ? `: version ${unknown[0]} is not registered`
+        : `: versions ${unknown.join(' and ')} are not registered`;
+  return new StateVersionError(`No migration path found from ${from} to ${to}${scope}${why}`, {
+    reason: unknown.length === 0 ? 'no_path' : 'unknown_version',
+    from,
+    to,
+    version: unknown[0],
+  });
+};
+
+const readPlan = (graph: VersionGraph, g: CompiledGraph, routes: Routes, source: number): Plan => {
+  const steps: Step[] = [];
+  for (let at = source; at !== routes.target; at = routes.next[at]!) {
+    const from = g.versions[at]!;
+    const to = g.versions[routes.next[at]!]!;
+    const edge = graph.edge(from, to)!;
+    steps.push(
+      Object.freeze(
+        edge.description === undefined
+          ? { from, to, direction: edge.direction }
+          : { from, to, direction: edge.direction, description: edge.description },
+      ),
+    );
+  }
+  return Object.freeze({
+    from: g.versions[source]!,
+    to: g.versions[routes.target]!,
+    steps: Object.freeze(steps),
+    cost: routes.dist[source]!,
+  });
+};
+
+/**
+ * Plans the shortest path between two normalised versions. `from === to` gives an empty plan
+ * of cost 0 whether or not the version is registered.
+ *
+ * Complexity: one search per (target, direction) as in {@link routesTo}; then O(path length),
+ * or O(1) for a plan already made.
+ * @example
+ * planPath(graph, '1.0.0', '2.0.0', { direction: 'forward' }) // Right({ from, to, steps, cost })
+ * @since 0.1.0
+ */
+export const planPath = (
+  graph: VersionGraph,
+  from: Version,
+  to: Version,
+  options: PlanOptions = {},
+): E.Either<StateVersionError, Plan> => {
+  const direction = options.direction ?? 'any';
+  if (from === to) return E.right(Object.freeze({ from, to, steps: Object.freeze([]), cost: 0 }));
+  const g = graph.compile();
+  const source = g.index.get(from);
+  const target = g.index.get(to);
+  if (source === undefined || target === undefined) {
+    const unknown = [from, to].filter((v) => !g.index.has(v));
+    return E.left(noPath(from, to, direction, unknown));
+  }
+  const { plans } = cacheFor(g);
+  const key = `${from}|${to}|${direction}`;
+  const cached = plans.get(key);
+  if (cached !== undefined) return E.right(cached);
+  const routes = routesTo(g, target, direction);
+  if (routes.next[source] === -1) return E.left(noPath(from, to, direction));
+  const plan = readPlan(graph, g, routes, source);
+  if (plans.size >= PLAN_CACHE_LIMIT) plans.clear();
+  plans.set(key, plan);
+  return E.right(plan);
+};

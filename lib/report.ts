@@ -1,0 +1,60 @@
+/**
+ * Turns io-ts validation errors into readable `path: expected X, got Y` lines.
+ *
+ * @since 0.1.0
+ */
+import * as t from 'io-ts';
+
+const MAX_SHOWN = 60;
+
+/** A short JSON rendering of a value for error messages. */
+export const showValue = (value: unknown): string => {
+  if (value === undefined) return 'undefined';
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Object.prototype.toString.call(value);
+  }
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…` : text;
+};
+
+const isComposite = (type: t.Decoder<unknown, unknown>): boolean =>
+  type instanceof t.UnionType || type instanceof t.IntersectionType;
+
+const segment = (key: string): string =>
+  /^\d+$/.test(key)
+    ? `[${key}]`
+    : /^[A-Za-z_$][\w$]*$/.test(key)
+      ? `.${key}`
+      : `[${JSON.stringify(key)}]`;
+
+/** Renders one io-ts error as `path: expected X, got Y`. */
+const formatError = (error: t.ValidationError): string => {
+  const ctx = error.context;
+  let path = '';
+  // The expected type is the one at the failing path, not a member of a union at that path.
+  let expected = ctx[ctx.length - 1]?.type.name ?? 'unknown';
+  for (let i = 1; i < ctx.length; i++) {
+    const parent = ctx[i - 1]!.type;
+    const entry = ctx[i]!;
+    if (isComposite(parent)) {
+      if (i === ctx.length - 1) expected = parent.name;
+      continue;
+    }
+    path += segment(entry.key);
+  }
+  const where = path === '' ? '(root)' : path.replace(/^\./, '');
+  return error.message ?? `${where}: expected ${expected}, got ${showValue(error.value)}`;
+};
+
+/**
+ * Readable lines for io-ts errors, one per distinct problem, in the order io-ts found them.
+ *
+ * @example
+ * formatValidationErrors(errors) // ['current_task: expected (string | null), got 42']
+ * @since 0.1.0
+ */
+export const formatValidationErrors = (errors: t.Errors): string[] => [
+  ...new Set(errors.map(formatError)),
+];

@@ -1,0 +1,84 @@
+/**
+ * Semver version strings: validation, normalisation and comparison.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import semver from 'semver';
+import { StateVersionError } from './errors.js';
+
+/** A normalised semver string such as `'1.2.0'` (no leading `v`). */
+export type Version = string;
+
+const normalised = new Map<string, Version | null>();
+
+const show = (value: unknown): string =>
+  typeof value === 'string'
+    ? `'${value}'`
+    : value === undefined
+      ? 'undefined'
+      : (JSON.stringify(value) ?? String(value));
+
+/**
+ * Validates and normalises a version (`'v1.2.3'` → `'1.2.3'`). Results are memoised, so
+ * graphs that mention the same version many times parse it once.
+ *
+ * @example
+ * parseVersion('v1.2.3') // Right('1.2.3')
+ * parseVersion('banana') // Left(StateVersionError: Expected a semver version, got 'banana')
+ * @since 0.1.0
+ */
+export const parseVersion = (value: unknown): E.Either<StateVersionError, Version> => {
+  if (typeof value === 'string') {
+    let hit = normalised.get(value);
+    if (hit === undefined) {
+      hit = semver.valid(value);
+      normalised.set(value, hit);
+    }
+    if (hit !== null) return E.right(hit);
+  }
+  return E.left(
+    new StateVersionError(`Expected a semver version, got ${show(value)}`, {
+      reason: 'invalid_version',
+      version: typeof value === 'string' ? value : show(value),
+    }),
+  );
+};
+
+/** True when `value` is a valid semver string (a leading `v` allowed). */
+export const isVersion = (value: unknown): value is string => E.isRight(parseVersion(value));
+
+const orThrow = <A>(result: E.Either<StateVersionError, A>): A => {
+  if (E.isLeft(result)) throw result.left;
+  return result.right;
+};
+
+/**
+ * Compares two versions by semver precedence (pre-releases sort below their release).
+ * Throws `StateVersionError` on an invalid version.
+ *
+ * @example
+ * compareVersions('1.0.0', '1.1.0') // -1
+ * compareVersions('1.0.0-rc.1', '1.0.0') // -1
+ * @since 0.1.0
+ */
+export const compareVersions = (a: string, b: string): -1 | 0 | 1 =>
+  semver.compare(orThrow(parseVersion(a)), orThrow(parseVersion(b)));
+
+/**
+ * `stateVersion >= required` by semver precedence; `false` (never a throw) on invalid input.
+ *
+ * @example
+ * isCompatibleVersion('1.1.0', '1.0.0') // true
+ * isCompatibleVersion('nope', '1.0.0') // false
+ * @since 0.1.0
+ */
+export const isCompatibleVersion = (stateVersion: string, required: string): boolean => {
+  const a = parseVersion(stateVersion);
+  const b = parseVersion(required);
+  return E.isRight(a) && E.isRight(b) && semver.gte(a.right, b.right);
+};
+
+/** Sorts normalised versions ascending by semver precedence (returns a new array). */
+export const sortVersions = (versions: Iterable<Version>): Version[] =>
+  [...versions].sort(semver.compare);
