@@ -9,11 +9,24 @@ import type * as E from 'fp-ts/lib/Either.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyState = { [key: string]: any };
 
+/** What a step is told about the step it runs as. */
+export interface StepContext {
+  readonly from: string;
+  readonly to: string;
+  readonly direction: 'up' | 'down';
+  /** The migrator's clock: use it for timestamps, so runs under a fixed clock are deterministic. */
+  readonly now: () => Date;
+}
+
 /**
  * A migration step: takes the state at one version and returns the state at the next, either
  * as a plain value or as an `Either` (a `Left` is a failure). A thrown error is a failure too.
+ * Steps may mutate their argument: the executor hands them a private copy.
  */
-export type StepFn<I = AnyState, O = AnyState> = (state: I) => O | E.Either<unknown, O>;
+export type StepFn<I = AnyState, O = AnyState> = (
+  state: I,
+  context: StepContext,
+) => O | E.Either<unknown, O>;
 
 /** A migration as a migration script exports it (`export default defineMigration({...})`). */
 export interface MigrationDefinition<I = AnyState, O = AnyState> {

@@ -43,6 +43,8 @@ export class StateVersionError extends Error {
   readonly from: string | undefined;
   readonly to: string | undefined;
   readonly path: string | undefined;
+  /** The backup `autoMigrateState` took before it failed, when it failed there. */
+  backup?: unknown;
 
   constructor(message: string, details: StateVersionErrorDetails) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -85,6 +87,8 @@ export class MigrationError extends Error {
   readonly to: string;
   readonly step: number;
   readonly validationErrors: readonly string[];
+  /** The backup `autoMigrateState` took before it failed, when it failed there. */
+  backup?: unknown;
 
   constructor(message: string, details: MigrationErrorDetails) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });

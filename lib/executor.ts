@@ -56,10 +56,10 @@ const isEither = (value: unknown): value is E.Either<unknown, unknown> => {
  */
 export const liftStep =
   (fn: StepFn<never, unknown>): LiftedStep =>
-  (state) =>
+  (state, context) =>
     pipe(
       E.tryCatch(
-        () => fn(state as never),
+        () => fn(state as never, context),
         (cause) => cause,
       ),
       E.flatMap((out) => (isEither(out) ? out : E.right(out))),
@@ -160,7 +160,7 @@ const runStep =
     const edge = ctx.edgeFor(step);
     const check = ctx.validate === 'each-step' || (ctx.validate === 'final' && index === last);
     return pipe(
-      edge.run(state),
+      edge.run(state, { from: step.from, to: step.to, direction: step.direction, now: ctx.clock }),
       E.mapLeft((cause) => stepFailed(step, index, cause)),
       E.flatMap(requireObject(step, index)),
       E.map(stamp(step, edge, ctx)),

@@ -8,13 +8,14 @@
 import { Graph } from '@dagrejs/graphlib';
 import type * as E from 'fp-ts/lib/Either.js';
 import semver from 'semver';
+import type { StepContext } from './definition.js';
 import type { Version } from './version.js';
 
 /** `'up'` when an edge leads to a higher version, else `'down'`. */
 export type Direction = 'up' | 'down';
 
 /** A step function after lifting: never throws, returns the new state or the failure's cause. */
-export type LiftedStep = (state: unknown) => E.Either<unknown, unknown>;
+export type LiftedStep = (state: unknown, context: StepContext) => E.Either<unknown, unknown>;
 
 /** One migration edge as the graph stores it. */
 export interface Edge {
@@ -25,7 +26,7 @@ export interface Edge {
   readonly changes: readonly string[];
   readonly cost: number;
   /** The function as the user wrote it (the `up`, or the `down` of the reverse registration). */
-  readonly fn: (state: never) => unknown;
+  readonly fn: (state: never, context: StepContext) => unknown;
   /** The lifted step the executor runs. */
   readonly run: LiftedStep;
   /** `'up'` for the function given to `register`, `'down'` for an edge added by `meta.down`. */

@@ -7,7 +7,7 @@
 export { Migrator } from './migrator.js';
 export type { MigratorOptions, MigrationMeta, EdgeInfo, ResolvedOptions } from './migrator.js';
 export { defineMigration, isMigrationDefinition } from './definition.js';
-export type { AnyState, StepFn, MigrationDefinition } from './definition.js';
+export type { AnyState, StepFn, StepContext, MigrationDefinition } from './definition.js';
 export type { Plan, Step, PlanDirection, PlanOptions } from './planner.js';
 export type { Direction } from './graph.js';
 export type { ValidationMode, TraceEvent } from './executor.js';
@@ -33,3 +33,52 @@ export { copyState, isPlainObject } from './copy.js';
 export type { StateObject } from './copy.js';
 export type { Logger } from './logger.js';
 export { silentLogger } from './logger.js';
+export { setLogger } from './logger.js';
+export {
+  registerMigration,
+  getRegisteredMigrations,
+  clearMigrationRegistry,
+  migrateState,
+  autoMigrateState,
+  createMigrationBackup,
+  restoreFromBackup,
+  loadMigrationScripts,
+  createTestState,
+  validateMigration,
+  validateMigrationRoundtrip,
+  benchmarkMigrationPerformance,
+  defaultMigrator,
+} from './registry.js';
+export type { MigrationDecorator } from './registry.js';
+export { createBackup, restoreBackup, BACKUP_KEY } from './backup.js';
+export type { Backup, BackupInfo } from './backup.js';
+export {
+  loadMigrationsInto,
+  defaultMigrationsDir,
+  edgeOfFileName,
+  fileNameOfEdge,
+  MIGRATION_FILE,
+} from './loader.js';
+export type { LoadReport, LoadedFile, LoadOptions } from './loader.js';
+export {
+  validateMigrationWith,
+  validateRoundtripWith,
+  benchmarkWith,
+  differingFields,
+  getPath,
+} from './testing.js';
+export type { ValidateMigrationOptions, RoundtripOptions, BenchmarkResult } from './testing.js';
+export {
+  SCHEMA_VERSION,
+  createInitialState,
+  validateState,
+  StateValidationError,
+  AgentStateV1_0,
+  AgentStateV1_1,
+  agentStateCodecs,
+} from '../migrations/agent-state.js';
+export type {
+  AgentState,
+  InitialStateOptions,
+  ValidateStateOptions,
+} from '../migrations/agent-state.js';

@@ -11,6 +11,7 @@ import {
   isMigrationDefinition,
   type AnyState,
   type MigrationDefinition,
+  type StepContext,
   type StepFn,
 } from './definition.js';
 import { StateVersionError, type MigraphError } from './errors.js';
@@ -64,7 +65,7 @@ export interface EdgeInfo {
   /** `'up'` for a function given to `register`, `'down'` for the reverse edge of a `down`. */
   readonly origin: 'up' | 'down';
   /** The function as registered. */
-  readonly fn: (state: never) => unknown;
+  readonly fn: (state: never, context: StepContext) => unknown;
   readonly source: string | undefined;
 }
 

@@ -1,0 +1,78 @@
+/**
+ * Backups taken before a migration, and restoring from them.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { pipe } from 'fp-ts/lib/function.js';
+import { copyState, isPlainObject, type StateObject } from './copy.js';
+import { StateVersionError } from './errors.js';
+import type { Logger } from './logger.js';
+
+/** The field a backup carries its metadata in. */
+export const BACKUP_KEY = '_migration_backup';
+
+/** What a backup records about itself. */
+export interface BackupInfo {
+  readonly timestamp: string;
+  /** The state's version when the backup was taken (`null` when it had none). */
+  readonly original_version: unknown;
+}
+
+/** A state plus {@link BACKUP_KEY}. */
+export type Backup = StateObject & { readonly [BACKUP_KEY]: BackupInfo };
+
+/**
+ * A deep copy of `state` plus `_migration_backup: { timestamp, original_version }`.
+ *
+ * @example
+ * createBackup(state, 'state_version', new Date()) // Right({ ...copy, _migration_backup: {...} })
+ * @since 0.1.0
+ */
+export const createBackup = (
+  state: unknown,
+  versionKey: string,
+  now: Date,
+): E.Either<StateVersionError, Backup> =>
+  pipe(
+    isPlainObject(state)
+      ? copyState(state)
+      : E.left(
+          new StateVersionError('Expected a state object to back up', { reason: 'not_an_object' }),
+        ),
+    E.map((copy) => {
+      const info: BackupInfo = {
+        timestamp: now.toISOString(),
+        original_version: copy[versionKey] ?? null,
+      };
+      return { ...copy, [BACKUP_KEY]: info } as Backup;
+    }),
+  );
+
+/**
+ * A deep copy of a backup without its `_migration_backup` field; warns through `logger` when
+ * the field is absent (the copy is returned anyway).
+ *
+ * @since 0.1.0
+ */
+export const restoreBackup = (
+  backup: unknown,
+  logger: Logger,
+): E.Either<StateVersionError, StateObject> =>
+  pipe(
+    isPlainObject(backup)
+      ? copyState(backup)
+      : E.left(
+          new StateVersionError('Expected a backup object to restore', { reason: 'not_an_object' }),
+        ),
+    E.map((copy) => {
+      if (!Object.prototype.hasOwnProperty.call(copy, BACKUP_KEY)) {
+        logger.warn(
+          `restoreFromBackup: the state has no ${BACKUP_KEY} field; returning a copy as it is`,
+        );
+        return copy;
+      }
+      const { [BACKUP_KEY]: _info, ...state } = copy;
+      return state;
+    }),
+  );

@@ -1,0 +1,216 @@
+/**
+ * Loads migration scripts from a directory. A script is a file named
+ * `v{M}_{m}_{p}_to_v{M}_{m}_{p}.{ts,js,mjs}`; it either `export default`s a migration
+ * definition (registered into the migrator being loaded for) or registers itself on import
+ * through `registerMigration` (the seed's style).
+ *
+ * @since 0.1.0
+ */
+import { readdir, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as E from 'fp-ts/lib/Either.js';
+import { isMigrationDefinition, type MigrationDefinition, type StepFn } from './definition.js';
+import { describeCause } from './errors.js';
+import type { EdgeInfo, Migrator } from './migrator.js';
+import { parseVersion } from './version.js';
+
+/** The file-name convention of migration scripts. */
+export const MIGRATION_FILE = /^v(\d+)_(\d+)_(\d+)_to_v(\d+)_(\d+)_(\d+)\.(ts|js|mjs)$/;
+
+/** The package's own `migrations/` directory (compiled scripts when running from `dist/`). */
+export const defaultMigrationsDir = (): string =>
+  fileURLToPath(new URL('../migrations/', import.meta.url));
+
+/** What happened to one file. */
+export interface LoadedFile {
+  readonly file: string;
+  readonly status: 'loaded' | 'failed' | 'skipped';
+  /** The edges the file registered, as `from->to`. */
+  readonly edges: readonly string[];
+  /** Why the file failed or was skipped, or a naming problem of a loaded file. */
+  readonly problem?: string;
+}
+
+/** The outcome of {@link loadMigrationsInto}. */
+export interface LoadReport {
+  readonly dir: string;
+  /** How many files loaded. */
+  readonly loaded: number;
+  readonly files: readonly LoadedFile[];
+  /** Loaded files whose name does not match the edge they register. */
+  readonly mismatches: readonly LoadedFile[];
+}
+
+/** Options of {@link loadMigrationsInto}. */
+export interface LoadOptions {
+  /**
+   * The migrator that self-registering scripts (`registerMigration`) write into; what they
+   * register is copied into the target migrator. Default: the target itself.
+   */
+  readonly selfRegistry?: Migrator;
+}
+
+/** The edge a file name stands for, e.g. `v1_0_0_to_v1_1_0.ts` → `['1.0.0', '1.1.0']`. */
+export const edgeOfFileName = (file: string): [string, string] | undefined => {
+  const m = MIGRATION_FILE.exec(file);
+  return m ? [`${m[1]}.${m[2]}.${m[3]}`, `${m[4]}.${m[5]}.${m[6]}`] : undefined;
+};
+
+/** The file name a migration `from → to` should have (without extension). */
+export const fileNameOfEdge = (from: string, to: string): string =>
+  `v${from.replace(/\./g, '_')}_to_v${to.replace(/\./g, '_')}`;
+
+/** Edges each self-registering module registered when it was first imported, by URL. */
+const selfRegistered = new Map<string, readonly EdgeInfo[]>();
+
+const EXTENSION_PREFERENCE = ['.js', '.mjs', '.ts'];
+
+/** One file per migration stem: compiled `.js`/`.mjs` win over `.ts` beside them. */
+const pickFiles = (names: readonly string[]): string[] => {
+  const byStem = new Map<string, string>();
+  for (const name of names.filter((n) => MIGRATION_FILE.test(n)).sort()) {
+    const stem = name.slice(0, name.lastIndexOf('.'));
+    const held = byStem.get(stem);
+    const rank = (n: string) => EXTENSION_PREFERENCE.indexOf(path.extname(n));
+    if (held === undefined || rank(name) < rank(held)) byStem.set(stem, name);
+  }
+  return [...byStem.values()].sort();
+};
+
+const isInside = (dir: string, file: string): boolean => {
+  const rel = path.relative(dir, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+};
+
+const edgeKey = (e: Pick<EdgeInfo, 'from' | 'to'>) => `${e.from}->${e.to}`;
+
+/** Registers a definition (throwing on a bad one) and names the edges it added. */
+const registerDefinition = (
+  target: Migrator,
+  definition: MigrationDefinition,
+  file: string,
+): string[] => {
+  target.register(definition, { source: file });
+  const normal = (v: string) => E.getOrElse(() => v)(parseVersion(v));
+  const [from, to] = [normal(definition.from), normal(definition.to)];
+  return [edgeKey({ from, to }), ...(definition.down ? [edgeKey({ from: to, to: from })] : [])];
+};
+
+/** Imports one file and registers what it defines; the outcome, never a throw. */
+const loadFile = async (
+  target: Migrator,
+  selfRegistry: Migrator,
+  dir: string,
+  file: string,
+): Promise<LoadedFile> => {
+  const full = path.join(dir, file);
+  let real: string;
+  try {
+    real = await realpath(full);
+  } catch (cause) {
+    return { file, status: 'failed', edges: [], problem: describeCause(cause) };
+  }
+  if (!isInside(dir, real)) {
+    return {
+      file,
+      status: 'skipped',
+      edges: [],
+      problem: `it resolves to ${real}, outside ${dir}`,
+    };
+  }
+  const url = pathToFileURL(real).href;
+  const before = new Set(selfRegistry.edges().map(edgeKey));
+  try {
+    const module = (await import(url)) as { default?: unknown };
+    let edges: string[];
+    if (isMigrationDefinition(module.default)) {
+      edges = registerDefinition(target, module.default, file);
+    } else {
+      const fresh = selfRegistry.edges().filter((e) => !before.has(edgeKey(e)));
+      if (fresh.length > 0) selfRegistered.set(url, fresh);
+      const registered = selfRegistered.get(url) ?? [];
+      for (const e of registered.filter((e) => e.origin === 'up')) {
+        const down = registered.find(
+          (d) => d.origin === 'down' && d.from === e.to && d.to === e.from,
+        );
+        target.register(e.from, e.to, e.fn as StepFn, {
+          description: e.description,
+          changes: e.changes,
+          cost: e.cost,
+          source: file,
+          ...(down ? { down: down.fn as StepFn } : {}),
+        });
+      }
+      edges = registered.map(edgeKey);
+      if (edges.length === 0) {
+        return {
+          file,
+          status: 'failed',
+          edges,
+          problem: 'it neither exports a migration definition nor registers one',
+        };
+      }
+    }
+    const [from, to] = edgeOfFileName(file)!;
+    const matches = edges.includes(`${from}->${to}`);
+    return matches
+      ? { file, status: 'loaded', edges }
+      : {
+          file,
+          status: 'loaded',
+          edges,
+          problem: `its name says ${from}->${to} but it registers ${edges.join(', ')}`,
+        };
+  } catch (cause) {
+    return { file, status: 'failed', edges: [], problem: describeCause(cause) };
+  }
+};
+
+/**
+ * Imports every migration script of `dir` into `target`, in file-name order. A file that
+ * fails to import (or to register) is skipped with one `logger.error`; a file whose real path
+ * leaves `dir` (a symlink out) is not loaded; a name that does not match the registered edge
+ * is reported with `logger.warn`. A missing or empty directory gives 0 and a warning.
+ *
+ * @example
+ * const report = await loadMigrationsInto(new Migrator(), './migrations')
+ * @since 0.1.0
+ */
+export const loadMigrationsInto = async (
+  target: Migrator,
+  dir: string = defaultMigrationsDir(),
+  options: LoadOptions = {},
+): Promise<LoadReport> => {
+  const logger = target.options.logger;
+  const resolved = path.resolve(dir);
+  let real: string;
+  let names: string[];
+  try {
+    real = await realpath(resolved);
+    if (!(await stat(real)).isDirectory()) throw new Error('not a directory');
+    names = await readdir(real);
+  } catch {
+    logger.warn(`loadMigrationScripts: no migrations directory at ${resolved}`);
+    return { dir: resolved, loaded: 0, files: [], mismatches: [] };
+  }
+  const picked = pickFiles(names);
+  if (picked.length === 0) logger.warn(`loadMigrationScripts: no migration scripts in ${resolved}`);
+  const files: LoadedFile[] = [];
+  for (const file of picked) {
+    const outcome = await loadFile(target, options.selfRegistry ?? target, real, file);
+    if (outcome.status === 'failed')
+      logger.error(`loadMigrationScripts: skipped ${file}: ${outcome.problem}`);
+    else if (outcome.status === 'skipped')
+      logger.warn(`loadMigrationScripts: not loading ${file}: ${outcome.problem}`);
+    else if (outcome.problem) logger.warn(`loadMigrationScripts: ${file}: ${outcome.problem}`);
+    files.push(outcome);
+  }
+  const loaded = files.filter((f) => f.status === 'loaded');
+  return {
+    dir: resolved,
+    loaded: loaded.length,
+    files,
+    mismatches: loaded.filter((f) => f.problem !== undefined),
+  };
+};

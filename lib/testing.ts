@@ -1,0 +1,196 @@
+/**
+ * Testing utilities for migrations: checks that a migration produces what it should, that a
+ * reverse migration undoes it, and timing figures.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { isDeepStrictEqual } from 'node:util';
+import { isPlainObject, type StateObject } from './copy.js';
+import { describeCause, MigrationTestError } from './errors.js';
+import type { Migrator } from './migrator.js';
+import { parseVersion } from './version.js';
+
+/** Options of {@link validateMigrationWith}. */
+export interface ValidateMigrationOptions {
+  /** The state to migrate (default: the migrator's test state at `from`). */
+  readonly testData?: unknown;
+  /** Fields (dotted paths allowed) and the values they must have after the migration. */
+  readonly expectedChanges?: Readonly<Record<string, unknown>>;
+}
+
+/** Options of {@link validateRoundtripWith}. */
+export interface RoundtripOptions {
+  /**
+   * Fields (dotted paths allowed) that must survive the round trip. Default: every field of
+   * the original except the version key and `execution_trace`.
+   */
+  readonly fields?: readonly string[];
+}
+
+/** Timing figures of {@link benchmarkWith}, in milliseconds. */
+export interface BenchmarkResult {
+  readonly iterations: number;
+  readonly totalMs: number;
+  readonly meanMs: number;
+  readonly minMs: number;
+  readonly maxMs: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly opsPerSecond: number;
+}
+
+/** The value at a dotted path (`a.b.c`) of a state; `undefined` when absent. */
+export const getPath = (state: unknown, fieldPath: string): unknown =>
+  fieldPath
+    .split('.')
+    .reduce<unknown>(
+      (at, key) => (isPlainObject(at) || Array.isArray(at) ? (at as StateObject)[key] : undefined),
+      state,
+    );
+
+const migrateForTest = (m: Migrator, state: unknown, to: string, what: string): StateObject => {
+  const result = m.migrate(state, to);
+  if (E.isLeft(result)) {
+    throw new MigrationTestError(`${what}: ${result.left.message}`, { to, cause: result.left });
+  }
+  return result.right as StateObject;
+};
+
+/**
+ * Migrates `testData` from `from` to `to` and checks the version and each expected field
+ * (deep equality). Returns `true` or throws `MigrationTestError`.
+ *
+ * @example
+ * validateMigrationWith(m, '1.0.0', '1.1.0', { testData, expectedChanges: { tool_permission_history: [] } })
+ * @since 0.1.0
+ */
+export const validateMigrationWith = (
+  m: Migrator,
+  from: string,
+  to: string,
+  testData: unknown,
+  expectedChanges: Readonly<Record<string, unknown>> = {},
+): true => {
+  const input = isPlainObject(testData) ? { ...testData, [m.options.versionKey]: from } : testData;
+  const out = migrateForTest(m, input, to, 'Migration validation failed');
+  const actual = m.versionOf(out);
+  const wanted = parseVersion(to);
+  if (E.isLeft(actual) || E.isLeft(wanted) || actual.right !== wanted.right) {
+    throw new MigrationTestError(
+      `Migration validation failed: expected version ${to}, got ${String(out[m.options.versionKey])}`,
+      { from, to },
+    );
+  }
+  for (const [field, expected] of Object.entries(expectedChanges)) {
+    const actual = getPath(out, field);
+    if (!isDeepStrictEqual(actual, expected)) {
+      throw new MigrationTestError(
+        `Migration validation failed: did not produce expected change for field '${field}' (expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)})`,
+        { from, to, fields: [field] },
+      );
+    }
+  }
+  return true;
+};
+
+/** The fields a round trip compares by default: all but the version key and the trace. */
+export const defaultRoundtripFields = (m: Migrator, state: StateObject): string[] =>
+  Object.keys(state).filter((key) => key !== m.options.versionKey && key !== 'execution_trace');
+
+/** Fields (dotted paths) whose values differ between two states. */
+export const differingFields = (a: unknown, b: unknown, fields: readonly string[]): string[] =>
+  fields.filter((field) => !isDeepStrictEqual(getPath(a, field), getPath(b, field)));
+
+/**
+ * Migrates `state` to `intermediateVersion` and back, and checks that every compared field
+ * survived. Returns `true` or throws `MigrationTestError` naming the fields.
+ *
+ * @example
+ * validateRoundtripWith(m, state1_0, '1.1.0')
+ * @since 0.1.0
+ */
+export const validateRoundtripWith = (
+  m: Migrator,
+  state: unknown,
+  intermediateVersion: string,
+  options: RoundtripOptions = {},
+): true => {
+  const from = m.versionOf(state);
+  if (E.isLeft(from))
+    throw new MigrationTestError(`Roundtrip failed: ${from.left.message}`, { cause: from.left });
+  const there = migrateForTest(
+    m,
+    state,
+    intermediateVersion,
+    `Roundtrip failed on the way to ${intermediateVersion}`,
+  );
+  const back = migrateForTest(
+    m,
+    there,
+    from.right,
+    `Roundtrip failed on the way back to ${from.right}`,
+  );
+  const fields = options.fields ?? defaultRoundtripFields(m, state as StateObject);
+  const differing = differingFields(state, back, fields);
+  if (differing.length > 0) {
+    throw new MigrationTestError(
+      `Data was not preserved in the roundtrip ${from.right} -> ${intermediateVersion} -> ${from.right}: field${differing.length > 1 ? 's' : ''} ${differing.map((f) => `'${f}'`).join(', ')} differ`,
+      {
+        from: from.right,
+        to: intermediateVersion,
+        fields: differing,
+        counterexample: state,
+        path: [from.right, intermediateVersion, from.right],
+      },
+    );
+  }
+  return true;
+};
+
+const percentile = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+
+/**
+ * Times `iterations` migrations of `state` to `targetVersion` (each must succeed).
+ *
+ * @example
+ * benchmarkWith(m, state, '1.1.0', 100).p95Ms
+ * @since 0.1.0
+ */
+export const benchmarkWith = (
+  m: Migrator,
+  state: unknown,
+  targetVersion: string,
+  iterations = 100,
+): BenchmarkResult => {
+  if (!Number.isInteger(iterations) || iterations < 1) {
+    throw new MigrationTestError(
+      `Expected a positive integer number of iterations, got ${iterations}`,
+    );
+  }
+  const times: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const start = performance.now();
+    const result = m.migrate(state, targetVersion);
+    times.push(performance.now() - start);
+    if (E.isLeft(result)) {
+      throw new MigrationTestError(`Benchmark failed: ${describeCause(result.left)}`, {
+        to: targetVersion,
+        cause: result.left,
+      });
+    }
+  }
+  const totalMs = times.reduce((a, b) => a + b, 0);
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    iterations,
+    totalMs,
+    meanMs: totalMs / iterations,
+    minMs: sorted[0]!,
+    maxMs: sorted[sorted.length - 1]!,
+    p50Ms: percentile(sorted, 50),
+    p95Ms: percentile(sorted, 95),
+    opsPerSecond: totalMs > 0 ? (iterations * 1000) / totalMs : Infinity,
+  };
+};
