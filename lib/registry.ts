@@ -159,7 +159,7 @@ export const createTestState = (
   overrides: Readonly<Record<string, unknown>> = {},
 ): AnyState => {
   const now = defaultMigrator.options.clock();
-  const { execution_trace, ...initial } = createInitialState({}, now) as AgentState & AnyState;
+  const initial = createInitialState({}, now) as AgentState & AnyState;
   const shaped = pipe(
     defaultMigrator.migrate(initial, version),
     E.getOrElse((): AnyState => ({ ...initial, state_version: version })),
@@ -169,7 +169,7 @@ export const createTestState = (
     current_task: 'test_task',
     agent_outputs: { test_agent: 'test_output' },
     execution_trace: [
-      ...execution_trace,
+      ...initial.execution_trace,
       {
         event: 'test_state_created',
         timestamp: now.toISOString(),

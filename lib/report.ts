@@ -19,8 +19,17 @@ export const showValue = (value: unknown): string => {
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…` : text;
 };
 
-const isComposite = (type: t.Decoder<unknown, unknown>): boolean =>
-  type instanceof t.UnionType || type instanceof t.IntersectionType;
+/** The codec a wrapper (exact, readonly, refinement) delegates to. */
+const unwrap = (type: t.Decoder<unknown, unknown>): t.Decoder<unknown, unknown> =>
+  type instanceof t.ExactType || type instanceof t.ReadonlyType || type instanceof t.RefinementType
+    ? unwrap(type.type as t.Decoder<unknown, unknown>)
+    : type;
+
+/** Unions and intersections add their members' indices to the context; those are not fields. */
+const isComposite = (type: t.Decoder<unknown, unknown>): boolean => {
+  const inner = unwrap(type);
+  return inner instanceof t.UnionType || inner instanceof t.IntersectionType;
+};
 
 const segment = (key: string): string =>
   /^\d+$/.test(key)

@@ -1,0 +1,179 @@
+import { expect } from 'chai';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  clearMigrationRegistry,
+  edgeOfFileName,
+  fileNameOfEdge,
+  getRegisteredMigrations,
+  loadMigrationScripts,
+  loadMigrationsInto,
+  Migrator,
+  setLogger,
+} from '../lib/index.js';
+import { silentLogger } from '../lib/logger.js';
+import { recordingLogger } from './support/fixtures.js';
+
+const definition = (from: string, to: string, extra = '') =>
+  `export default { from: '${from}', to: '${to}', description: 'd', up: (s) => ({ ...s, via: '${from}->${to}' })${extra} };\n`;
+
+describe('loader', () => {
+  let dir: string;
+  let outside: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'migraph-loader-'));
+    outside = mkdtempSync(path.join(tmpdir(), 'migraph-outside-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(outside, { recursive: true, force: true });
+    setLogger(silentLogger);
+  });
+
+  const migratorWithLog = () => {
+    const { calls, logger } = recordingLogger();
+    return { calls, m: new Migrator({ logger }) };
+  };
+
+  it('maps file names to edges and back', () => {
+    expect(edgeOfFileName('v1_0_0_to_v1_10_2.ts')).to.deep.equal(['1.0.0', '1.10.2']);
+    expect(edgeOfFileName('v1_0_0_to_v1_1_0.d.ts')).to.equal(undefined);
+    expect(edgeOfFileName('migration_template.ts')).to.equal(undefined);
+    expect(fileNameOfEdge('1.1.0', '1.2.0')).to.equal('v1_1_0_to_v1_2_0');
+  });
+
+  it('loads every matching file in name order and counts them', async () => {
+    writeFileSync(
+      path.join(dir, 'v1_0_0_to_v1_1_0.mjs'),
+      definition('1.0.0', '1.1.0', ', down: (s) => s'),
+    );
+    writeFileSync(path.join(dir, 'v1_1_0_to_v2_0_0.js'), definition('1.1.0', '2.0.0'));
+    writeFileSync(path.join(dir, 'helpers.mjs'), 'throw new Error("never imported")');
+    writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}');
+    const { m, calls } = migratorWithLog();
+    const report = await loadMigrationsInto(m, dir);
+    expect(report.loaded).to.equal(2);
+    expect(report.files.map((f) => [f.file, f.status, f.edges])).to.deep.equal([
+      ['v1_0_0_to_v1_1_0.mjs', 'loaded', ['1.0.0->1.1.0', '1.1.0->1.0.0']],
+      ['v1_1_0_to_v2_0_0.js', 'loaded', ['1.1.0->2.0.0']],
+    ]);
+    expect(calls).to.deep.equal([]);
+    expect(m.migrateOrThrow({ state_version: '1.0.0' })).to.deep.equal({
+      state_version: '2.0.0',
+      via: '1.1.0->2.0.0',
+    });
+    expect(m.edges().map((e) => e.source)).to.deep.equal([
+      'v1_0_0_to_v1_1_0.mjs',
+      'v1_0_0_to_v1_1_0.mjs',
+      'v1_1_0_to_v2_0_0.js',
+    ]);
+  });
+
+  it('gives 0 and one warning for a missing or empty directory', async () => {
+    const { m, calls } = migratorWithLog();
+    expect((await loadMigrationsInto(m, path.join(dir, 'nope'))).loaded).to.equal(0);
+    expect((await loadMigrationsInto(m, dir)).loaded).to.equal(0);
+    expect(calls.map((c) => c.level)).to.deep.equal(['warn', 'warn']);
+  });
+
+  it('skips a broken file with exactly one logger.error and does not count it', async () => {
+    writeFileSync(path.join(dir, 'v1_0_0_to_v1_1_0.mjs'), definition('1.0.0', '1.1.0'));
+    writeFileSync(path.join(dir, 'v1_1_0_to_v1_2_0.mjs'), 'export default {{{ syntax error');
+    writeFileSync(path.join(dir, 'v1_2_0_to_v1_3_0.mjs'), 'throw new Error("fails on import");');
+    writeFileSync(path.join(dir, 'v1_3_0_to_v1_4_0.mjs'), 'export const nothing = 1;');
+    const { m, calls } = migratorWithLog();
+    const report = await loadMigrationsInto(m, dir);
+    expect(report.loaded).to.equal(1);
+    const errors = calls.filter((c) => c.level === 'error');
+    expect(errors).to.have.length(3);
+    expect(errors[0]!.message).to.contain('v1_1_0_to_v1_2_0.mjs');
+    expect(errors[1]!.message).to.contain('fails on import');
+    expect(errors[2]!.message).to.contain(
+      'neither exports a migration definition nor registers one',
+    );
+  });
+
+  it('reports a file whose name does not match the edge it registers', async () => {
+    writeFileSync(path.join(dir, 'v1_0_0_to_v1_1_0.mjs'), definition('1.0.0', '1.2.0'));
+    const { m, calls } = migratorWithLog();
+    const report = await loadMigrationsInto(m, dir);
+    expect(report.mismatches.map((f) => f.problem)).to.deep.equal([
+      'its name says 1.0.0->1.1.0 but it registers 1.0.0->1.2.0',
+    ]);
+    expect(calls).to.deep.equal([
+      {
+        level: 'warn',
+        message:
+          'loadMigrationScripts: v1_0_0_to_v1_1_0.mjs: its name says 1.0.0->1.1.0 but it registers 1.0.0->1.2.0',
+      },
+    ]);
+  });
+
+  it('does not load a symlink that leaves the directory, but loads one that stays inside', async () => {
+    writeFileSync(path.join(outside, 'evil.mjs'), definition('1.0.0', '1.1.0'));
+    symlinkSync(path.join(outside, 'evil.mjs'), path.join(dir, 'v1_0_0_to_v1_1_0.mjs'));
+    mkdirSync(path.join(dir, 'lib'));
+    writeFileSync(path.join(dir, 'lib', 'real.mjs'), definition('1.1.0', '1.2.0'));
+    symlinkSync(path.join(dir, 'lib', 'real.mjs'), path.join(dir, 'v1_1_0_to_v1_2_0.mjs'));
+    const { m, calls } = migratorWithLog();
+    const report = await loadMigrationsInto(m, dir);
+    expect(report.loaded).to.equal(1);
+    expect(report.files.find((f) => f.file === 'v1_0_0_to_v1_1_0.mjs')!.status).to.equal('skipped');
+    expect(m.versions()).to.deep.equal(['1.1.0', '1.2.0']);
+    expect(calls.some((c) => c.level === 'warn' && c.message.includes('outside'))).to.equal(true);
+  });
+
+  it('prefers the compiled .js beside a .ts of the same name', async () => {
+    writeFileSync(path.join(dir, 'v1_0_0_to_v1_1_0.ts'), 'throw new Error("ts loaded")');
+    writeFileSync(path.join(dir, 'v1_0_0_to_v1_1_0.mjs'), definition('1.0.0', '1.1.0'));
+    const { m, calls } = migratorWithLog();
+    expect((await loadMigrationsInto(m, dir)).loaded).to.equal(1);
+    expect(calls).to.deep.equal([]);
+  });
+
+  it('loading the same directory twice registers nothing twice', async () => {
+    writeFileSync(path.join(dir, 'v1_0_0_to_v1_1_0.mjs'), definition('1.0.0', '1.1.0'));
+    const { m } = migratorWithLog();
+    await loadMigrationsInto(m, dir);
+    expect((await loadMigrationsInto(m, dir)).loaded).to.equal(1);
+    expect(m.edges()).to.have.length(1);
+  });
+
+  describe('into the default migrator (loadMigrationScripts)', () => {
+    afterEach(async () => {
+      clearMigrationRegistry();
+      await loadMigrationScripts();
+    });
+
+    it('loads self-registering (seed-style) scripts, also again after the registry is cleared', async () => {
+      const registry = pathToFileURL(path.resolve('lib/registry.ts')).href;
+      writeFileSync(
+        path.join(dir, 'v2_0_0_to_v2_1_0.mjs'),
+        `import { registerMigration } from '${registry}';\nregisterMigration('2.0.0', '2.1.0')((s) => ({ ...s, seed: true }));\n`,
+      );
+      expect(await loadMigrationScripts(dir)).to.equal(1);
+      expect(getRegisteredMigrations()).to.have.property('2.0.0->2.1.0');
+      clearMigrationRegistry();
+      expect(await loadMigrationScripts(dir)).to.equal(1);
+      expect(Object.keys(getRegisteredMigrations())).to.deep.equal(['2.0.0->2.1.0']);
+    });
+
+    it('loads the package migrations by default', async () => {
+      clearMigrationRegistry();
+      expect(await loadMigrationScripts()).to.equal(1);
+      expect(Object.keys(getRegisteredMigrations())).to.deep.equal([
+        '1.0.0->1.1.0',
+        '1.1.0->1.0.0',
+      ]);
+    });
+
+    it('warns about a missing directory through setLogger', async () => {
+      const { calls, logger } = recordingLogger();
+      setLogger(logger);
+      expect(await loadMigrationScripts(path.join(dir, 'absent'))).to.equal(0);
+      expect(calls.map((c) => c.level)).to.deep.equal(['warn']);
+    });
+  });
+});
