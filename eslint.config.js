@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'docs/api/', 'node_modules/'] },
+  { ignores: ['dist/', 'docs/api/', 'node_modules/', 'scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

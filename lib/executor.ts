@@ -13,6 +13,7 @@ import type * as t from 'io-ts';
 import { isPlainObject, type StateObject } from './copy.js';
 import type { StepFn } from './definition.js';
 import { describeCause, MigrationError } from './errors.js';
+import { andThen } from './fp.js';
 import type { Edge, LiftedStep } from './graph.js';
 import type { Plan, Step } from './planner.js';
 import { formatValidationErrors, showValue } from './report.js';
@@ -28,7 +29,6 @@ export interface ExecutionContext {
   readonly trace: boolean;
   readonly clock: () => Date;
   readonly codecFor: (version: Version) => t.Decoder<unknown, unknown> | undefined;
-  readonly edgeFor: (step: Step) => Edge;
 }
 
 /** One event appended to a state's `execution_trace` per step. */
@@ -62,7 +62,7 @@ export const liftStep =
         () => fn(state as never, context),
         (cause) => cause,
       ),
-      E.flatMap((out) => (isEither(out) ? out : E.right(out))),
+      andThen((out) => (isEither(out) ? out : E.right(out))),
     );
 
 const kindOf = (value: unknown): string =>
@@ -101,7 +101,7 @@ const requireObject =
 
 /** Sets the version key and appends the trace event, in place (the executor owns `state`). */
 const stamp =
-  (step: Step, edge: Edge, ctx: ExecutionContext) =>
+  (step: Step, edge: Edge, ctx: ExecutionContext, timestamp: () => string) =>
   (output: StateObject): StateObject => {
     const state = Object.isExtensible(output) && !Object.isFrozen(output) ? output : { ...output };
     state[ctx.versionKey] = step.to;
@@ -109,7 +109,7 @@ const stamp =
     if (ctx.trace && Array.isArray(trace)) {
       const event: TraceEvent = {
         event: step.direction === 'up' ? 'state_migration' : 'state_reverse_migration',
-        timestamp: ctx.clock().toISOString(),
+        timestamp: timestamp(),
         details: { from_version: step.from, to_version: step.to, changes: [...edge.changes] },
       };
       if (Object.isExtensible(trace)) trace.push(event);
@@ -154,23 +154,23 @@ export const validateAt =
   };
 
 const runStep =
-  (ctx: ExecutionContext, last: number) =>
-  (step: Step, index: number) =>
+  (ctx: ExecutionContext, last: number, timestamp: () => string) =>
+  (step: Step, edge: Edge, index: number) =>
   (state: StateObject): E.Either<MigrationError, StateObject> => {
-    const edge = ctx.edgeFor(step);
     const check = ctx.validate === 'each-step' || (ctx.validate === 'final' && index === last);
     return pipe(
       edge.run(state, { from: step.from, to: step.to, direction: step.direction, now: ctx.clock }),
       E.mapLeft((cause) => stepFailed(step, index, cause)),
-      E.flatMap(requireObject(step, index)),
-      E.map(stamp(step, edge, ctx)),
-      E.flatMap(check ? validateAt(ctx, step, index) : E.right),
+      andThen(requireObject(step, index)),
+      E.map(stamp(step, edge, ctx, timestamp)),
+      andThen(check ? validateAt(ctx, step, index) : E.right),
     );
   };
 
 /**
  * Runs every step of `plan` on `state` (which the executor may change: pass a private copy).
- * The first failure stops the run and is returned, tagged with its step.
+ * `edges[i]` is the edge of `plan.steps[i]`. Trace events of one run share one timestamp
+ * (one clock reading per run). The first failure stops the run and is returned, tagged with its step.
  *
  * Complexity: the steps' own cost, plus one validation per step in `'each-step'` mode.
  * @since 0.1.0
@@ -178,12 +178,16 @@ const runStep =
 export const runPlan = (
   state: StateObject,
   plan: Plan,
+  edges: readonly Edge[],
   ctx: ExecutionContext,
 ): E.Either<MigrationError, StateObject> => {
-  const run = runStep(ctx, plan.steps.length - 1);
+  // One clock reading per run, taken when the first trace event needs it.
+  let time: string | undefined;
+  const timestamp = () => (time ??= ctx.clock().toISOString());
+  const run = runStep(ctx, plan.steps.length - 1, timestamp);
   return plan.steps.reduce(
     (acc: E.Either<MigrationError, StateObject>, step, index) =>
-      pipe(acc, E.flatMap(run(step, index))),
+      pipe(acc, andThen(run(step, edges[index]!, index))),
     E.right(state),
   );
 };

@@ -7,9 +7,8 @@
  */
 import { Graph } from '@dagrejs/graphlib';
 import type * as E from 'fp-ts/lib/Either.js';
-import semver from 'semver';
 import type { StepContext } from './definition.js';
-import type { Version } from './version.js';
+import { compareNormalised, type Version } from './version.js';
 
 /** `'up'` when an edge leads to a higher version, else `'down'`. */
 export type Direction = 'up' | 'down';
@@ -52,7 +51,7 @@ export interface CompiledGraph {
 }
 
 const directionOf = (from: Version, to: Version): Direction =>
-  semver.gt(to, from) ? 'up' : 'down';
+  compareNormalised(to, from) > 0 ? 'up' : 'down';
 
 /**
  * A mutable version graph. Mutations drop the compiled form; {@link VersionGraph.compile}
@@ -100,9 +99,7 @@ export class VersionGraph {
 }
 
 const compileGraph = (nodes: readonly Version[], edges: readonly Edge[]): CompiledGraph => {
-  const parsed = nodes.map((v) => new semver.SemVer(v));
-  parsed.sort((a, b) => a.compare(b));
-  const versions = parsed.map((p) => p.version);
+  const versions = [...nodes].sort(compareNormalised);
   const index = new Map(versions.map((v, i) => [v, i] as const));
   const inStart = new Int32Array(versions.length + 1);
   for (const e of edges) inStart[(index.get(e.to) as number) + 1]!++;

@@ -16,9 +16,10 @@ import {
 } from './definition.js';
 import { StateVersionError, type MigraphError } from './errors.js';
 import { liftStep, runPlan, type ExecutionContext, type ValidationMode } from './executor.js';
+import { andThen } from './fp.js';
 import { VersionGraph, type Direction, type Edge } from './graph.js';
 import { silentLogger, type Logger } from './logger.js';
-import { planPath, type Plan, type PlanOptions, type Step } from './planner.js';
+import { planPath, type Plan, type PlanOptions } from './planner.js';
 import { showValue } from './report.js';
 import { parseVersion, type Version } from './version.js';
 
@@ -116,6 +117,8 @@ export class Migrator<S extends object = AnyState> {
   private readonly graph = new VersionGraph();
   private readonly codecs = new Map<Version | '*', t.Decoder<unknown, unknown>>();
   private readonly context: ExecutionContext;
+  /** The edges of each (cached, immutable) plan, resolved once. */
+  private readonly planEdges = new WeakMap<Plan, readonly Edge[]>();
 
   constructor(options: MigratorOptions = {}) {
     this.options = {
@@ -136,7 +139,6 @@ export class Migrator<S extends object = AnyState> {
       trace: this.options.trace,
       clock: this.options.clock,
       codecFor: (version) => this.codecFor(version),
-      edgeFor: (step: Step) => this.graph.edge(step.from, step.to) as Edge,
     };
   }
 
@@ -305,23 +307,36 @@ export class Migrator<S extends object = AnyState> {
    * pipe(m.migrate(stored, '2.0.0'), E.match((e) => log(e.message), save))
    */
   migrate(state: unknown, to?: string): E.Either<MigraphError, S> {
+    const input = this.readState(state);
+    if (E.isLeft(input)) return input;
     return pipe(
-      E.Do,
-      E.apS('state', this.readState(state)),
-      E.bind('from', ({ state }) => this.readVersion(state)),
-      E.apS('to', this.resolveTarget(to)),
-      E.bind('plan', ({ from, to }) => planPath(this.graph, from, to)),
-      E.flatMap(({ state, plan }): E.Either<MigraphError, StateObject> => {
-        if (plan.steps.length === 0) return E.right(state);
+      this.readVersion(input.right),
+      andThen((from) =>
+        pipe(
+          this.resolveTarget(to),
+          andThen((target) => planPath(this.graph, from, target)),
+        ),
+      ),
+      andThen((plan): E.Either<MigraphError, StateObject> => {
+        if (plan.steps.length === 0) return E.right(input.right);
         this.options.logger.debug(
           `migraph: ${plan.from} -> ${plan.to} in ${plan.steps.length} step(s)`,
         );
         return pipe(
-          copyState(state),
-          E.flatMap((copy) => runPlan(copy, plan, this.context)),
+          copyState(input.right),
+          andThen((copy) => runPlan(copy, plan, this.edgesOf(plan), this.context)),
         );
       }),
     ) as E.Either<MigraphError, S>;
+  }
+
+  private edgesOf(plan: Plan): readonly Edge[] {
+    let edges = this.planEdges.get(plan);
+    if (edges === undefined) {
+      edges = plan.steps.map((step) => this.graph.edge(step.from, step.to) as Edge);
+      this.planEdges.set(plan, edges);
+    }
+    return edges;
   }
 
   /**

@@ -53,6 +53,8 @@ interface Cache {
 
 /** Plans kept per compiled graph before the plan cache starts over. */
 const PLAN_CACHE_LIMIT = 4096;
+/** Route tables (O(V) memory each) kept per compiled graph before that cache starts over. */
+const ROUTES_CACHE_LIMIT = 64;
 
 const caches = new WeakMap<CompiledGraph, Cache>();
 
@@ -201,6 +203,7 @@ export const routesTo = (g: CompiledGraph, target: number, direction: PlanDirect
   let hit = routes.get(key);
   if (hit === undefined) {
     hit = (g.unitCost ? searchUnitCost : searchWeighted)(g, target, direction);
+    if (routes.size >= ROUTES_CACHE_LIMIT) routes.clear();
     routes.set(key, hit);
   }
   return hit;

@@ -79,6 +79,28 @@ export const isCompatibleVersion = (stateVersion: string, required: string): boo
   return E.isRight(a) && E.isRight(b) && semver.gte(a.right, b.right);
 };
 
-/** Sorts normalised versions ascending by semver precedence (returns a new array). */
-export const sortVersions = (versions: Iterable<Version>): Version[] =>
-  [...versions].sort(semver.compare);
+const parsed = new Map<Version, semver.SemVer>();
+
+/** The parsed form of a normalised version, memoised (graphs compare the same versions often). */
+const semverOf = (version: Version): semver.SemVer => {
+  let hit = parsed.get(version);
+  if (hit === undefined) {
+    hit = new semver.SemVer(version);
+    parsed.set(version, hit);
+  }
+  return hit;
+};
+
+/** Compares two normalised versions (as returned by {@link parseVersion}); no validation. */
+export const compareNormalised = (a: Version, b: Version): -1 | 0 | 1 =>
+  a === b ? 0 : semverOf(a).compare(semverOf(b));
+
+/** Sorts versions ascending by semver precedence (returns a new array). */
+export const sortVersions = (versions: Iterable<string>): Version[] =>
+  [...versions]
+    .map((v) => {
+      const p = parseVersion(v);
+      if (E.isLeft(p)) throw p.left;
+      return p.right;
+    })
+    .sort(compareNormalised);

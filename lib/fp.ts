@@ -1,0 +1,14 @@
+/**
+ * Hot-path combinators. fp-ts 2.16's `Either.flatMap` is a `dual` that copies its arguments
+ * into a fresh array and allocates a closure on every call; in the executor's fold that was
+ * the largest single cost in profiles. `andThen` is the same data-last `chainW`, without that.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js';
+
+/** Data-last `chainW` for `Either`: `pipe(ma, andThen(f))` ≡ `pipe(ma, E.flatMap(f))`. */
+export const andThen =
+  <L2, A, B>(f: (a: A) => E.Either<L2, B>) =>
+  <L1>(ma: E.Either<L1, A>): E.Either<L1 | L2, B> =>
+    E.isLeft(ma) ? ma : f(ma.right);
