@@ -18,3 +18,4 @@ export {
 export type { AgentState, InitialStateOptions, ValidateStateOptions } from './agent-state.js';
 export { migrateState, autoMigrateState } from '../lib/registry.js';
 export { StateVersionError, MigrationError } from '../lib/errors.js';
+export { agentStateV1_0Arbitrary } from './agent-state-arbitrary.js';

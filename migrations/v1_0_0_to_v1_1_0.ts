@@ -34,6 +34,8 @@ interface AppliedRecord {
   readonly applied_at: string;
   /** Permissions up granted as defaults (agent → tools); empty when the state had its own. */
   readonly granted_permissions: Record<string, string[]>;
+  /** Whether up created `migration_applied` (so down drops it again when it is left empty). */
+  readonly created_migration_applied: boolean;
 }
 
 /** The default tools of an agent with this role. */
@@ -63,7 +65,11 @@ export default defineMigration<AgentStateV1_0, AgentStateV1_1>({
           Object.entries(state.agent_roles).map(([agent, role]) => [agent, defaultToolsFor(role)]),
         )
       : {};
-    const applied: AppliedRecord = { applied_at: timestamp, granted_permissions: granted };
+    const applied: AppliedRecord = {
+      applied_at: timestamp,
+      granted_permissions: granted,
+      created_migration_applied: state.performance_metrics.migration_applied === undefined,
+    };
     return {
       ...state,
       tool_permissions: isEmpty(own) ? structuredClone(granted) : own,
@@ -94,7 +100,9 @@ export default defineMigration<AgentStateV1_0, AgentStateV1_1>({
       string,
       unknown
     >;
-    const granted = (record as AppliedRecord | undefined)?.granted_permissions ?? {};
+    const applied = record as AppliedRecord | undefined;
+    const granted = applied?.granted_permissions ?? {};
+    const dropApplied = isEmpty(otherApplied) && applied?.created_migration_applied !== false;
     const tool_permissions: Record<string, unknown> = { ...state.tool_permissions };
     for (const [agent, tools] of Object.entries(granted)) {
       const current = tool_permissions[agent];
@@ -106,9 +114,7 @@ export default defineMigration<AgentStateV1_0, AgentStateV1_1>({
     return {
       ...rest,
       tool_permissions,
-      performance_metrics: isEmpty(otherApplied)
-        ? metrics
-        : { ...metrics, migration_applied: otherApplied },
+      performance_metrics: dropApplied ? metrics : { ...metrics, migration_applied: otherApplied },
     };
   },
 });

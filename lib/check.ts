@@ -1,0 +1,177 @@
+/**
+ * Graph lint: finds holes and hazards in a migrator's version graph before they bite.
+ *
+ * Codes: `unreachable-version`, `cannot-reach-current`, `missing-down`, `missing-schema`,
+ * `ambiguous-path`, `file-name-mismatch`, `codec-rejects-output`.
+ *
+ * @since 0.1.0
+ */
+import fc from 'fast-check';
+import * as E from 'fp-ts/lib/Either.js';
+import { edgeOfFileName } from './loader.js';
+import type { Migrator } from './migrator.js';
+
+/** What a {@link CheckIssue} is about. */
+export type CheckCode =
+  | 'unreachable-version'
+  | 'cannot-reach-current'
+  | 'missing-down'
+  | 'missing-schema'
+  | 'ambiguous-path'
+  | 'file-name-mismatch'
+  | 'codec-rejects-output';
+
+/** One finding of {@link check}. */
+export interface CheckIssue {
+  readonly severity: 'error' | 'warning';
+  readonly code: CheckCode;
+  readonly message: string;
+  /** The versions concerned (one version, or from and to). */
+  readonly versions: readonly string[];
+}
+
+/** The outcome of {@link check}. */
+export interface CheckReport {
+  readonly ok: boolean;
+  readonly errors: readonly CheckIssue[];
+  readonly warnings: readonly CheckIssue[];
+}
+
+/** Options of {@link check}. */
+export interface CheckOptions {
+  /**
+   * Arbitraries of states per version: when given, each is sampled and migrated to every
+   * version it has an edge to, and codecs that reject the output are reported.
+   */
+  readonly samples?: Readonly<Record<string, fc.Arbitrary<unknown>>>;
+  /** States sampled per version (default 25). */
+  readonly sampleSize?: number;
+  /** Graphs above this many versions skip the all-pairs ambiguity search (default 200). */
+  readonly ambiguityLimit?: number;
+}
+
+/**
+ * Lints the version graph of `m`. Errors: versions that cannot reach the current version,
+ * file names that do not match their edge, codecs rejecting migrated samples. Warnings:
+ * versions no other version reaches, `up` without `down`, versions without a codec, and
+ * pairs of versions joined by several equally short paths (the plan then takes the lowest
+ * next version: the message says which).
+ *
+ * @example
+ * const report = check(m, { samples: { '1.0.0': agentStateV1_0Arbitrary() } })
+ * if (!report.ok) for (const e of report.errors) console.error(`${e.code}: ${e.message}`)
+ * @since 0.1.0
+ */
+export const check = (m: Migrator, options: CheckOptions = {}): CheckReport => {
+  const issues: CheckIssue[] = [];
+  const add = (
+    severity: CheckIssue['severity'],
+    code: CheckCode,
+    message: string,
+    versions: string[],
+  ) => issues.push({ severity, code, message, versions });
+  const versions = m.versions();
+  const edges = m.edges();
+  const reaches = (from: string, to: string) => E.isRight(m.plan(from, to));
+  const current = m.targetVersion();
+
+  for (const v of versions) {
+    if (versions.length > 1 && !versions.some((other) => other !== v && reaches(other, v))) {
+      add(
+        'warning',
+        'unreachable-version',
+        `Version ${v} cannot be reached from any other version`,
+        [v],
+      );
+    }
+    if (current !== undefined && !reaches(v, current)) {
+      add(
+        'error',
+        'cannot-reach-current',
+        `Version ${v} has no migration path to the current version ${current}`,
+        [v, current],
+      );
+    }
+    if (m.codecFor(v) === undefined) {
+      add(
+        'warning',
+        'missing-schema',
+        `Version ${v} has no codec (and there is no '*' fallback): its states are not validated`,
+        [v],
+      );
+    }
+  }
+
+  const has = new Set(edges.map((e) => `${e.from}>${e.to}`));
+  for (const e of edges) {
+    if (e.origin === 'up' && !has.has(`${e.to}>${e.from}`)) {
+      add(
+        'warning',
+        'missing-down',
+        `Migration ${e.from}->${e.to} has no down: ${e.to} cannot go back to ${e.from} directly`,
+        [e.from, e.to],
+      );
+    }
+    if (e.source !== undefined) {
+      const named = edgeOfFileName(e.source);
+      const [from, to] = e.origin === 'up' ? [e.from, e.to] : [e.to, e.from];
+      if (named !== undefined && (named[0] !== from || named[1] !== to)) {
+        add(
+          'error',
+          'file-name-mismatch',
+          `File ${e.source} is named for ${named[0]}->${named[1]} but registers ${from}->${to}`,
+          [from, to],
+        );
+      }
+    }
+  }
+
+  if (versions.length <= (options.ambiguityLimit ?? 200)) {
+    for (const from of versions) {
+      for (const to of versions) {
+        const plan = m.plan(from, to);
+        if (from === to || E.isLeft(plan)) continue;
+        const ties = edges.filter((e) => {
+          if (e.from !== from) return false;
+          if (e.to === to) return e.cost === plan.right.cost && plan.right.steps.length === 1;
+          const rest = m.plan(e.to, to);
+          return (
+            E.isRight(rest) &&
+            e.cost + rest.right.cost === plan.right.cost &&
+            rest.right.steps.length + 1 === plan.right.steps.length
+          );
+        });
+        if (ties.length > 1) {
+          add(
+            'warning',
+            'ambiguous-path',
+            `${ties.length} equally short paths from ${from} to ${to} (next step ${ties.map((e) => e.to).join(' or ')}); the plan takes ${plan.right.steps[0]!.to}, the lowest next version`,
+            [from, to],
+          );
+        }
+      }
+    }
+  }
+
+  for (const [version, arbitrary] of Object.entries(options.samples ?? {})) {
+    const samples = fc.sample(arbitrary, options.sampleSize ?? 25);
+    for (const e of edges.filter((edge) => edge.from === version)) {
+      const failure = samples.map((s) => m.migrate(s, e.to)).find(E.isLeft);
+      if (failure !== undefined) {
+        add(
+          'error',
+          'codec-rejects-output',
+          `Migrating generated ${version} states to ${e.to} fails: ${failure.left.message}`,
+          [version, e.to],
+        );
+      }
+    }
+  }
+
+  const errors = issues.filter((i) => i.severity === 'error');
+  return {
+    ok: errors.length === 0,
+    errors,
+    warnings: issues.filter((i) => i.severity === 'warning'),
+  };
+};

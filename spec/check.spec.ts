@@ -1,0 +1,118 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import * as t from 'io-ts';
+import { check, Migrator, type AnyState, type CheckCode } from '../lib/index.js';
+
+const id = (s: AnyState) => s;
+const codes = (m: Migrator, options = {}) => {
+  const report = check(m, options);
+  return {
+    errors: report.errors.map((i) => i.code),
+    warnings: report.warnings.map((i) => i.code),
+    report,
+  };
+};
+/** A clean graph: reversible linear chain with a codec fallback. */
+const clean = () =>
+  new Migrator()
+    .register('1.0.0', '1.1.0', id, { down: id })
+    .register('1.1.0', '2.0.0', id, { down: id })
+    .schema('*', t.UnknownRecord);
+
+describe('check', () => {
+  it('reports a clean graph clean', () => {
+    const { errors, warnings, report } = codes(clean());
+    expect({ errors, warnings, ok: report.ok }).to.deep.equal({
+      errors: [],
+      warnings: [],
+      ok: true,
+    });
+  });
+
+  const planted: [string, () => Migrator, CheckCode, 'error' | 'warning', string][] = [
+    [
+      'an up without down',
+      () => clean().register('2.0.0', '3.0.0', id),
+      'missing-down',
+      'warning',
+      'Migration 2.0.0->3.0.0 has no down',
+    ],
+    [
+      'a version that cannot reach current',
+      () => clean().register('5.0.0', '4.0.0', id).register('0.1.0', '0.2.0', id, { down: id }),
+      'cannot-reach-current',
+      'error',
+      'Version 0.1.0 has no migration path to the current version 5.0.0',
+    ],
+    [
+      'an unreachable version',
+      () => clean().register('0.5.0', '1.0.0', id),
+      'unreachable-version',
+      'warning',
+      'Version 0.5.0 cannot be reached from any other version',
+    ],
+    [
+      'a version without codec',
+      () =>
+        new Migrator()
+          .register('1.0.0', '1.1.0', id, { down: id })
+          .schema('1.0.0', t.UnknownRecord),
+      'missing-schema',
+      'warning',
+      'Version 1.1.0 has no codec',
+    ],
+    [
+      'a diamond',
+      () =>
+        clean()
+          .register('1.0.0', '1.5.0', id, { down: id })
+          .register('1.5.0', '2.0.0', id, { down: id }),
+      'ambiguous-path',
+      'warning',
+      '2 equally short paths from 1.0.0 to 2.0.0 (next step 1.1.0 or 1.5.0); the plan takes 1.1.0',
+    ],
+    [
+      'a file name that does not match its edge',
+      () => clean().register('2.0.0', '2.1.0', id, { down: id, source: 'v2_0_0_to_v2_2_0.ts' }),
+      'file-name-mismatch',
+      'error',
+      'File v2_0_0_to_v2_2_0.ts is named for 2.0.0->2.2.0 but registers 2.0.0->2.1.0',
+    ],
+  ];
+  for (const [what, build, code, severity, message] of planted) {
+    it(`catches ${what}`, () => {
+      const { report } = codes(build());
+      const found = [...report.errors, ...report.warnings].filter((i) => i.code === code);
+      expect(found, code).to.not.be.empty;
+      expect(found[0]!.severity).to.equal(severity);
+      expect(found.map((i) => i.message).join('\n')).to.contain(message);
+      expect(report.ok).to.equal(report.errors.length === 0);
+    });
+  }
+
+  it('does not flag a file name that matches, for the up and the down edge', () => {
+    const m = clean().register('2.0.0', '2.1.0', id, { down: id, source: 'v2_0_0_to_v2_1_0.ts' });
+    expect(codes(m).errors).to.deep.equal([]);
+  });
+
+  it('samples states to catch a codec that rejects a migration output (opt-in)', () => {
+    const m = new Migrator()
+      .register('1.0.0', '1.1.0', (s) => ({ ...s, n: s.n * 2 }), { down: id })
+      .schema('1.0.0', t.type({ n: t.number }))
+      .schema('1.1.0', t.type({ n: t.Int }));
+    const samples = {
+      '1.0.0': fc.record({ n: fc.double({ noNaN: true, noDefaultInfinity: true }) }),
+    };
+    expect(codes(m).errors).to.deep.equal([]);
+    const { errors, report } = codes(m, { samples, sampleSize: 50 });
+    expect(errors).to.deep.equal(['codec-rejects-output']);
+    expect(report.errors[0]!.message).to.contain('Migrating generated 1.0.0 states to 1.1.0 fails');
+  });
+
+  it('finds the shipped AgentState graph clean of errors', async () => {
+    const { defaultMigrator, agentStateV1_0Arbitrary } = await import('../lib/index.js');
+    const report = check(defaultMigrator, { samples: { '1.0.0': agentStateV1_0Arbitrary() } });
+    expect(report.errors).to.deep.equal([]);
+    expect(report.warnings).to.deep.equal([]);
+  });
+});

@@ -1,0 +1,75 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import {
+  AgentStateV1_0,
+  agentStateV1_0Arbitrary,
+  assertRoundTrip,
+  defaultMigrator,
+  MigrationTestError,
+  Migrator,
+  validateState,
+  type AnyState,
+} from '../lib/index.js';
+
+describe('testing utilities', () => {
+  describe('agentStateV1_0Arbitrary', () => {
+    it('generates states valid per the 1.0.0 codec and strict validation', () => {
+      fc.assert(
+        fc.property(agentStateV1_0Arbitrary(), (state) => {
+          expect(AgentStateV1_0.is(state)).to.equal(true);
+          expect(validateState(state, { strict: true })).to.equal(true);
+        }),
+        { numRuns: 200 },
+      );
+    });
+  });
+
+  describe('assertRoundTrip', () => {
+    it('passes for the shipped 1.0.0 <-> 1.1.0 migrations on generated AgentStates', () => {
+      expect(
+        assertRoundTrip(defaultMigrator, '1.0.0', '1.1.0', agentStateV1_0Arbitrary(), {
+          numRuns: 300,
+        }),
+      ).to.equal(true);
+    });
+
+    it('throws MigrationTestError with a shrunk counterexample, the path and the differing fields', () => {
+      // The down loses `tags` entries beyond the first: only states with 2+ tags expose it.
+      const m = new Migrator().register(
+        '1.0.0',
+        '2.0.0',
+        (s) => ({ ...s, labels: s.tags, tags: undefined }),
+        {
+          down: ({ labels, ...s }) => ({ ...s, tags: labels.slice(0, 1) }),
+        },
+      );
+      const arb = fc.record({ tags: fc.array(fc.string()), note: fc.string() });
+      let error: MigrationTestError | undefined;
+      try {
+        assertRoundTrip(m, '1.0.0', '2.0.0', arb, { seed: 7 });
+      } catch (e) {
+        error = e as MigrationTestError;
+      }
+      expect(error).to.be.instanceOf(MigrationTestError);
+      expect(error!.fields).to.deep.equal(['tags']);
+      expect(error!.path).to.deep.equal(['1.0.0', '2.0.0', '1.0.0']);
+      expect(error!.counterexample).to.deep.equal({
+        tags: ['', ''],
+        note: '',
+        state_version: '1.0.0',
+      });
+      expect(error!.message).to.match(
+        /Round trip 1\.0\.0 -> 2\.0\.0 -> 1\.0\.0 failed .*Data was not preserved/,
+      );
+    });
+
+    it('honours the compared fields', () => {
+      const m = new Migrator().register('1.0.0', '2.0.0', (s) => ({ ...s, extra: 1 }), {
+        down: (s: AnyState) => ({ ...s, note: 'changed' }),
+      });
+      const arb = fc.record({ note: fc.string(), keep: fc.nat() });
+      expect(() => assertRoundTrip(m, '1.0.0', '2.0.0', arb)).to.throw(MigrationTestError);
+      expect(assertRoundTrip(m, '1.0.0', '2.0.0', arb, { fields: ['keep'] })).to.equal(true);
+    });
+  });
+});
