@@ -84,6 +84,6 @@ export type {
 } from '../migrations/agent-state.js';
 export { check } from './check.js';
 export type { CheckReport, CheckIssue, CheckCode, CheckOptions } from './check.js';
-export { assertRoundTrip } from './testing.js';
+export { assertRoundTrip, isSameData } from './testing.js';
 export type { RoundTripPropertyOptions } from './testing.js';
 export { agentStateV1_0Arbitrary } from '../migrations/agent-state-arbitrary.js';

@@ -46,7 +46,10 @@ export const getPath = (state: unknown, fieldPath: string): unknown =>
   fieldPath
     .split('.')
     .reduce<unknown>(
-      (at, key) => (isPlainObject(at) || Array.isArray(at) ? (at as StateObject)[key] : undefined),
+      (at, key) =>
+        (isPlainObject(at) || Array.isArray(at)) && Object.prototype.hasOwnProperty.call(at, key)
+          ? (at as StateObject)[key]
+          : undefined,
       state,
     );
 
@@ -85,7 +88,7 @@ export const validateMigrationWith = (
   }
   for (const [field, expected] of Object.entries(expectedChanges)) {
     const actual = getPath(out, field);
-    if (!isDeepStrictEqual(actual, expected)) {
+    if (!isSameData(actual, expected)) {
       throw new MigrationTestError(
         `Migration validation failed: did not produce expected change for field '${field}' (expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)})`,
         { from, to, fields: [field] },
@@ -95,13 +98,38 @@ export const validateMigrationWith = (
   return true;
 };
 
+/**
+ * Deep equality of JSON-like data: arrays element-wise, plain objects by their own keys
+ * whatever their prototype (`Object.create(null)` or `{}`), other values as
+ * `isDeepStrictEqual` sees them.
+ *
+ * @example
+ * isSameData(Object.assign(Object.create(null), { a: 1 }), { a: 1 }) // true
+ * @since 0.1.0
+ */
+export const isSameData = (a: unknown, b: unknown): boolean => {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((item, i) => isSameData(item, b[i]));
+  }
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const keys = Object.keys(a);
+    return (
+      keys.length === Object.keys(b).length &&
+      keys.every(
+        (key) => Object.prototype.hasOwnProperty.call(b, key) && isSameData(a[key], b[key]),
+      )
+    );
+  }
+  return isDeepStrictEqual(a, b);
+};
+
 /** The fields a round trip compares by default: all but the version key and the trace. */
 export const defaultRoundtripFields = (m: Migrator, state: StateObject): string[] =>
   Object.keys(state).filter((key) => key !== m.options.versionKey && key !== 'execution_trace');
 
 /** Fields (dotted paths) whose values differ between two states. */
 export const differingFields = (a: unknown, b: unknown, fields: readonly string[]): string[] =>
-  fields.filter((field) => !isDeepStrictEqual(getPath(a, field), getPath(b, field)));
+  fields.filter((field) => !isSameData(getPath(a, field), getPath(b, field)));
 
 /**
  * Migrates `state` to `intermediateVersion` and back, and checks that every compared field

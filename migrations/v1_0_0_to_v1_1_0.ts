@@ -103,14 +103,16 @@ export default defineMigration<AgentStateV1_0, AgentStateV1_1>({
     const applied = record as AppliedRecord | undefined;
     const granted = applied?.granted_permissions ?? {};
     const dropApplied = isEmpty(otherApplied) && applied?.created_migration_applied !== false;
-    const tool_permissions: Record<string, unknown> = { ...state.tool_permissions };
-    for (const [agent, tools] of Object.entries(granted)) {
-      const current = tool_permissions[agent];
-      if (!Array.isArray(current)) continue;
-      const kept = current.filter((tool) => !tools.includes(tool));
-      if (kept.length === 0) delete tool_permissions[agent];
-      else tool_permissions[agent] = kept;
-    }
+    // Entries and Maps, not indexing: agent ids are data and may be '__proto__'.
+    const grantedTools = new Map(Object.entries(granted));
+    const tool_permissions = Object.fromEntries(
+      Object.entries(state.tool_permissions).flatMap(([agent, tools]) => {
+        const added = grantedTools.get(agent);
+        if (added === undefined || !Array.isArray(tools)) return [[agent, tools]];
+        const kept = tools.filter((tool) => !added.includes(tool));
+        return kept.length === 0 ? [] : [[agent, kept]];
+      }),
+    );
     return {
       ...rest,
       tool_permissions,

@@ -8,10 +8,22 @@ import {
   MigrationTestError,
   Migrator,
   validateState,
+  isSameData,
   type AnyState,
 } from '../lib/index.js';
 
 describe('testing utilities', () => {
+  it('isSameData compares data, not prototypes', () => {
+    expect(
+      isSameData(Object.assign(Object.create(null), { a: [1, { b: 2 }] }), { a: [1, { b: 2 }] }),
+    ).to.equal(true);
+    expect(isSameData({ a: 1 }, { a: 1, b: undefined })).to.equal(false);
+    expect(isSameData([1, 2], [2, 1])).to.equal(false);
+    expect(
+      isSameData(JSON.parse('{"__proto__":{"x":1}}'), JSON.parse('{"__proto__":{"x":2}}')),
+    ).to.equal(false);
+  });
+
   describe('agentStateV1_0Arbitrary', () => {
     it('generates states valid per the 1.0.0 codec and strict validation', () => {
       fc.assert(
