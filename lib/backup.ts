@@ -22,6 +22,12 @@ export interface BackupInfo {
 /** A state plus {@link BACKUP_KEY}. */
 export type Backup = StateObject & { readonly [BACKUP_KEY]: BackupInfo };
 
+/** A deep copy of `value`, or a `not_an_object` error saying what was expected. */
+const copyObject = (value: unknown, what: string): E.Either<StateVersionError, StateObject> =>
+  isPlainObject(value)
+    ? copyState(value)
+    : E.left(new StateVersionError(`Expected ${what}`, { reason: 'not_an_object' }));
+
 /**
  * A deep copy of `state` plus `_migration_backup: { timestamp, original_version }`.
  *
@@ -35,11 +41,7 @@ export const createBackup = (
   now: Date,
 ): E.Either<StateVersionError, Backup> =>
   pipe(
-    isPlainObject(state)
-      ? copyState(state)
-      : E.left(
-          new StateVersionError('Expected a state object to back up', { reason: 'not_an_object' }),
-        ),
+    copyObject(state, 'a state object to back up'),
     E.map((copy) => {
       const info: BackupInfo = {
         timestamp: now.toISOString(),
@@ -60,11 +62,7 @@ export const restoreBackup = (
   logger: Logger,
 ): E.Either<StateVersionError, StateObject> =>
   pipe(
-    isPlainObject(backup)
-      ? copyState(backup)
-      : E.left(
-          new StateVersionError('Expected a backup object to restore', { reason: 'not_an_object' }),
-        ),
+    copyObject(backup, 'a backup object to restore'),
     E.map((copy) => {
       if (!Object.prototype.hasOwnProperty.call(copy, BACKUP_KEY)) {
         logger.warn(

@@ -107,6 +107,8 @@ const copyFast = (value: unknown, depth: number): unknown => {
     return value instanceof Date ? new Date(value.getTime()) : BAIL;
   }
   const out: StateObject = {};
+  // for-in is the fastest key walk here; the prototype is Object.prototype (checked above),
+  // so only a polluted Object.prototype could add inherited keys.
   for (const key in value) {
     const item = copyFast((value as StateObject)[key], depth - 1);
     if (item === BAIL) return BAIL;

@@ -7,6 +7,12 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 
+/** The `Right` of an `Either`, throwing its `Left`: the one step from the core to a throwing facade. */
+export const getOrThrow = <A>(result: E.Either<unknown, A>): A => {
+  if (E.isLeft(result)) throw result.left;
+  return result.right;
+};
+
 /** Data-last `chainW` for `Either`: `pipe(ma, andThen(f))` ≡ `pipe(ma, E.flatMap(f))`. */
 export const andThen =
   <L2, A, B>(f: (a: A) => E.Either<L2, B>) =>

@@ -16,7 +16,7 @@ import {
 } from './definition.js';
 import { StateVersionError, type MigraphError } from './errors.js';
 import { liftStep, runPlan, type ExecutionContext, type ValidationMode } from './executor.js';
-import { andThen } from './fp.js';
+import { andThen, getOrThrow as orThrow } from './fp.js';
 import { VersionGraph, type Direction, type Edge } from './graph.js';
 import { silentLogger, type Logger } from './logger.js';
 import { planPath, type Plan, type PlanOptions } from './planner.js';
@@ -80,11 +80,6 @@ export interface ResolvedOptions {
   readonly clock: () => Date;
   readonly logger: Logger;
 }
-
-const orThrow = <A>(result: E.Either<StateVersionError, A>): A => {
-  if (E.isLeft(result)) throw result.left;
-  return result.right;
-};
 
 const checkCost = (cost: number | undefined, from: Version, to: Version): number => {
   if (cost === undefined) return 1;
@@ -239,10 +234,8 @@ export class Migrator<S extends object = AnyState> {
 
   /** The codec that applies to `version` (its own, else the `'*'` fallback). */
   codecFor(version: string): t.Decoder<unknown, unknown> | undefined {
-    const own = E.isRight(parseVersion(version))
-      ? this.codecs.get(orThrow(parseVersion(version)))
-      : undefined;
-    return own ?? this.codecs.get('*');
+    const parsed = parseVersion(version);
+    return (E.isRight(parsed) ? this.codecs.get(parsed.right) : undefined) ?? this.codecs.get('*');
   }
 
   /** Whether `version` has a codec of its own (not counting the `'*'` fallback). */
@@ -346,9 +339,7 @@ export class Migrator<S extends object = AnyState> {
    * const current = m.migrateOrThrow(stored)
    */
   migrateOrThrow(state: unknown, to?: string): S {
-    const result = this.migrate(state, to);
-    if (E.isLeft(result)) throw result.left;
-    return result.right;
+    return orThrow(this.migrate(state, to));
   }
 
   /**

@@ -16,6 +16,7 @@ import { createBackup, restoreBackup, type Backup } from './backup.js';
 import type { StateObject } from './copy.js';
 import type { AnyState, StepFn } from './definition.js';
 import { MigrationError, StateVersionError } from './errors.js';
+import { getOrThrow as orThrow } from './fp.js';
 import { loadMigrationsInto } from './loader.js';
 import { forwardingLogger } from './logger.js';
 import { Migrator, type MigrationMeta } from './migrator.js';
@@ -38,11 +39,6 @@ export const defaultMigrator: Migrator<AnyState> = Object.entries(agentStateCode
   (m, [version, codec]) => m.schema(version, codec),
   new Migrator({ currentVersion: SCHEMA_VERSION, logger: forwardingLogger }),
 );
-
-const orThrow = <A>(result: E.Either<Error, A>): A => {
-  if (E.isLeft(result)) throw result.left;
-  return result.right;
-};
 
 /** A decorator that registers what it decorates; see {@link registerMigration}. */
 export interface MigrationDecorator {

@@ -6,6 +6,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import semver from 'semver';
 import { StateVersionError } from './errors.js';
+import { getOrThrow as orThrow } from './fp.js';
 
 /** A normalised semver string such as `'1.2.0'` (no leading `v`). */
 export type Version = string;
@@ -47,11 +48,6 @@ export const parseVersion = (value: unknown): E.Either<StateVersionError, Versio
 
 /** True when `value` is a valid semver string (a leading `v` allowed). */
 export const isVersion = (value: unknown): value is string => E.isRight(parseVersion(value));
-
-const orThrow = <A>(result: E.Either<StateVersionError, A>): A => {
-  if (E.isLeft(result)) throw result.left;
-  return result.right;
-};
 
 /**
  * Compares two versions by semver precedence (pre-releases sort below their release).
@@ -97,10 +93,4 @@ export const compareNormalised = (a: Version, b: Version): -1 | 0 | 1 =>
 
 /** Sorts versions ascending by semver precedence (returns a new array). */
 export const sortVersions = (versions: Iterable<string>): Version[] =>
-  [...versions]
-    .map((v) => {
-      const p = parseVersion(v);
-      if (E.isLeft(p)) throw p.left;
-      return p.right;
-    })
-    .sort(compareNormalised);
+  [...versions].map((v) => orThrow(parseVersion(v))).sort(compareNormalised);
