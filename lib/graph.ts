@@ -86,6 +86,11 @@ export class VersionGraph {
     return this.graph.hasNode(version);
   }
 
+  /** The edges leaving `from`. */
+  outEdges(from: Version): Edge[] {
+    return (this.graph.outEdges(from) ?? []).map((e) => this.graph.edge(e) as Edge);
+  }
+
   /** All edges, in graph insertion order. */
   edges(): Edge[] {
     return this.graph.edges().map((e) => this.graph.edge(e) as Edge);

@@ -19,7 +19,14 @@ import { liftStep, runPlan, type ExecutionContext, type ValidationMode } from '.
 import { andThen, getOrThrow as orThrow } from './fp.js';
 import { VersionGraph, type Direction, type Edge } from './graph.js';
 import { silentLogger, type Logger } from './logger.js';
-import { planPath, type Plan, type PlanOptions } from './planner.js';
+import { toDot, toMermaid, type DiagramOptions } from './diagram.js';
+import {
+  planAlternatives,
+  planPath,
+  type AlternativesOptions,
+  type Plan,
+  type PlanOptions,
+} from './planner.js';
 import { showValue } from './report.js';
 import { parseVersion, type Version } from './version.js';
 
@@ -95,6 +102,22 @@ const checkCost = (cost: number | undefined, from: Version, to: Version): number
   }
   return cost;
 };
+
+/** Parses two versions, then applies `f` to them. */
+const withVersions = <A>(
+  from: string,
+  to: string,
+  f: (from: Version, to: Version) => E.Either<StateVersionError, A>,
+): E.Either<StateVersionError, A> =>
+  pipe(
+    parseVersion(from),
+    andThen((a) =>
+      pipe(
+        parseVersion(to),
+        andThen((b) => f(a, b)),
+      ),
+    ),
+  );
 
 /**
  * Migrates JSON-like states between schema versions along shortest paths of a version graph.
@@ -283,12 +306,42 @@ export class Migrator<S extends object = AnyState> {
    * m.plan('2.0.0', '1.0.0', { direction: 'forward' }) // Left(StateVersionError: No migration path …)
    */
   plan(from: string, to: string, options: PlanOptions = {}): E.Either<StateVersionError, Plan> {
-    return pipe(
-      E.Do,
-      E.apS('from', parseVersion(from)),
-      E.apS('to', parseVersion(to)),
-      E.flatMap((v) => planPath(this.graph, v.from, v.to, options)),
-    );
+    return withVersions(from, to, (a, b) => planPath(this.graph, a, b, options));
+  }
+
+  /**
+   * Every plan as short as the one {@link Migrator.plan} picks, the picked one first (at most
+   * `limit`, default 10). Several plans mean a tie, broken by taking the lowest next version.
+   *
+   * @example
+   * m.alternatives('1.0.0', '2.0.0') // Right([picked, other]) when two paths are equally short
+   */
+  alternatives(
+    from: string,
+    to: string,
+    options: AlternativesOptions = {},
+  ): E.Either<StateVersionError, Plan[]> {
+    return withVersions(from, to, (a, b) => planAlternatives(this.graph, a, b, options));
+  }
+
+  /**
+   * The version graph as Graphviz DOT (see {@link toDot}); `highlight` draws a plan in bold.
+   *
+   * @example
+   * writeFileSync('graph.dot', m.toDot({ highlight: getOrThrow(m.plan('1.0.0', '2.0.0')) }))
+   */
+  toDot(options: DiagramOptions = {}): string {
+    return toDot(this, options);
+  }
+
+  /**
+   * The version graph as a Mermaid flowchart (see {@link toMermaid}).
+   *
+   * @example
+   * const markdown = '```mermaid\n' + m.toMermaid() + '```'
+   */
+  toMermaid(options: DiagramOptions = {}): string {
+    return toMermaid(this, options);
   }
 
   /**

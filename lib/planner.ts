@@ -11,7 +11,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { StateVersionError } from './errors.js';
-import type { CompiledGraph, Direction, VersionGraph } from './graph.js';
+import type { CompiledGraph, Direction, Edge, VersionGraph } from './graph.js';
 import type { Version } from './version.js';
 
 /** Which edges a plan may use: all, only those to a higher version, or only those to a lower one. */
@@ -230,11 +230,17 @@ const noPath = (
   });
 };
 
-const readPlan = (graph: VersionGraph, g: CompiledGraph, routes: Routes, source: number): Plan => {
+/** The plan that visits `nodes` (compiled indices, source first). */
+const planOf = (
+  graph: VersionGraph,
+  g: CompiledGraph,
+  nodes: readonly number[],
+  cost: number,
+): Plan => {
   const steps: Step[] = [];
-  for (let at = source; at !== routes.target; at = routes.next[at]!) {
-    const from = g.versions[at]!;
-    const to = g.versions[routes.next[at]!]!;
+  for (let i = 0; i + 1 < nodes.length; i++) {
+    const from = g.versions[nodes[i]!]!;
+    const to = g.versions[nodes[i + 1]!]!;
     const edge = graph.edge(from, to)!;
     steps.push(
       Object.freeze(
@@ -245,11 +251,17 @@ const readPlan = (graph: VersionGraph, g: CompiledGraph, routes: Routes, source:
     );
   }
   return Object.freeze({
-    from: g.versions[source]!,
-    to: g.versions[routes.target]!,
+    from: g.versions[nodes[0]!]!,
+    to: g.versions[nodes.at(-1)!]!,
     steps: Object.freeze(steps),
-    cost: routes.dist[source]!,
+    cost,
   });
+};
+
+const readPlan = (graph: VersionGraph, g: CompiledGraph, routes: Routes, source: number): Plan => {
+  const nodes = [source];
+  for (let at = source; at !== routes.target; at = routes.next[at]!) nodes.push(routes.next[at]!);
+  return planOf(graph, g, nodes, routes.dist[source]!);
 };
 
 /**
@@ -287,4 +299,64 @@ export const planPath = (
   if (plans.size >= PLAN_CACHE_LIMIT) plans.clear();
   plans.set(key, plan);
   return E.right(plan);
+};
+
+/** Options of {@link planAlternatives}. */
+export interface AlternativesOptions extends PlanOptions {
+  /** Most plans to list (default 10). */
+  readonly limit?: number;
+}
+
+/**
+ * Every plan as short as the one {@link planPath} picks (same cost, same number of steps), up
+ * to `limit`, the picked plan first and the others in the order of their versions. More than
+ * one plan means the choice was a tie, broken by the lowest next version.
+ *
+ * Complexity: one search as in {@link routesTo}, then O(limit × path length × out-degree).
+ * @example
+ * planAlternatives(graph, '1.0.0', '2.0.0') // Right([picked, otherEquallyShort, …])
+ * @since 0.1.0
+ */
+export const planAlternatives = (
+  graph: VersionGraph,
+  from: Version,
+  to: Version,
+  options: AlternativesOptions = {},
+): E.Either<StateVersionError, Plan[]> => {
+  const picked = planPath(graph, from, to, options);
+  if (E.isLeft(picked) || picked.right.steps.length === 0) return E.map((p: Plan) => [p])(picked);
+  const direction = options.direction ?? 'any';
+  const limit = options.limit ?? 10;
+  const g = graph.compile();
+  const target = g.index.get(to)!;
+  const routes = routesTo(g, target, direction);
+  const { dist, hops } = routes;
+  const onShortestPath = (u: number, e: Edge): number | undefined => {
+    const v = g.index.get(e.to)!;
+    const ok =
+      (direction === 'any' || (direction === 'forward') === (e.direction === 'up')) &&
+      hops[v]! >= 0 &&
+      hops[v]! + 1 === hops[u]! &&
+      dist[v]! + e.cost === dist[u]!;
+    return ok ? v : undefined;
+  };
+  const plans: Plan[] = [];
+  const path: number[] = [];
+  const stack: [node: number, depth: number][] = [[g.index.get(from)!, 0]];
+  while (stack.length > 0 && plans.length < limit) {
+    const [u, depth] = stack.pop()!;
+    path.length = depth;
+    path.push(u);
+    if (u === target) {
+      plans.push(planOf(graph, g, path, dist[path[0]!]!));
+      continue;
+    }
+    const nexts = graph
+      .outEdges(g.versions[u]!)
+      .map((e) => onShortestPath(u, e))
+      .filter((v): v is number => v !== undefined)
+      .sort((x, y) => y - x);
+    for (const v of nexts) stack.push([v, depth + 1]);
+  }
+  return E.right(plans);
 };

@@ -1,0 +1,29 @@
+/**
+ * How the CLI ends: a {@link CliError} carries its exit code (1: a migration, validation or
+ * check failed; 2: the command line or its inputs are unusable) and one line per problem.
+ *
+ * @since 0.1.0
+ */
+
+/** Exit codes of the `migraph` command. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+/** A CLI failure: its message is printed on stderr, one line per problem. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A usage error (exit code 2): a bad argument, option or input file. */
+export const usage = (message: string, cause?: unknown): CliError =>
+  new CliError(message, EXIT.usage, { cause });
+
+/** A failure (exit code 1): a migration, validation or check failed. */
+export const failure = (message: string, cause?: unknown): CliError =>
+  new CliError(message, EXIT.failure, { cause });

@@ -1,0 +1,130 @@
+/**
+ * Builds the migrator a CLI command works on: the migrations directory (`--dir`, default
+ * `./migrations`), loaded into a fresh `Migrator`, with codecs and settings from a schemas
+ * module (`--schemas`, default `<dir>/schemas.{js,mjs,ts}` when there is one).
+ *
+ * A schemas module may export `codecs` (a record from version, or `'*'`, to io-ts codec),
+ * `currentVersion`, `versionKey`, `missingVersion`, and `arbitraries` (a record from version
+ * to fast-check arbitrary, sampled by `migraph check`). TypeScript files are loaded through
+ * `tsx`, so `.ts` migrations work without a build step.
+ *
+ * @since 0.1.0
+ */
+import type fc from 'fast-check';
+import { existsSync, statSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type * as t from 'io-ts';
+import { describeCause } from '../errors.js';
+import { loadMigrationsInto, MIGRATION_FILE, type LoadReport } from '../loader.js';
+import { Migrator } from '../migrator.js';
+import { usage } from './errors.js';
+
+/** Where the CLI finds migrations and schemas. */
+export interface ProjectOptions {
+  readonly dir: string;
+  readonly schemas?: string;
+}
+
+/** What a schemas module may export. */
+export interface SchemasModule {
+  readonly codecs?: Readonly<Record<string, t.Decoder<unknown, unknown>>>;
+  readonly currentVersion?: string;
+  readonly versionKey?: string;
+  readonly missingVersion?: string;
+  readonly arbitraries?: Readonly<Record<string, fc.Arbitrary<unknown>>>;
+}
+
+/** A loaded project: the migrator, how loading went, and the schemas module's extras. */
+export interface Project {
+  readonly migrator: Migrator;
+  readonly report: LoadReport;
+  readonly schemasFile: string | undefined;
+  readonly arbitraries: Readonly<Record<string, fc.Arbitrary<unknown>>>;
+}
+
+const SCHEMAS_NAMES = ['schemas.js', 'schemas.mjs', 'schemas.ts'];
+
+let typeScriptLoader: Promise<unknown> | undefined;
+
+/** Lets `import()` load `.ts` files (once per process). */
+const enableTypeScript = async (): Promise<void> => {
+  typeScriptLoader ??= import('tsx/esm/api').then(({ register }) => register());
+  await typeScriptLoader;
+};
+
+const isFile = (file: string): boolean => existsSync(file) && statSync(file).isFile();
+
+const findSchemas = (dir: string, given: string | undefined): string | undefined => {
+  if (given !== undefined) {
+    const file = path.resolve(given);
+    if (!isFile(file)) throw usage(`No schemas module at ${file}`);
+    return file;
+  }
+  return SCHEMAS_NAMES.map((name) => path.join(dir, name)).find(isFile);
+};
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const readSchemas = async (file: string): Promise<SchemasModule> => {
+  let module: unknown;
+  try {
+    module = await import(pathToFileURL(file).href);
+  } catch (cause) {
+    throw usage(`Cannot load the schemas module ${file}: ${describeCause(cause)}`, cause);
+  }
+  const exports = module as Record<string, unknown>;
+  for (const key of ['codecs', 'arbitraries'] as const) {
+    if (exports[key] !== undefined && !isRecord(exports[key])) {
+      throw usage(`The schemas module ${file} exports ${key}, but not as a record by version`);
+    }
+  }
+  for (const key of ['currentVersion', 'versionKey', 'missingVersion'] as const) {
+    if (exports[key] !== undefined && typeof exports[key] !== 'string') {
+      throw usage(`The schemas module ${file} exports ${key}, but not as a string`);
+    }
+  }
+  return exports as SchemasModule;
+};
+
+/**
+ * Loads the migrations directory and schemas module into a fresh `Migrator`. A missing
+ * directory or an unusable schemas module is a usage error; files that fail to load are in
+ * the report for the command to judge.
+ */
+export const loadProject = async (options: ProjectOptions): Promise<Project> => {
+  const dir = path.resolve(options.dir);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw usage(`No migrations directory at ${dir} (use --dir)`);
+  }
+  const schemasFile = findSchemas(dir, options.schemas);
+  const names = await readdir(dir);
+  const needsTypeScript =
+    names.some((name) => MIGRATION_FILE.test(name) && name.endsWith('.ts')) ||
+    schemasFile?.endsWith('.ts') === true;
+  if (needsTypeScript) await enableTypeScript();
+  const schemas = schemasFile === undefined ? {} : await readSchemas(schemasFile);
+  let migrator: Migrator;
+  try {
+    migrator = new Migrator({
+      ...(schemas.currentVersion === undefined ? {} : { currentVersion: schemas.currentVersion }),
+      ...(schemas.versionKey === undefined ? {} : { versionKey: schemas.versionKey }),
+      ...(schemas.missingVersion === undefined ? {} : { missingVersion: schemas.missingVersion }),
+    });
+    for (const [version, codec] of Object.entries(schemas.codecs ?? {})) {
+      migrator.schema(version, codec);
+    }
+  } catch (cause) {
+    throw usage(`The schemas module ${schemasFile}: ${describeCause(cause)}`, cause);
+  }
+  const report = await loadMigrationsInto(migrator, dir);
+  return { migrator, report, schemasFile, arbitraries: schemas.arbitraries ?? {} };
+};
+
+/** One line per file that failed to load or was skipped, for stderr. */
+export const loadProblems = (report: LoadReport): string[] =>
+  report.files
+    .filter((f) => f.status !== 'loaded')
+    .map((f) => `${path.join(report.dir, f.file)}: ${f.problem ?? f.status}`);

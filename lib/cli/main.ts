@@ -1,0 +1,267 @@
+/**
+ * The `migraph` command line: `plan`, `graph`, `migrate`, `check` and `new` over a migrations
+ * directory. Exit codes: 0 ok, 1 a migration, validation or check failed, 2 bad usage.
+ * Problems go to stderr, one line each; stack traces only with `--verbose`.
+ *
+ * @since 0.1.0
+ */
+import { Command, CommanderError, Option } from 'commander';
+import * as E from 'fp-ts/lib/Either.js';
+import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { check } from '../check.js';
+import { renderSvg } from '../diagram.js';
+import type { PlanDirection } from '../planner.js';
+import { parseVersion, type Version } from '../version.js';
+import { CliError, EXIT, failure, usage } from './errors.js';
+import { writeFileAtomic } from './files.js';
+import { loadProblems, loadProject, type Project } from './load.js';
+import { migrateCommand } from './migrate.js';
+import { formatPlan } from './plan.js';
+import { scaffoldMigration } from './scaffold.js';
+
+interface GlobalOptions {
+  readonly dir: string;
+  readonly schemas?: string;
+  readonly verbose?: boolean;
+}
+
+const versionArg = (value: string, name: string): Version => {
+  const parsed = parseVersion(value);
+  if (E.isLeft(parsed)) throw usage(`${name}: ${parsed.left.message}`);
+  return parsed.right;
+};
+
+const out = (text: string) => process.stdout.write(text);
+const err = (text: string) => process.stderr.write(text);
+
+/** Loads the project; files that failed to load make every command but `check` fail. */
+const open = async (options: GlobalOptions, strict = true): Promise<Project> => {
+  const project = await loadProject(options);
+  const problems = loadProblems(project.report);
+  if (strict && problems.length > 0) {
+    throw failure(problems.map((p) => `cannot load ${p}`).join('\n'));
+  }
+  return project;
+};
+
+const writeOutput = async (file: string | undefined, text: string): Promise<void> => {
+  if (file === undefined) {
+    out(text);
+    return;
+  }
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await writeFileAtomic(file, text);
+};
+
+const packageVersion = (): string => {
+  const url = new URL('../../../package.json', import.meta.url);
+  const fallback = new URL('../../package.json', import.meta.url);
+  for (const candidate of [url, fallback]) {
+    try {
+      const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'migraph' && pkg.version !== undefined) return pkg.version;
+    } catch {
+      // try the next candidate
+    }
+  }
+  return 'unknown';
+};
+
+const program = (): Command => {
+  const cli = new Command('migraph')
+    .description('Plan and run migrations of versioned JSON states through a version graph.')
+    .version(packageVersion())
+    .option('-d, --dir <dir>', 'migrations directory', './migrations')
+    .option('--schemas <module>', 'module exporting codecs (default: <dir>/schemas.{js,mjs,ts})')
+    .option('-v, --verbose', 'print stack traces with errors')
+    .showHelpAfterError('(run migraph --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: out, writeErr: err });
+  const globals = () => cli.opts<GlobalOptions>();
+
+  cli
+    .command('plan')
+    .description('show the shortest path between two versions, and why it was chosen')
+    .argument('<from>', 'version to start from')
+    .argument('<to>', 'version to reach')
+    .addOption(
+      new Option('--direction <direction>', 'which edges may be used')
+        .choices(['any', 'forward', 'reverse'])
+        .default('any'),
+    )
+    .option('--json', 'print the plan and its alternatives as JSON')
+    .action(
+      async (from: string, to: string, options: { direction: PlanDirection; json?: boolean }) => {
+        const [a, b] = [versionArg(from, '<from>'), versionArg(to, '<to>')];
+        const { migrator } = await open(globals());
+        const limit = 10;
+        const plans = migrator.alternatives(a, b, {
+          direction: options.direction,
+          limit: limit + 1,
+        });
+        if (E.isLeft(plans)) throw failure(plans.left.message, plans.left);
+        const shown = plans.right.slice(0, limit);
+        out(
+          options.json === true
+            ? `${JSON.stringify({ plan: shown[0], alternatives: shown.slice(1) }, null, 2)}\n`
+            : formatPlan(shown, plans.right.length > limit),
+        );
+      },
+    );
+
+  cli
+    .command('graph')
+    .description('draw the version graph')
+    .addOption(
+      new Option('-f, --format <format>', 'output format')
+        .choices(['dot', 'mermaid', 'svg'])
+        .default('dot'),
+    )
+    .option('--highlight <from:to>', 'draw the plan between two versions in bold')
+    .option('--title <title>', 'a title above the graph')
+    .option('-o, --output <file>', 'write to a file (atomically) instead of stdout')
+    .action(
+      async (options: {
+        format: 'dot' | 'mermaid' | 'svg';
+        highlight?: string;
+        title?: string;
+        output?: string;
+      }) => {
+        const { migrator } = await open(globals());
+        let highlight;
+        if (options.highlight !== undefined) {
+          const parts = options.highlight.split(':');
+          if (parts.length !== 2)
+            throw usage(`--highlight: expected <from>:<to>, got ${options.highlight}`);
+          const plan = migrator.plan(
+            versionArg(parts[0]!, '--highlight'),
+            versionArg(parts[1]!, '--highlight'),
+          );
+          if (E.isLeft(plan)) throw failure(`--highlight: ${plan.left.message}`, plan.left);
+          highlight = plan.right;
+        }
+        const diagram = {
+          ...(highlight ? { highlight } : {}),
+          ...(options.title ? { title: options.title } : {}),
+        };
+        let text: string;
+        if (options.format === 'mermaid') text = migrator.toMermaid(diagram);
+        else if (options.format === 'dot') text = migrator.toDot(diagram);
+        else {
+          const svg = await renderSvg(migrator.toDot(diagram));
+          if (E.isLeft(svg)) throw failure(svg.left.message, svg.left);
+          text = svg.right;
+        }
+        await writeOutput(options.output, text);
+      },
+    );
+
+  cli
+    .command('migrate')
+    .description('migrate JSON or NDJSON files of states')
+    .argument('<files...>', '.json (a state or an array of states) or .ndjson/.jsonl files')
+    .option('-t, --to <version>', 'target version (default: the current version)')
+    .option('-n, --dry-run', 'report what would change; write nothing')
+    .option('--diff', 'print an RFC 6902 patch per state (NDJSON on stdout)')
+    .option('-o, --out <dir>', 'write results to this directory, same file names')
+    .option('-i, --in-place', 'replace each file (atomically; untouched if any state fails)')
+    .action(
+      async (
+        files: string[],
+        options: { to?: string; dryRun?: boolean; diff?: boolean; out?: string; inPlace?: boolean },
+      ) => {
+        const { migrator } = await open(globals());
+        const { summary, problems } = await migrateCommand(migrator, files, options);
+        const report =
+          `${summary.states} state(s) in ${summary.files} file(s): ${summary.migrated} migrated, ` +
+          `${summary.unchanged} already at the target, ${summary.failed} failed` +
+          `${options.dryRun === true ? ' (dry run: nothing written)' : ''}\n`;
+        if (options.dryRun === true || options.out !== undefined || options.inPlace === true)
+          out(report);
+        if (problems.length > 0) throw failure(problems.join('\n'));
+      },
+    );
+
+  cli
+    .command('check')
+    .description('lint the version graph (non-zero exit on errors)')
+    .option('--json', 'print the report as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const project = await open(globals(), false);
+      const report = check(project.migrator, { samples: project.arbitraries });
+      const loadErrors = loadProblems(project.report).map((message) => ({
+        severity: 'error' as const,
+        code: 'load-failed',
+        message,
+        versions: [],
+      }));
+      const errors = [...loadErrors, ...report.errors];
+      if (options.json === true) {
+        out(
+          `${JSON.stringify({ ok: errors.length === 0, errors, warnings: report.warnings }, null, 2)}\n`,
+        );
+      } else {
+        for (const issue of [...errors, ...report.warnings]) {
+          out(`${issue.severity} ${issue.code}: ${issue.message}\n`);
+        }
+        const versions = project.migrator.versions().length;
+        out(
+          `${versions} version(s), ${project.migrator.edges().length} edge(s): ${errors.length} error(s), ${report.warnings.length} warning(s)\n`,
+        );
+      }
+      if (errors.length > 0) throw new CliError('', EXIT.failure);
+    });
+
+  cli
+    .command('new')
+    .description('scaffold a migration script from the template')
+    .argument('<from>', 'version it migrates from')
+    .argument('<to>', 'version it migrates to')
+    .action(async (from: string, to: string) => {
+      const dir = path.resolve(globals().dir);
+      await mkdir(dir, { recursive: true });
+      const file = await scaffoldMigration(dir, versionArg(from, '<from>'), versionArg(to, '<to>'));
+      out(`Created ${path.relative(process.cwd(), file) || file}\n`);
+    });
+
+  return cli;
+};
+
+/**
+ * Runs the CLI on `argv` (without the node and script paths) and returns the exit code.
+ *
+ * @example
+ * process.exitCode = await main(['plan', '1.0.0', '1.1.0'])
+ * @since 0.1.0
+ */
+export const main = async (argv: readonly string[]): Promise<number> => {
+  const cli = program();
+  try {
+    await cli.parseAsync([...argv], { from: 'user' });
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version')
+        return EXIT.ok;
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    const verbose = cli.opts<GlobalOptions>().verbose === true;
+    if (error instanceof CliError) {
+      if (error.message !== '') {
+        for (const line of error.message.split('\n')) err(`migraph: ${line}\n`);
+      }
+      if (verbose) err(`${String((error.cause as Error | undefined)?.stack ?? error.stack)}\n`);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    err(`migraph: ${message.split('\n')[0]}\n`);
+    if (verbose && error instanceof Error) err(`${error.stack}\n`);
+    else err('migraph: (run again with --verbose for details)\n');
+    return EXIT.failure;
+  }
+};

@@ -1,0 +1,191 @@
+/**
+ * Diagrams of a version graph: Graphviz DOT, Mermaid, and SVG rendered in-process from the DOT
+ * (WebAssembly Graphviz: nothing to install). Versions are nodes in semver order; edges to a
+ * higher version are solid, edges to a lower one dashed; descriptions are labels; a highlighted
+ * plan is drawn in bold. The same graph always gives byte-identical text.
+ *
+ * @since 0.1.0
+ */
+import { Graphviz } from '@hpcc-js/wasm-graphviz';
+import * as E from 'fp-ts/lib/Either.js';
+import { describeCause } from './errors.js';
+import type { EdgeInfo } from './migrator.js';
+import type { Plan } from './planner.js';
+import type { Version } from './version.js';
+
+/** Options of {@link toDot} and {@link toMermaid}. */
+export interface DiagramOptions {
+  /** A plan to draw in bold (its versions and steps). */
+  readonly highlight?: Plan;
+  /** A title above the graph. */
+  readonly title?: string;
+}
+
+/** What a diagram is drawn from: a `Migrator`, or anything listing versions and edges alike. */
+export interface DiagramSource {
+  versions(): readonly Version[];
+  edges(): readonly Pick<EdgeInfo, 'from' | 'to' | 'direction' | 'description' | 'cost'>[];
+}
+
+const UP_COLOR = '#1f6feb';
+const DOWN_COLOR = '#8b949e';
+const HIGHLIGHT_COLOR = '#d1242f';
+
+interface Layout {
+  readonly versions: readonly Version[];
+  readonly edges: readonly (ReturnType<DiagramSource['edges']>[number] & {
+    readonly onPath: boolean;
+    readonly label: string;
+  })[];
+  readonly onPath: ReadonlySet<Version>;
+}
+
+/** Versions, edges (in semver order of from, then to) and what the highlight covers. */
+const layoutOf = (source: DiagramSource, highlight: Plan | undefined): Layout => {
+  const versions = source.versions();
+  const rank = new Map(versions.map((v, i) => [v, i] as const));
+  const steps = new Set(highlight?.steps.map((s) => `${s.from}>${s.to}`));
+  const onPath = new Set<Version>(
+    highlight === undefined ? [] : [highlight.from, ...highlight.steps.map((s) => s.to)],
+  );
+  const edges = [...source.edges()]
+    .sort((a, b) => rank.get(a.from)! - rank.get(b.from)! || rank.get(a.to)! - rank.get(b.to)!)
+    .map((e) => ({
+      ...e,
+      onPath: steps.has(`${e.from}>${e.to}`),
+      label: [e.description ?? '', e.cost === 1 ? '' : `(cost ${e.cost})`]
+        .filter((part) => part !== '')
+        .join(' '),
+    }));
+  return { versions, edges, onPath };
+};
+
+const dotString = (text: string): string =>
+  `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\r?\n/g, '\\n')}"`;
+
+const dotAttributes = (attributes: Record<string, string | number | undefined>): string => {
+  const parts = Object.entries(attributes)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => `${key}=${typeof value === 'number' ? value : dotString(value!)}`);
+  return parts.length === 0 ? '' : ` [${parts.join(', ')}]`;
+};
+
+/**
+ * The version graph as Graphviz DOT. Up edges are solid blue, down edges dashed grey and do
+ * not constrain the left-to-right layout; `highlight` draws a plan in bold red.
+ *
+ * @example
+ * toDot(m, { highlight: getOrThrow(m.plan('1.0.0', '2.0.0')) })
+ * // digraph migraph { rankdir=LR; … "1.0.0" -> "1.1.0" [label="Add tags", …]; … }
+ * @since 0.1.0
+ */
+export const toDot = (source: DiagramSource, options: DiagramOptions = {}): string => {
+  const { versions, edges, onPath } = layoutOf(source, options.highlight);
+  const lines = [
+    'digraph migraph {',
+    '  rankdir=LR;',
+    '  node [shape=box, style=rounded, fontname="Helvetica"];',
+    '  edge [fontname="Helvetica", fontsize=10];',
+  ];
+  if (options.title !== undefined) {
+    lines.push(`  labelloc=t;`, `  label=${dotString(options.title)};`);
+  }
+  for (const v of versions) {
+    const bold = onPath.has(v)
+      ? { style: 'rounded,bold', penwidth: 2.5, color: HIGHLIGHT_COLOR }
+      : {};
+    lines.push(`  ${dotString(v)}${dotAttributes(bold)};`);
+  }
+  for (const e of edges) {
+    const up = e.direction === 'up';
+    const attributes = {
+      label: e.label === '' ? undefined : e.label,
+      color: e.onPath ? HIGHLIGHT_COLOR : up ? UP_COLOR : DOWN_COLOR,
+      fontcolor: e.onPath ? HIGHLIGHT_COLOR : undefined,
+      style: up ? (e.onPath ? 'bold' : undefined) : e.onPath ? 'dashed,bold' : 'dashed',
+      penwidth: e.onPath ? 3 : undefined,
+      constraint: up ? undefined : 'false',
+    };
+    lines.push(`  ${dotString(e.from)} -> ${dotString(e.to)}${dotAttributes(attributes)};`);
+  }
+  lines.push('}', '');
+  return lines.join('\n');
+};
+
+const mermaidText = (text: string): string =>
+  text
+    .replace(/#/g, '#35;')
+    .replace(/"/g, '#quot;')
+    .replace(/</g, '#lt;')
+    .replace(/>/g, '#gt;')
+    .replace(/\r?\n/g, ' ');
+
+/**
+ * The version graph as a Mermaid flowchart (for Markdown docs). Up edges are solid arrows,
+ * down edges dotted; `highlight` draws a plan with thick red lines and bold nodes.
+ *
+ * @example
+ * toMermaid(m) // flowchart LR\n  v0["1.0.0"]\n  v1["1.1.0"]\n  v0 -->|"Add tags"| v1 …
+ * @since 0.1.0
+ */
+export const toMermaid = (source: DiagramSource, options: DiagramOptions = {}): string => {
+  const { versions, edges, onPath } = layoutOf(source, options.highlight);
+  const id = new Map(versions.map((v, i) => [v, `v${i}`] as const));
+  const lines: string[] = [];
+  if (options.title !== undefined) lines.push('---', `title: ${mermaidText(options.title)}`, '---');
+  lines.push('flowchart LR');
+  for (const v of versions) lines.push(`  ${id.get(v)}["${mermaidText(v)}"]`);
+  edges.forEach((e) => {
+    const arrow = e.direction === 'up' ? '-->' : '-.->';
+    const label = e.label === '' ? '' : `|"${mermaidText(e.label)}"|`;
+    lines.push(`  ${id.get(e.from)} ${arrow}${label} ${id.get(e.to)}`);
+  });
+  const linkStyles = [
+    edges.flatMap((e, i) => (e.direction === 'up' && !e.onPath ? [i] : [])),
+    edges.flatMap((e, i) => (e.direction === 'down' && !e.onPath ? [i] : [])),
+    edges.flatMap((e, i) => (e.onPath ? [i] : [])),
+  ];
+  const strokes = [
+    `stroke:${UP_COLOR}`,
+    `stroke:${DOWN_COLOR}`,
+    `stroke:${HIGHLIGHT_COLOR},stroke-width:4px`,
+  ];
+  linkStyles.forEach((indices, i) => {
+    if (indices.length > 0) lines.push(`  linkStyle ${indices.join(',')} ${strokes[i]}`);
+  });
+  if (onPath.size > 0) {
+    lines.push(`  classDef onPath stroke:${HIGHLIGHT_COLOR},stroke-width:3px,font-weight:bold`);
+    lines.push(
+      `  class ${versions
+        .filter((v) => onPath.has(v))
+        .map((v) => id.get(v))
+        .join(',')} onPath`,
+    );
+  }
+  lines.push('');
+  return lines.join('\n');
+};
+
+let graphviz: Promise<Graphviz> | undefined;
+
+/**
+ * Renders DOT to SVG with Graphviz compiled to WebAssembly (loaded once per process). A DOT
+ * syntax error or a failure to load Graphviz is a `Left`.
+ *
+ * @example
+ * const svg = await renderSvg(toDot(m)) // Right('<?xml …><svg …>…</svg>')
+ * @since 0.1.0
+ */
+export const renderSvg = async (dot: string): Promise<E.Either<Error, string>> => {
+  try {
+    graphviz ??= Graphviz.load().catch((cause: unknown) => {
+      graphviz = undefined;
+      throw cause;
+    });
+    return E.right((await graphviz).dot(dot, 'svg'));
+  } catch (cause) {
+    return E.left(
+      new Error(`Could not render the diagram as SVG: ${describeCause(cause)}`, { cause }),
+    );
+  }
+};

@@ -1,0 +1,13 @@
+/**
+ * The schemas of this migrations directory, for the `migraph` CLI: codecs by version, the
+ * current version, and arbitraries that `migraph check` samples to test each migration's
+ * output against the next version's codec.
+ *
+ * @since 0.1.0
+ */
+import { agentStateV1_0Arbitrary } from './agent-state-arbitrary.js';
+import { agentStateCodecs, SCHEMA_VERSION } from './agent-state.js';
+
+export const codecs = agentStateCodecs;
+export const currentVersion = SCHEMA_VERSION;
+export const arbitraries = { '1.0.0': agentStateV1_0Arbitrary() };
