@@ -226,6 +226,78 @@ describe('planner', () => {
       });
     }
 
+    it('lists every equally short path as an alternative, the picked plan first', () => {
+      const optimalRoutes = (
+        edges: readonly { from: string; to: string; cost: number }[],
+        from: string,
+        to: string,
+        direction: PlanDirection,
+      ): string[] => {
+        const best = bruteForce(edges, from, to, direction);
+        if (best === undefined) return [];
+        const found: string[] = [];
+        const walk = (route: string[], cost: number): void => {
+          const at = route.at(-1)!;
+          if (at === to) {
+            if (cost === best.cost && route.length - 1 === best.steps) found.push(route.join(' '));
+            return;
+          }
+          for (const e of edges) {
+            const ok =
+              direction === 'any' ||
+              (direction === 'forward') === rank.get(e.to)! > rank.get(e.from)!;
+            if (ok && e.from === at && !route.includes(e.to)) walk([...route, e.to], cost + e.cost);
+          }
+        };
+        walk([from], 0);
+        return found.sort();
+      };
+      fc.assert(
+        fc.property(
+          graphArb(true),
+          fc.constantFrom(...versions),
+          fc.constantFrom(...versions),
+          fc.constantFrom<PlanDirection>('any', 'forward', 'reverse'),
+          (edges, from, to, direction) => {
+            fc.pre(from !== to);
+            const m = build(edges);
+            const listed = m.alternatives(from, to, { direction, limit: 1000 });
+            const expected = optimalRoutes(edges, from, to, direction);
+            if (expected.length === 0) {
+              expect(E.isLeft(listed)).to.equal(true);
+              return;
+            }
+            const routes = right(listed).map((p) =>
+              [p.from, ...p.steps.map((s) => s.to)].join(' '),
+            );
+            expect([...routes].sort()).to.deep.equal(expected);
+            expect(right(listed)[0]).to.deep.equal(right(m.plan(from, to, { direction })));
+          },
+        ),
+        { numRuns: 400 },
+      );
+    });
+
+    it('stops listing alternatives at the limit', () => {
+      const m = graphOf([
+        ['1.0.0', '1.1.0'],
+        ['1.0.0', '1.2.0'],
+        ['1.0.0', '1.3.0'],
+        ['1.1.0', '2.0.0'],
+        ['1.2.0', '2.0.0'],
+        ['1.3.0', '2.0.0'],
+      ]);
+      expect(right(m.alternatives('1.0.0', '2.0.0')).map((p) => p.steps[0]!.to)).to.deep.equal([
+        '1.1.0',
+        '1.2.0',
+        '1.3.0',
+      ]);
+      expect(right(m.alternatives('1.0.0', '2.0.0', { limit: 2 }))).to.have.length(2);
+      expect(right(m.alternatives('1.0.0', '1.0.0'))).to.deep.equal([
+        { from: '1.0.0', to: '1.0.0', steps: [], cost: 0 },
+      ]);
+    });
+
     it('does not depend on registration order', () => {
       fc.assert(
         fc.property(

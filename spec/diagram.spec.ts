@@ -1,0 +1,116 @@
+import { expect } from 'chai';
+import { XMLValidator } from 'fast-xml-parser';
+import * as E from 'fp-ts/lib/Either.js';
+import { Migrator, renderSvg, toDot, toMermaid } from '../lib/index.js';
+import { right } from './support/graphs.js';
+
+const id = <T>(s: T): T => s;
+
+/** 1.0.0 ⇄ 1.1.0 → 2.0.0, plus a costly shortcut 1.0.0 → 2.0.0, registered in `order`. */
+const small = (order: readonly number[] = [0, 1, 2]): Migrator => {
+  const registrations = [
+    (m: Migrator) =>
+      m.register('1.0.0', '1.1.0', id, { description: 'Add "tags"', down: id, changes: ['tags'] }),
+    (m: Migrator) => m.register('1.1.0', '2.0.0', id, { description: 'Rename title' }),
+    (m: Migrator) => m.register('v1.0.0', '2.0.0', id, { cost: 5 }),
+  ];
+  return order.reduce((m, i) => registrations[i]!(m), new Migrator());
+};
+
+describe('diagrams', () => {
+  it('draws DOT with semver-ordered nodes, up and down edges styled apart', () => {
+    expect(small().toDot()).to.equal(
+      [
+        'digraph migraph {',
+        '  rankdir=LR;',
+        '  node [shape=box, style=rounded, fontname="Helvetica"];',
+        '  edge [fontname="Helvetica", fontsize=10];',
+        '  "1.0.0";',
+        '  "1.1.0";',
+        '  "2.0.0";',
+        '  "1.0.0" -> "1.1.0" [label="Add \\"tags\\"", color="#1f6feb"];',
+        '  "1.0.0" -> "2.0.0" [label="(cost 5)", color="#1f6feb"];',
+        '  "1.1.0" -> "1.0.0" [label="Add \\"tags\\"", color="#8b949e", style="dashed", constraint="false"];',
+        '  "1.1.0" -> "2.0.0" [label="Rename title", color="#1f6feb"];',
+        '}',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('draws a highlighted plan in bold', () => {
+    const m = small();
+    const plan = right(m.plan('1.1.0', '1.0.0'));
+    const back = m.toDot({ highlight: plan, title: 'Back' });
+    expect(back).to.include('  label="Back";');
+    expect(back).to.include('  "1.0.0" [style="rounded,bold", penwidth=2.5, color="#d1242f"];');
+    expect(back).to.include('  "1.1.0" [style="rounded,bold", penwidth=2.5, color="#d1242f"];');
+    expect(back).to.include('  "2.0.0";');
+    expect(back).to.include(
+      '  "1.1.0" -> "1.0.0" [label="Add \\"tags\\"", color="#d1242f", fontcolor="#d1242f", style="dashed,bold", penwidth=3, constraint="false"];',
+    );
+    expect(back).to.include('  "1.0.0" -> "1.1.0" [label="Add \\"tags\\"", color="#1f6feb"];');
+  });
+
+  it('draws Mermaid with solid up and dotted down links', () => {
+    const m = small();
+    expect(m.toMermaid({ highlight: right(m.plan('1.0.0', '2.0.0')) })).to.equal(
+      [
+        'flowchart LR',
+        '  v0["1.0.0"]',
+        '  v1["1.1.0"]',
+        '  v2["2.0.0"]',
+        '  v0 -->|"Add #quot;tags#quot;"| v1',
+        '  v0 -->|"(cost 5)"| v2',
+        '  v1 -.->|"Add #quot;tags#quot;"| v0',
+        '  v1 -->|"Rename title"| v2',
+        '  linkStyle 1 stroke:#1f6feb',
+        '  linkStyle 2 stroke:#8b949e',
+        '  linkStyle 0,3 stroke:#d1242f,stroke-width:4px',
+        '  classDef onPath stroke:#d1242f,stroke-width:3px,font-weight:bold',
+        '  class v0,v1,v2 onPath',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('gives byte-identical text whatever the registration order', () => {
+    const orders = [
+      [0, 1, 2],
+      [2, 1, 0],
+      [1, 2, 0],
+    ];
+    const dots = orders.map((o) => small(o).toDot());
+    const mermaids = orders.map((o) => small(o).toMermaid());
+    expect(new Set(dots).size).to.equal(1);
+    expect(new Set(mermaids).size).to.equal(1);
+    expect(toDot(small())).to.equal(dots[0]);
+    expect(toMermaid(small())).to.equal(mermaids[0]);
+  });
+
+  it('escapes labels that would break the syntax', () => {
+    const m = new Migrator().register('1.0.0', '2.0.0', id, {
+      description: 'a \\ b "c" <d> #e\nf',
+    });
+    expect(m.toDot()).to.include('[label="a \\\\ b \\"c\\" <d> #e\\nf"');
+    expect(m.toMermaid()).to.include('|"a \\ b #quot;c#quot; #lt;d#gt; #35;e f"|');
+  });
+
+  it('renders SVG in-process that parses as XML and names every version', async () => {
+    const m = small().register('2.0.0', '3.0.0-rc.1', id);
+    const svg = right(await renderSvg(m.toDot({ highlight: right(m.plan('1.0.0', '2.0.0')) })));
+    expect(XMLValidator.validate(svg)).to.equal(true);
+    expect(svg).to.include('<svg');
+    // Graphviz writes '-' as a character reference in text.
+    const text = svg.replace(/&#45;/g, '-');
+    for (const v of m.versions()) expect(text).to.include(`>${v}</text>`);
+  });
+
+  it('returns a Left for DOT that Graphviz cannot read', async () => {
+    const result = await renderSvg('digraph {');
+    expect(E.isLeft(result)).to.equal(true);
+    expect((result as E.Left<Error>).left.message).to.match(
+      /^Could not render the diagram as SVG: syntax error/,
+    );
+  });
+});
