@@ -49,7 +49,20 @@ export interface LoadOptions {
    * register is copied into the target migrator. Default: the target itself.
    */
   readonly selfRegistry?: Migrator;
+  /** How a file URL is imported. Default: `import()`. The CLI passes one that reads TypeScript. */
+  readonly importModule?: (url: string) => Promise<unknown>;
 }
+
+/**
+ * The default export of a module, looking through the CommonJS interop wrapper that
+ * `exports.default = …` modules get when imported as ES modules.
+ */
+export const defaultExport = (module: unknown): unknown => {
+  const value = (module as { default?: unknown } | null)?.default;
+  if (isMigrationDefinition(value)) return value;
+  const inner = (value as { default?: unknown } | null | undefined)?.default;
+  return isMigrationDefinition(inner) ? inner : value;
+};
 
 /** The edge a file name stands for, e.g. `v1_0_0_to_v1_1_0.ts` → `['1.0.0', '1.1.0']`. */
 export const edgeOfFileName = (file: string): [string, string] | undefined => {
@@ -78,6 +91,8 @@ const pickFiles = (names: readonly string[]): string[] => {
   return [...byStem.values()].sort();
 };
 
+const importUrl = (url: string): Promise<unknown> => import(url);
+
 const isInside = (dir: string, file: string): boolean => {
   const rel = path.relative(dir, file);
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
@@ -100,10 +115,11 @@ const registerDefinition = (
 /** Imports one file and registers what it defines; the outcome, never a throw. */
 const loadFile = async (
   target: Migrator,
-  selfRegistry: Migrator,
+  options: LoadOptions,
   dir: string,
   file: string,
 ): Promise<LoadedFile> => {
+  const selfRegistry = options.selfRegistry ?? target;
   const full = path.join(dir, file);
   let real: string;
   try {
@@ -122,10 +138,10 @@ const loadFile = async (
   const url = pathToFileURL(real).href;
   const before = new Set(selfRegistry.edges().map(edgeKey));
   try {
-    const module = (await import(url)) as { default?: unknown };
+    const exported = defaultExport(await (options.importModule ?? importUrl)(url));
     let edges: string[];
-    if (isMigrationDefinition(module.default)) {
-      edges = registerDefinition(target, module.default, file);
+    if (isMigrationDefinition(exported)) {
+      edges = registerDefinition(target, exported, file);
     } else {
       const fresh = selfRegistry.edges().filter((e) => !before.has(edgeKey(e)));
       if (fresh.length > 0) selfRegistered.set(url, fresh);
@@ -198,7 +214,7 @@ export const loadMigrationsInto = async (
   if (picked.length === 0) logger.warn(`loadMigrationScripts: no migration scripts in ${resolved}`);
   const files: LoadedFile[] = [];
   for (const file of picked) {
-    const outcome = await loadFile(target, options.selfRegistry ?? target, real, file);
+    const outcome = await loadFile(target, options, real, file);
     if (outcome.status === 'failed')
       logger.error(`loadMigrationScripts: skipped ${file}: ${outcome.problem}`);
     else if (outcome.status === 'skipped')

@@ -308,7 +308,7 @@ describe('migraph CLI', function () {
       const text = read('migrations/v2_0_0_to_v2_1_0.ts');
       expect(text).to.include("from: '2.0.0'");
       expect(text).to.include("to: '2.1.0'");
-      expect(text).to.include("import { defineMigration } from 'migraph';");
+      expect(text).to.include("import { defineMigration } from 'migraph/define';");
       expect(text).to.not.include('__FROM__');
       write('x.json', JSON.stringify({ state_version: '2.0.0', name: 'n', tags: [] }));
       const run = await cli('migrate', 'x.json', '--to', '2.1.0');
@@ -323,6 +323,18 @@ describe('migraph CLI', function () {
   });
 
   describe('new', () => {
+    it('scaffolds a script that loads in a CommonJS package too', async () => {
+      const cjs = makeProject({ 'migrations/.keep': '' }, 'commonjs');
+      try {
+        expect((await runCli(['new', '1.0.0', '1.1.0'], cjs)).code).to.equal(0);
+        const run = await runCli(['plan', '1.0.0', '1.1.0'], cjs);
+        expect(run.code, run.stderr).to.equal(0);
+        expect(run.stdout).to.include('1. 1.0.0 -> 1.1.0  up    Describe the schema change');
+      } finally {
+        rmSync(cjs, { recursive: true, force: true });
+      }
+    });
+
     it('refuses to overwrite an existing migration', async () => {
       const first = await cli('new', '2.0.0', '3.0.0');
       expect(first.code).to.equal(0);

@@ -71,6 +71,22 @@ describe('loader', () => {
     ]);
   });
 
+  it('loads a CommonJS-compiled script (exports.default) through the interop wrapper', async () => {
+    writeFileSync(path.join(dir, 'package.json'), '{"type":"commonjs"}');
+    writeFileSync(
+      path.join(dir, 'v1_0_0_to_v1_1_0.js'),
+      'Object.defineProperty(exports, "__esModule", { value: true });\n' +
+        "exports.default = { from: '1.0.0', to: '1.1.0', up: (s) => ({ ...s, cjs: true }) };\n",
+    );
+    const m = new Migrator();
+    const report = await loadMigrationsInto(m, dir);
+    expect(report.files.map((f) => f.status)).to.deep.equal(['loaded']);
+    expect(m.migrateOrThrow({ state_version: '1.0.0' })).to.deep.equal({
+      state_version: '1.1.0',
+      cjs: true,
+    });
+  });
+
   it('gives 0 and one warning for a missing or empty directory', async () => {
     const { m, calls } = migratorWithLog();
     expect((await loadMigrationsInto(m, path.join(dir, 'nope'))).loaded).to.equal(0);

@@ -1,6 +1,7 @@
 // The package as users import it: by name, through its exports map (the built dist/).
 import { expect } from 'chai';
 import * as root from 'migraph';
+import * as define from 'migraph/define';
 import * as state from 'migraph/state';
 
 describe('package surface', () => {
@@ -39,6 +40,11 @@ describe('package surface', () => {
       new root.MigrationError('x', { reason: 'step_failed', from: 'a', to: 'b', step: 0 }).name,
     ).to.equal('MigrationError');
     expect(new root.MigrationTestError('x').name).to.equal('MigrationTestError');
+  });
+
+  it('migraph/define gives migration scripts defineMigration alone, the same function as the root', () => {
+    expect(Object.keys(define).sort()).to.deep.equal(['defineMigration', 'isMigrationDefinition']);
+    expect(define.defineMigration).to.equal(root.defineMigration);
   });
 
   it('migraph/state re-exports the very same objects as the root', () => {

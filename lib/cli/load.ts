@@ -12,12 +12,11 @@
  */
 import type fc from 'fast-check';
 import { existsSync, statSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as t from 'io-ts';
 import { describeCause } from '../errors.js';
-import { loadMigrationsInto, MIGRATION_FILE, type LoadReport } from '../loader.js';
+import { loadMigrationsInto, type LoadReport } from '../loader.js';
 import { Migrator } from '../migrator.js';
 import { usage } from './errors.js';
 
@@ -46,12 +45,14 @@ export interface Project {
 
 const SCHEMAS_NAMES = ['schemas.js', 'schemas.mjs', 'schemas.ts'];
 
-let typeScriptLoader: Promise<unknown> | undefined;
-
-/** Lets `import()` load `.ts` files (once per process). */
-const enableTypeScript = async (): Promise<void> => {
-  typeScriptLoader ??= import('tsx/esm/api').then(({ register }) => register());
-  await typeScriptLoader;
+/**
+ * Imports a module by URL; `.ts`, `.mts` and `.cts` files go through `tsx`, so TypeScript
+ * migrations load without a build step, in ES module and CommonJS packages alike.
+ */
+export const importModule = async (url: string): Promise<unknown> => {
+  if (!/\.[cm]?ts$/.test(new URL(url).pathname)) return import(url);
+  const { tsImport } = await import('tsx/esm/api');
+  return tsImport(url, import.meta.url) as Promise<unknown>;
 };
 
 const isFile = (file: string): boolean => existsSync(file) && statSync(file).isFile();
@@ -71,11 +72,14 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 const readSchemas = async (file: string): Promise<SchemasModule> => {
   let module: unknown;
   try {
-    module = await import(pathToFileURL(file).href);
+    module = await importModule(pathToFileURL(file).href);
   } catch (cause) {
     throw usage(`Cannot load the schemas module ${file}: ${describeCause(cause)}`, cause);
   }
-  const exports = module as Record<string, unknown>;
+  const named = module as Record<string, unknown>;
+  // A CommonJS module's exports arrive as its default export.
+  const exports =
+    named.codecs === undefined && isRecord(named.default) ? named.default : named;
   for (const key of ['codecs', 'arbitraries'] as const) {
     if (exports[key] !== undefined && !isRecord(exports[key])) {
       throw usage(`The schemas module ${file} exports ${key}, but not as a record by version`);
@@ -100,11 +104,6 @@ export const loadProject = async (options: ProjectOptions): Promise<Project> => 
     throw usage(`No migrations directory at ${dir} (use --dir)`);
   }
   const schemasFile = findSchemas(dir, options.schemas);
-  const names = await readdir(dir);
-  const needsTypeScript =
-    names.some((name) => MIGRATION_FILE.test(name) && name.endsWith('.ts')) ||
-    schemasFile?.endsWith('.ts') === true;
-  if (needsTypeScript) await enableTypeScript();
   const schemas = schemasFile === undefined ? {} : await readSchemas(schemasFile);
   let migrator: Migrator;
   try {
@@ -119,7 +118,11 @@ export const loadProject = async (options: ProjectOptions): Promise<Project> => 
   } catch (cause) {
     throw usage(`The schemas module ${schemasFile}: ${describeCause(cause)}`, cause);
   }
-  const report = await loadMigrationsInto(migrator, dir);
+  const { defaultMigrator } = await import('../registry.js');
+  const report = await loadMigrationsInto(migrator, dir, {
+    importModule,
+    selfRegistry: defaultMigrator,
+  });
   return { migrator, report, schemasFile, arbitraries: schemas.arbitraries ?? {} };
 };
 

@@ -22,7 +22,7 @@ const packageRoot = (): string => {
   return dir;
 };
 
-/** The name a project imports migraph by: relative source inside migraph itself, else `migraph`. */
+/** Where a scaffolded script imports `defineMigration` from: the source inside migraph itself, else `migraph/define` (no side effects). */
 const importFor = (dir: string, root: string): string => {
   const own = path.join(root, 'lib', 'definition.ts');
   const inside = path.relative(root, dir);
@@ -33,7 +33,7 @@ const importFor = (dir: string, root: string): string => {
       .join('/');
     return rel.startsWith('.') ? rel : `./${rel}`;
   }
-  return 'migraph';
+  return 'migraph/define';
 };
 
 /**

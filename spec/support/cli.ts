@@ -35,7 +35,10 @@ export const runCli = (args: readonly string[], cwd: string, input?: string): Pr
  * A temporary project: `node_modules` with the packages migration scripts import (and
  * `migraph` itself, pointing at this repository), and a `migrations` directory of `files`.
  */
-export const makeProject = (files: Readonly<Record<string, string>>): string => {
+export const makeProject = (
+  files: Readonly<Record<string, string>>,
+  type: 'module' | 'commonjs' = 'module',
+): string => {
   const dir = mkdtempSync(path.join(tmpdir(), 'migraph-cli-'));
   const modules = path.join(dir, 'node_modules');
   mkdirSync(modules);
@@ -43,7 +46,7 @@ export const makeProject = (files: Readonly<Record<string, string>>): string => 
     symlinkSync(path.join(repoRoot, 'node_modules', name), path.join(modules, name), 'dir');
   }
   symlinkSync(repoRoot, path.join(modules, 'migraph'), 'dir');
-  writeFileSync(path.join(dir, 'package.json'), '{ "name": "app", "type": "module" }\n');
+  writeFileSync(path.join(dir, 'package.json'), `{ "name": "app", "type": "${type}" }\n`);
   for (const [file, text] of Object.entries(files)) {
     const full = path.join(dir, file);
     mkdirSync(path.dirname(full), { recursive: true });
