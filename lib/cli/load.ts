@@ -78,8 +78,7 @@ const readSchemas = async (file: string): Promise<SchemasModule> => {
   }
   const named = module as Record<string, unknown>;
   // A CommonJS module's exports arrive as its default export.
-  const exports =
-    named.codecs === undefined && isRecord(named.default) ? named.default : named;
+  const exports = named.codecs === undefined && isRecord(named.default) ? named.default : named;
   for (const key of ['codecs', 'arbitraries'] as const) {
     if (exports[key] !== undefined && !isRecord(exports[key])) {
       throw usage(`The schemas module ${file} exports ${key}, but not as a record by version`);
