@@ -33,7 +33,7 @@ export interface Plan {
   readonly cost: number;
 }
 
-/** Options of {@link planPath}. */
+/** Options of `Migrator.plan` and `planPath`. */
 export interface PlanOptions {
   readonly direction?: PlanDirection;
 }
@@ -301,7 +301,7 @@ export const planPath = (
   return E.right(plan);
 };
 
-/** Options of {@link planAlternatives}. */
+/** Options of `Migrator.alternatives`. */
 export interface AlternativesOptions extends PlanOptions {
   /** Most plans to list (default 10). */
   readonly limit?: number;

@@ -1,0 +1,1 @@
+window.hierarchyData = "eJyVkMEKwjAQRP9lzlGJVklz8wsU8SYeYrtiMCZlswoi/XepghTxUE97mH3MYx7glCTD7rTRqiiLvQLTMVAlPsUM+4A2ujvRXQgW6+DiqnmHCmcfa9jpfKFw5QALH4X46CrKk+AP4973+CSXAIUquJxhIbkedfjog3ThyYeaKb58ZvtWQZtZr30ZhDg68TfKwy1+UANsWoWiLHrlm3SNtbBvhjd/I/+OUGrTjVBq8+2xZd+sOTXEcv/T5wc6ZI62fQJRe74m"
