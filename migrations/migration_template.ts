@@ -13,7 +13,8 @@
  *    `execution_trace`). If `up` invents data (defaults), record what it invented in the new
  *    state so `down` can remove exactly that. Test the pair with `validateMigrationRoundtrip`
  *    or the property-based `assertRoundTrip`.
- * 5. Add an io-ts codec for the new version in `agent-state.ts` and raise `SCHEMA_VERSION`.
+ * 5. Add an io-ts codec for the new version to the schemas module (for AgentState:
+ *    `agent-state.ts`, and raise `SCHEMA_VERSION` there).
  * 6. Use `context.now()` for timestamps, never `new Date()`, so runs are reproducible.
  */
 import { defineMigration } from '../lib/definition.js';
