@@ -142,3 +142,44 @@ export type MigraphError = StateVersionError | MigrationError;
 /** A short, readable rendering of an unknown thrown value. */
 export const describeCause = (cause: unknown): string =>
   cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : String(cause);
+
+/** A {@link MigraphError} as plain data, to cross a worker-thread boundary. */
+export type SerializedError =
+  | ({ readonly name: 'StateVersionError'; readonly message: string } & Omit<
+      StateVersionErrorDetails,
+      'cause'
+    >)
+  | ({ readonly name: 'MigrationError'; readonly message: string } & Omit<
+      MigrationErrorDetails,
+      'cause'
+    >);
+
+/** Plain data for a {@link MigraphError} (the cause becomes part of the message only). */
+export const serializeError = (error: MigraphError): SerializedError =>
+  error.name === 'StateVersionError'
+    ? {
+        name: error.name,
+        message: error.message,
+        reason: error.reason,
+        version: error.version,
+        from: error.from,
+        to: error.to,
+        path: error.path,
+      }
+    : {
+        name: error.name,
+        message: error.message,
+        reason: error.reason,
+        from: error.from,
+        to: error.to,
+        step: error.step,
+        validationErrors: error.validationErrors,
+      };
+
+/** The typed error back from {@link serializeError}'s data. */
+export const reviveError = (data: SerializedError): MigraphError => {
+  const { name, message, ...details } = data;
+  return name === 'StateVersionError'
+    ? new StateVersionError(message, details as StateVersionErrorDetails)
+    : new MigrationError(message, details as MigrationErrorDetails);
+};

@@ -89,3 +89,18 @@ export type { CheckReport, CheckIssue, CheckCode, CheckOptions } from './check.j
 export { assertRoundTrip, isSameData } from './testing.js';
 export type { RoundTripPropertyOptions } from './testing.js';
 export { agentStateV1_0Arbitrary } from '../migrations/agent-state-arbitrary.js';
+export { migrateMany } from './batch/many.js';
+export type { MigratesOne } from './batch/many.js';
+export { orderedMap } from './batch/ordered.js';
+export type { AnySource } from './batch/ordered.js';
+export { MigrationPool, PoolError } from './batch/pool.js';
+export type { PoolOptions, MigrateManyOptions } from './batch/pool.js';
+export { migrateFile, FileMigrationError } from './batch/file.js';
+export type { MigrateFileOptions, FileProgress, FileReport } from './batch/file.js';
+export { readLineChunks } from './batch/lines.js';
+export type { LineChunk, ReadLinesOptions } from './batch/lines.js';
+export { loadProject, loadProblems, ProjectError } from './project.js';
+export type { Project, ProjectOptions, SchemasModule } from './project.js';
+export { writeFileAtomic } from './files.js';
+export { serializeError, reviveError } from './errors.js';
+export type { SerializedError } from './errors.js';

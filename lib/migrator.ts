@@ -19,6 +19,9 @@ import { liftStep, runPlan, type ExecutionContext, type ValidationMode } from '.
 import { andThen, getOrThrow as orThrow } from './fp.js';
 import { VersionGraph, type Direction, type Edge } from './graph.js';
 import { silentLogger, type Logger } from './logger.js';
+import { migrateMany } from './batch/many.js';
+import type { AnySource } from './batch/ordered.js';
+import type { MigrateManyOptions } from './batch/pool.js';
 import { toDot, toMermaid, type DiagramOptions } from './diagram.js';
 import {
   planAlternatives,
@@ -374,6 +377,26 @@ export class Migrator<S extends object = AnyState> {
         );
       }),
     ) as E.Either<MigraphError, S>;
+  }
+
+  /**
+   * Migrates a collection (an array, a generator, a stream, a database cursor…) and yields
+   * one `Either` per state, in input order; a bad state never stops the batch. With an async
+   * source, `concurrency` states are read ahead. For parallel work across threads, see
+   * `MigrationPool` and `migrateFile`.
+   *
+   * @example
+   * for await (const result of m.migrateMany(readStates(), '2.0.0', { onProgress })) {
+   *   if (E.isRight(result)) await save(result.right)
+   *   else console.error(result.left.message)
+   * }
+   */
+  migrateMany(
+    states: AnySource<unknown>,
+    to?: string,
+    options: MigrateManyOptions = {},
+  ): AsyncGenerator<E.Either<MigraphError, S>> {
+    return migrateMany(this, states, to, options);
   }
 
   private edgesOf(plan: Plan): readonly Edge[] {

@@ -15,8 +15,8 @@ import { renderSvg } from '../diagram.js';
 import type { PlanDirection } from '../planner.js';
 import { parseVersion, type Version } from '../version.js';
 import { CliError, EXIT, failure, usage } from './errors.js';
-import { writeFileAtomic } from './files.js';
-import { loadProblems, loadProject, type Project } from './load.js';
+import { writeFileAtomic } from '../files.js';
+import { loadProblems, loadProject, type Project } from '../project.js';
 import { migrateCommand } from './migrate.js';
 import { formatPlan } from './plan.js';
 import { scaffoldMigration } from './scaffold.js';
@@ -38,7 +38,9 @@ const err = (text: string) => process.stderr.write(text);
 
 /** Loads the project; files that failed to load make every command but `check` fail. */
 const open = async (options: GlobalOptions, strict = true): Promise<Project> => {
-  const project = await loadProject(options);
+  const loaded = await loadProject(options);
+  if (E.isLeft(loaded)) throw usage(loaded.left.message, loaded.left.cause);
+  const project = loaded.right;
   const problems = loadProblems(project.report);
   if (strict && problems.length > 0) {
     throw failure(problems.map((p) => `cannot load ${p}`).join('\n'));

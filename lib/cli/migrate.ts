@@ -27,7 +27,7 @@ import { describeCause } from '../errors.js';
 import type { Migrator } from '../migrator.js';
 import { parseVersion } from '../version.js';
 import { usage } from './errors.js';
-import { commitTemp, tempPathFor, writeFileAtomic } from './files.js';
+import { commitTemp, tempPathFor, writeFileAtomic } from '../files.js';
 import { startProgress, type Progress } from './progress.js';
 
 /** Options of `migraph migrate`. */

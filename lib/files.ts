@@ -1,5 +1,5 @@
 /**
- * File helpers of the CLI and the batch runner: atomic writes and input reading.
+ * Durable file writes: atomic replacement (temporary file, flush, rename) and directory sync.
  *
  * @since 0.1.0
  */

@@ -1,5 +1,5 @@
 /**
- * Builds the migrator a CLI command works on: the migrations directory (`--dir`, default
+ * Builds a migrator from a project on disk (what the CLI and the batch workers use): the migrations directory (`--dir`, default
  * `./migrations`), loaded into a fresh `Migrator`, with codecs and settings from a schemas
  * module (`--schemas`, default `<dir>/schemas.{js,mjs,ts}` when there is one).
  *
@@ -14,13 +14,21 @@ import type fc from 'fast-check';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
-import { describeCause } from '../errors.js';
-import { loadMigrationsInto, type LoadReport } from '../loader.js';
-import { Migrator } from '../migrator.js';
-import { usage } from './errors.js';
+import { describeCause } from './errors.js';
+import { loadMigrationsInto, type LoadReport } from './loader.js';
+import { Migrator } from './migrator.js';
 
-/** Where the CLI finds migrations and schemas. */
+/** A project that cannot be loaded: no migrations directory, or an unusable schemas module. */
+export class ProjectError extends Error {
+  override readonly name = 'ProjectError' as const;
+}
+
+const projectError = (message: string, cause?: unknown): ProjectError =>
+  new ProjectError(message, cause === undefined ? undefined : { cause });
+
+/** Where a project keeps its migrations and schemas. */
 export interface ProjectOptions {
   readonly dir: string;
   readonly schemas?: string;
@@ -60,7 +68,7 @@ const isFile = (file: string): boolean => existsSync(file) && statSync(file).isF
 const findSchemas = (dir: string, given: string | undefined): string | undefined => {
   if (given !== undefined) {
     const file = path.resolve(given);
-    if (!isFile(file)) throw usage(`No schemas module at ${file}`);
+    if (!isFile(file)) throw projectError(`No schemas module at ${file}`);
     return file;
   }
   return SCHEMAS_NAMES.map((name) => path.join(dir, name)).find(isFile);
@@ -74,19 +82,21 @@ const readSchemas = async (file: string): Promise<SchemasModule> => {
   try {
     module = await importModule(pathToFileURL(file).href);
   } catch (cause) {
-    throw usage(`Cannot load the schemas module ${file}: ${describeCause(cause)}`, cause);
+    throw projectError(`Cannot load the schemas module ${file}: ${describeCause(cause)}`, cause);
   }
   const named = module as Record<string, unknown>;
   // A CommonJS module's exports arrive as its default export.
   const exports = named.codecs === undefined && isRecord(named.default) ? named.default : named;
   for (const key of ['codecs', 'arbitraries'] as const) {
     if (exports[key] !== undefined && !isRecord(exports[key])) {
-      throw usage(`The schemas module ${file} exports ${key}, but not as a record by version`);
+      throw projectError(
+        `The schemas module ${file} exports ${key}, but not as a record by version`,
+      );
     }
   }
   for (const key of ['currentVersion', 'versionKey', 'missingVersion'] as const) {
     if (exports[key] !== undefined && typeof exports[key] !== 'string') {
-      throw usage(`The schemas module ${file} exports ${key}, but not as a string`);
+      throw projectError(`The schemas module ${file} exports ${key}, but not as a string`);
     }
   }
   return exports as SchemasModule;
@@ -94,13 +104,27 @@ const readSchemas = async (file: string): Promise<SchemasModule> => {
 
 /**
  * Loads the migrations directory and schemas module into a fresh `Migrator`. A missing
- * directory or an unusable schemas module is a usage error; files that fail to load are in
- * the report for the command to judge.
+ * directory or an unusable schemas module is a `Left` of {@link ProjectError}; files that
+ * fail to load are in the report for the caller to judge.
+ *
+ * @example
+ * const project = await loadProject({ dir: './migrations' }) // Right({ migrator, report, … })
  */
-export const loadProject = async (options: ProjectOptions): Promise<Project> => {
+export const loadProject = async (
+  options: ProjectOptions,
+): Promise<E.Either<ProjectError, Project>> => {
+  try {
+    return E.right(await load(options));
+  } catch (error) {
+    if (error instanceof ProjectError) return E.left(error);
+    return E.left(projectError(`Cannot load the project: ${describeCause(error)}`, error));
+  }
+};
+
+const load = async (options: ProjectOptions): Promise<Project> => {
   const dir = path.resolve(options.dir);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw usage(`No migrations directory at ${dir} (use --dir)`);
+    throw projectError(`No migrations directory at ${dir}`);
   }
   const schemasFile = findSchemas(dir, options.schemas);
   const schemas = schemasFile === undefined ? {} : await readSchemas(schemasFile);
@@ -115,9 +139,9 @@ export const loadProject = async (options: ProjectOptions): Promise<Project> => 
       migrator.schema(version, codec);
     }
   } catch (cause) {
-    throw usage(`The schemas module ${schemasFile}: ${describeCause(cause)}`, cause);
+    throw projectError(`The schemas module ${schemasFile}: ${describeCause(cause)}`, cause);
   }
-  const { defaultMigrator } = await import('../registry.js');
+  const { defaultMigrator } = await import('./registry.js');
   const report = await loadMigrationsInto(migrator, dir, {
     importModule,
     selfRegistry: defaultMigrator,
@@ -125,7 +149,7 @@ export const loadProject = async (options: ProjectOptions): Promise<Project> => 
   return { migrator, report, schemasFile, arbitraries: schemas.arbitraries ?? {} };
 };
 
-/** One line per file that failed to load or was skipped, for stderr. */
+/** One line per file that failed to load or was skipped. */
 export const loadProblems = (report: LoadReport): string[] =>
   report.files
     .filter((f) => f.status !== 'loaded')

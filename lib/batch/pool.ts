@@ -1,0 +1,147 @@
+/**
+ * A pool of worker threads (piscina) that migrate in parallel. Each thread loads the same
+ * project (migrations directory and schemas module) once, so the pool migrates with exactly
+ * the migrations the main thread would.
+ *
+ * @since 0.1.0
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { reviveError, type MigraphError } from '../errors.js';
+import type { ProjectOptions } from '../project.js';
+import { orderedMap, type AnySource } from './ordered.js';
+import type { LineResult } from './work.js';
+import type { WorkerReply, WorkerTask } from './worker.js';
+
+/** Options of {@link MigrationPool}. */
+export interface PoolOptions extends ProjectOptions {
+  /** Worker threads (default 2). */
+  readonly threads?: number;
+}
+
+/** Options of {@link MigrationPool.migrateMany} and `Migrator.migrateMany`. */
+export interface MigrateManyOptions {
+  /**
+   * Work in flight at once: items for `Migrator.migrateMany` (a read-ahead on async
+   * sources), batches for a pool (default: twice the threads).
+   */
+  readonly concurrency?: number;
+  /** Called after each result, with the counts so far. */
+  readonly onProgress?: (progress: { readonly done: number; readonly failed: number }) => void;
+  /** States per message to a worker (default 64). */
+  readonly batchSize?: number;
+}
+
+/** The pool could not do its work: the project failed to load in a worker, or a worker died. */
+export class PoolError extends Error {
+  override readonly name = 'PoolError' as const;
+}
+
+/**
+ * The worker module: the compiled `worker.js` beside this file. When this file runs from
+ * TypeScript source (tests under tsx), the workers still run the compiled worker of the
+ * package's `dist/` (built by `npm run build`): worker threads do not inherit tsx's loader.
+ */
+const workerFile = (): string => {
+  const beside = fileURLToPath(new URL('./worker.js', import.meta.url));
+  if (existsSync(beside)) return beside;
+  return fileURLToPath(new URL('../../dist/lib/batch/worker.js', import.meta.url));
+};
+
+async function* batches<T>(source: AnySource<T>, size: number): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const item of source) {
+    batch.push(item);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/**
+ * Worker threads that migrate NDJSON lines and states with a project's migrations.
+ *
+ * @example
+ * const pool = new MigrationPool({ dir: './migrations', threads: 4 })
+ * for await (const r of pool.migrateMany(states, '1.1.0')) …
+ * await pool.close()
+ */
+export class MigrationPool {
+  /** Number of worker threads. */
+  readonly threads: number;
+  private readonly piscina: Piscina<WorkerTask, WorkerReply>;
+
+  constructor(private readonly project: PoolOptions) {
+    this.threads = Math.max(1, Math.floor(project.threads ?? 2));
+    this.piscina = new Piscina<WorkerTask, WorkerReply>({
+      filename: workerFile(),
+
+      minThreads: this.threads,
+      maxThreads: this.threads,
+      idleTimeout: 60_000,
+    });
+  }
+
+  private async run(task: Omit<WorkerTask, 'project'>): Promise<E.Either<PoolError, WorkerReply>> {
+    try {
+      const reply = await this.piscina.run({
+        ...task,
+        project: { dir: this.project.dir, schemas: this.project.schemas },
+      });
+      return reply.kind === 'load-failed'
+        ? E.left(new PoolError(`A worker could not load the migrations: ${reply.message}`))
+        : E.right(reply);
+    } catch (cause) {
+      return E.left(new PoolError(`A worker failed: ${(cause as Error).message}`, { cause }));
+    }
+  }
+
+  /** Migrates NDJSON lines in a worker (see `migrateLines`). */
+  async migrateLines(
+    lines: readonly string[],
+    to: string,
+  ): Promise<E.Either<PoolError, LineResult[]>> {
+    const reply = await this.run({ lines, to });
+    return E.map((r: WorkerReply) => (r.kind === 'lines' ? r.results : []))(reply);
+  }
+
+  /**
+   * Migrates states in the workers, `batchSize` per message and `concurrency` batches in
+   * flight, yielding one `Either` per state in input order. A {@link PoolError} (the project
+   * does not load in a worker) ends the iteration by throwing.
+   */
+  async *migrateMany<S = unknown>(
+    states: AnySource<unknown>,
+    to: string,
+    options: MigrateManyOptions = {},
+  ): AsyncGenerator<E.Either<MigraphError, S>> {
+    let done = 0;
+    let failed = 0;
+    const results = orderedMap(
+      batches(states, options.batchSize ?? 64),
+      async (batch) => {
+        const reply = await this.run({ states: batch, to });
+        if (E.isLeft(reply)) throw reply.left;
+        return reply.right.kind === 'states' ? reply.right.results : [];
+      },
+      options.concurrency ?? this.threads * 2,
+    );
+    for await (const batch of results) {
+      for (const result of batch) {
+        done++;
+        if (!result.ok) failed++;
+        options.onProgress?.({ done, failed });
+        yield result.ok ? E.right(result.state as S) : E.left(reviveError(result.error));
+      }
+    }
+  }
+
+  /** Stops the worker threads. */
+  async close(): Promise<void> {
+    await this.piscina.destroy();
+  }
+}
