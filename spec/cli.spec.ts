@@ -131,6 +131,7 @@ describe('migraph CLI', function () {
       ['a missing input file', ['migrate', 'absent.json']],
       ['--out with --in-place', ['migrate', 'a.json', '--out', 'x', '--in-place']],
       ['a malformed --to', ['migrate', 'a.json', '--to', 'latest']],
+      ['a bad --threads', ['migrate', 'a.json', '--threads', '-1']],
     ];
     for (const [name, args] of cases) {
       it(`for ${name}`, async () => {
@@ -235,6 +236,24 @@ describe('migraph CLI', function () {
         '5 state(s) in 1 file(s): 2 migrated, 1 already at the target, 2 failed',
       );
       expect(readdirSync(file('out')).filter((f) => f.endsWith('.tmp'))).to.deep.equal([]);
+    });
+
+    it('gives the same NDJSON output with worker threads', async () => {
+      const lines = Array.from({ length: 400 }, (_, i) =>
+        JSON.stringify(i % 40 === 3 ? state('boom') : state(`t${i}`)),
+      );
+      write('many.ndjson', `${lines.join('\n')}\n`);
+      const one = await cli('migrate', 'many.ndjson', '--out', 'single', '--threads', '0');
+      const two = await cli('migrate', 'many.ndjson', '--out', 'pooled', '--threads', '2');
+      expect(two.code).to.equal(1);
+      expect(two.stderr).to.equal(one.stderr.replaceAll('single', 'pooled'));
+      expect(read('pooled/many.ndjson')).to.equal(read('single/many.ndjson'));
+      expect(read('pooled/many.ndjson.rejected.ndjson')).to.equal(
+        read('single/many.ndjson.rejected.ndjson'),
+      );
+      expect(read('pooled/many.ndjson').split('\n')).to.have.length(391);
+      const bad = await cli('migrate', 'many.ndjson', '--out', 'x', '--threads', 'many');
+      expect(bad.code).to.equal(2);
     });
 
     it('replaces files --in-place, and leaves a file untouched when a state in it fails', async () => {

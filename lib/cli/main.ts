@@ -172,13 +172,32 @@ const program = (): Command => {
     .option('--diff', 'print an RFC 6902 patch per state (NDJSON on stdout)')
     .option('-o, --out <dir>', 'write results to this directory, same file names')
     .option('-i, --in-place', 'replace each file (atomically; untouched if any state fails)')
+    .option(
+      '--threads <n>',
+      'worker threads for NDJSON files (default: 0 below 4 MiB, else up to 4)',
+      (v) => Number(v),
+    )
     .action(
       async (
         files: string[],
-        options: { to?: string; dryRun?: boolean; diff?: boolean; out?: string; inPlace?: boolean },
+        options: {
+          to?: string;
+          dryRun?: boolean;
+          diff?: boolean;
+          out?: string;
+          inPlace?: boolean;
+          threads?: number;
+        },
       ) => {
         const { migrator } = await open(globals());
-        const { summary, problems } = await migrateCommand(migrator, files, options);
+        const { dir, schemas } = globals();
+        const { summary, problems, notes } = await migrateCommand(
+          migrator,
+          { dir, ...(schemas === undefined ? {} : { schemas }) },
+          files,
+          options,
+        );
+        for (const note of notes) out(`${note}\n`);
         const report =
           `${summary.states} state(s) in ${summary.files} file(s): ${summary.migrated} migrated, ` +
           `${summary.unchanged} already at the target, ${summary.failed} failed` +

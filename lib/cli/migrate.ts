@@ -6,28 +6,28 @@
  * Files are written atomically; a JSON file with a failing state is not written at all, and
  * `--in-place` leaves a file untouched unless every state in it migrates. With `--out`, the
  * lines of an NDJSON file that fail go to `<out file>.rejected.ndjson` with their line number
- * and error. `--dry-run` writes nothing; `--diff` prints an RFC 6902 patch per state.
+ * and error; NDJSON files written to disk go through `migrateFile` (worker threads with
+ * `--threads`, and a re-run after a crash resumes where it stopped). `--dry-run` writes
+ * nothing; `--diff` prints an RFC 6902 patch per state.
  *
  * @since 0.1.0
  */
 import fastJsonPatch from 'fast-json-patch';
 import * as E from 'fp-ts/lib/Either.js';
-import {
-  createReadStream,
-  createWriteStream,
-  existsSync,
-  statSync,
-  type WriteStream,
-} from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { once } from 'node:events';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { migrateFile } from '../batch/file.js';
+import { readLineChunks } from '../batch/lines.js';
+import { migrateLines } from '../batch/work.js';
 import { describeCause } from '../errors.js';
 import type { Migrator } from '../migrator.js';
 import { parseVersion } from '../version.js';
-import { usage } from './errors.js';
-import { commitTemp, tempPathFor, writeFileAtomic } from '../files.js';
+import type { ProjectOptions } from '../project.js';
+import { writeFileAtomic } from '../files.js';
+import { failure, usage } from './errors.js';
 import { startProgress, type Progress } from './progress.js';
 
 /** Options of `migraph migrate`. */
@@ -37,6 +37,8 @@ export interface MigrateCommandOptions {
   readonly diff?: boolean;
   readonly out?: string;
   readonly inPlace?: boolean;
+  /** Worker threads for NDJSON files written to disk (default: 0 below 4 MiB, else up to 4). */
+  readonly threads?: number;
 }
 
 /** Counts of a `migraph migrate` run. */
@@ -55,6 +57,9 @@ type Destination =
 
 interface Run {
   readonly migrator: Migrator;
+  readonly project: ProjectOptions;
+  readonly threads: number | undefined;
+  readonly notes: string[];
   readonly to: string;
   readonly diff: boolean;
   readonly summary: MigrateSummary;
@@ -62,6 +67,9 @@ interface Run {
   readonly progress: Progress;
   bytesDone: number;
 }
+
+/** NDJSON files from this size up get worker threads unless --threads says otherwise. */
+const AUTO_THREADS_BYTES = 4 * 1024 * 1024;
 
 const isNdjson = (file: string): boolean => /\.(ndjson|jsonl)$/i.test(file);
 
@@ -128,85 +136,79 @@ const migrateJsonFile = async (run: Run, file: string, destination: Destination)
   if (destination.kind === 'file' && !failed) await writeFileAtomic(destination.file, json);
 };
 
-/** Opens a temporary file beside `file` for a streamed write. */
-const openTemp = (file: string): { temp: string; stream: WriteStream } => {
-  const temp = tempPathFor(file);
-  return { temp, stream: createWriteStream(temp, { flags: 'wx' }) };
-};
-
-const write = async (stream: WriteStream, text: string): Promise<void> => {
-  if (!stream.write(text)) await once(stream, 'drain');
-};
-
-const finish = async (stream: WriteStream): Promise<void> => {
-  await new Promise<void>((resolve, reject) => {
-    stream.once('error', reject);
-    stream.end(resolve);
-  });
-};
-
-const migrateNdjsonFile = async (run: Run, file: string, destination: Destination) => {
-  const target = destination.kind === 'file' ? openTemp(destination.file) : undefined;
-  const rejected =
-    destination.kind === 'file' && !destination.inPlace
-      ? {
-          file: `${destination.file}.rejected.ndjson`,
-          ...openTemp(`${destination.file}.rejected.ndjson`),
-        }
-      : undefined;
-  let failed = false;
-  let line = 0;
-  try {
-    const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-    for await (const raw of lines) {
-      line++;
-      run.bytesDone += Buffer.byteLength(raw) + 1;
-      if (line % 256 === 0) run.progress.update(run.bytesDone);
-      if (raw.trim() === '') continue;
-      let result: ReturnType<typeof migrateOne>;
-      try {
-        result = migrateOne(run, `${file}:${line}`, JSON.parse(raw));
-      } catch (cause) {
-        run.summary.states++;
+/** NDJSON to stdout, or only counted (dry run), or only diffed: streamed, nothing written. */
+const streamNdjsonFile = async (run: Run, file: string, destination: Destination) => {
+  for await (const chunk of readLineChunks(file, { chunkLines: 256 })) {
+    const results = migrateLines(run.migrator, chunk.lines, run.to);
+    let text = '';
+    for (const [i, result] of results.entries()) {
+      const where = `${file}:${chunk.numbers[i]}`;
+      run.summary.states++;
+      if (typeof result !== 'string') {
         run.summary.failed++;
-        result = E.left(`${file}:${line}: not valid JSON: ${describeCause(cause)}`);
-      }
-      if (E.isLeft(result)) {
-        failed = true;
-        run.problems.push(result.left);
-        if (rejected !== undefined) {
-          const error = result.left.slice(`${file}:${line}: `.length);
-          await write(rejected.stream, `${JSON.stringify({ line, error, input: raw })}\n`);
-        }
+        run.problems.push(`${where}: ${result.error}`);
         continue;
       }
-      const { output, patch } = result.right;
-      if (patch !== undefined) await printPatch(file, { line }, patch);
-      if (target !== undefined) await write(target.stream, `${JSON.stringify(output)}\n`);
-      else if (destination.kind === 'stdout' && !run.diff)
-        await print(`${JSON.stringify(output)}\n`);
-    }
-    if (target !== undefined && destination.kind === 'file') {
-      await finish(target.stream);
-      if (destination.inPlace && failed) await rm(target.temp, { force: true });
-      else await commitTemp(target.temp, destination.file);
-    }
-    if (rejected !== undefined) {
-      await finish(rejected.stream);
-      if (failed) await commitTemp(rejected.temp, rejected.file);
-      else {
-        await rm(rejected.temp, { force: true });
-        await rm(rejected.file, { force: true });
+      const input = chunk.lines[i]!;
+      if (result === input) run.summary.unchanged++;
+      else run.summary.migrated++;
+      if (run.diff) {
+        const patch = fastJsonPatch.compare(
+          JSON.parse(input) as object,
+          JSON.parse(result) as object,
+        );
+        text += `${JSON.stringify({ file, line: chunk.numbers[i], patch })}\n`;
+      } else if (destination.kind === 'stdout') {
+        text += `${result}\n`;
       }
     }
-  } catch (error) {
-    target?.stream.destroy();
-    rejected?.stream.destroy();
-    if (target !== undefined) await rm(target.temp, { force: true });
-    if (rejected !== undefined) await rm(rejected.temp, { force: true });
-    throw error;
+    if (text !== '') await print(text);
+    run.progress.update(run.bytesDone + chunk.end);
+  }
+  run.bytesDone += statSync(file).size;
+};
+
+/** Most rejections printed per file; the rest are in the rejected file. */
+const PRINTED_REJECTIONS = 100;
+
+/** NDJSON to a file: through `migrateFile` (workers, rejected file, atomic, resumable). */
+const writeNdjsonFile = async (run: Run, file: string, output: string, inPlace: boolean) => {
+  const size = statSync(file).size;
+  const threads =
+    run.threads ?? (size >= AUTO_THREADS_BYTES ? Math.min(4, availableParallelism()) : 0);
+  const result = await migrateFile(file, output, {
+    migrator: run.migrator,
+    project: run.project,
+    threads,
+    to: run.to,
+    allOrNothing: inPlace,
+    onProgress: (p) => run.progress.update(run.bytesDone + p.bytes),
+  });
+  run.bytesDone += size;
+  if (E.isLeft(result)) throw failure(result.left.message, result.left);
+  const report = result.right;
+  run.summary.states += report.lines;
+  run.summary.migrated += report.written - report.unchanged;
+  run.summary.unchanged += report.unchanged;
+  run.summary.failed += report.rejected;
+  if (report.resumedFromLine !== undefined) {
+    run.notes.push(`${file}: resumed an interrupted run at line ${report.resumedFromLine}`);
+  }
+  for (const r of report.rejections.slice(0, PRINTED_REJECTIONS)) {
+    run.problems.push(`${file}:${r.line}: ${r.error}`);
+  }
+  const more = report.rejected - Math.min(report.rejections.length, PRINTED_REJECTIONS);
+  if (more > 0) {
+    run.problems.push(
+      `${file}: ${more} more rejected line(s) in ${report.rejectedFile ?? 'the rejected file'}`,
+    );
   }
 };
+
+const migrateNdjsonFile = (run: Run, file: string, destination: Destination) =>
+  destination.kind === 'file'
+    ? writeNdjsonFile(run, file, destination.file, destination.inPlace)
+    : streamNdjsonFile(run, file, destination);
 
 const destinationOf = (file: string, options: MigrateCommandOptions): Destination => {
   if (options.dryRun === true) return { kind: 'dry-run' };
@@ -237,9 +239,10 @@ const checkInputs = (files: readonly string[], options: MigrateCommandOptions): 
  */
 export const migrateCommand = async (
   migrator: Migrator,
+  project: ProjectOptions,
   files: readonly string[],
   options: MigrateCommandOptions,
-): Promise<{ summary: MigrateSummary; problems: string[] }> => {
+): Promise<{ summary: MigrateSummary; problems: string[]; notes: string[] }> => {
   checkInputs(files, options);
   const to = options.to ?? migrator.targetVersion();
   if (to === undefined) throw usage('No target version: pass --to, or load some migrations');
@@ -249,8 +252,17 @@ export const migrateCommand = async (
     await mkdir(options.out, { recursive: true });
   }
   const total = files.reduce((sum, f) => sum + statSync(f).size, 0);
+  if (
+    options.threads !== undefined &&
+    !(Number.isInteger(options.threads) && options.threads >= 0)
+  ) {
+    throw usage(`--threads: expected a whole number, got ${String(options.threads)}`);
+  }
   const run: Run = {
     migrator,
+    project,
+    threads: options.threads,
+    notes: [],
     to: version.right,
     diff: options.diff === true,
     summary: { files: files.length, states: 0, migrated: 0, unchanged: 0, failed: 0 },
@@ -267,5 +279,5 @@ export const migrateCommand = async (
   } finally {
     run.progress.stop();
   }
-  return { summary: run.summary, problems: run.problems };
+  return { summary: run.summary, problems: run.problems, notes: run.notes };
 };
