@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
+import { batchFigures, type Row } from './batch.js';
 import {
   AgentStateV1_0,
   AgentStateV1_1,
@@ -20,11 +21,6 @@ const fixture = JSON.parse(
   readFileSync(`${root}examples/states/conversation.json`, 'utf8'),
 ) as AnyState;
 
-interface Row {
-  readonly figure: string;
-  readonly ratio: string;
-  readonly detail: string;
-}
 const rows: Row[] = [];
 const us = (ns: number) => `${(ns / 1000).toFixed(2)} µs`;
 
@@ -247,6 +243,7 @@ await executorFigures('fresh process');
 await purityFigures();
 const keep = await plannerFigures();
 await executorFigures('after the 10k graph');
+await batchFigures(rows);
 console.log(`(kept ${keep.versions().length} versions alive through the last measurements)`);
 
 const width = Math.max(...rows.map((r) => r.figure.length));

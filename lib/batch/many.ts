@@ -29,14 +29,22 @@ export async function* migrateMany<S>(
 ): AsyncGenerator<E.Either<MigraphError, S>> {
   let done = 0;
   let failed = 0;
+  const report = (result: E.Either<MigraphError, S>) => {
+    done++;
+    if (result._tag === 'Left') failed++;
+    options.onProgress?.({ done, failed });
+    return result;
+  };
+  if (!(Symbol.asyncIterator in states)) {
+    // Nothing to read ahead in a sync source: migrate each state as it is asked for.
+    for (const state of states) yield report(m.migrate(state, to));
+    return;
+  }
   for await (const result of orderedMap(
     states,
     (state) => m.migrate(state, to),
     options.concurrency ?? 1,
   )) {
-    done++;
-    if (result._tag === 'Left') failed++;
-    options.onProgress?.({ done, failed });
-    yield result;
+    yield report(result);
   }
 }
