@@ -90,6 +90,7 @@ export { assertRoundTrip, isSameData } from './testing.js';
 export type { RoundTripPropertyOptions } from './testing.js';
 export { agentStateV1_0Arbitrary } from '../migrations/agent-state-arbitrary.js';
 export { migrateMany } from './batch/many.js';
+export type { LineResult, StateResult } from './batch/work.js';
 export type { MigratesOne } from './batch/many.js';
 export { orderedMap } from './batch/ordered.js';
 export type { AnySource } from './batch/ordered.js';
