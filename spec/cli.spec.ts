@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import path from 'node:path';
 import { Migrator, type AnyState } from '../lib/index.js';
 import { startProgress } from '../lib/cli/progress.js';
-import { makeProject, runCli, type CliRun } from './support/cli.js';
+import { makeProject, repoRoot, runCli, type CliRun } from './support/cli.js';
 
 const definition = (from: string, to: string, description: string, up: string, down?: string) =>
   `export default { from: '${from}', to: '${to}', description: '${description}', up: ${up}${
@@ -150,6 +150,11 @@ describe('migraph CLI', function () {
       for (const command of ['plan', 'graph', 'migrate', 'check', 'new']) {
         expect(run.stdout).to.include(command);
       }
+      const version = await cli('--version');
+      expect(version.code).to.equal(0);
+      expect(version.stdout).to.equal(
+        `${(JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version}\n`,
+      );
     });
   });
 

@@ -7,7 +7,6 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import * as E from 'fp-ts/lib/Either.js';
-import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { check } from '../check.js';
@@ -19,6 +18,7 @@ import { writeFileAtomic } from '../files.js';
 import { loadProblems, loadProject, type Project } from '../project.js';
 import { migrateCommand } from './migrate.js';
 import { formatPlan } from './plan.js';
+import { packageVersion } from './package.js';
 import { scaffoldMigration } from './scaffold.js';
 
 interface GlobalOptions {
@@ -55,23 +55,6 @@ const writeOutput = async (file: string | undefined, text: string): Promise<void
   }
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
   await writeFileAtomic(file, text);
-};
-
-const packageVersion = (): string => {
-  const url = new URL('../../../package.json', import.meta.url);
-  const fallback = new URL('../../package.json', import.meta.url);
-  for (const candidate of [url, fallback]) {
-    try {
-      const pkg = JSON.parse(readFileSync(candidate, 'utf8')) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === 'migraph' && pkg.version !== undefined) return pkg.version;
-    } catch {
-      // try the next candidate
-    }
-  }
-  return 'unknown';
 };
 
 const program = (): Command => {

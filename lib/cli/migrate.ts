@@ -83,7 +83,7 @@ const migrateOne = (
   run: Run,
   where: string,
   input: unknown,
-): E.Either<string, { output: unknown; patch: string | undefined }> => {
+): E.Either<string, { output: unknown; patch: fastJsonPatch.Operation[] | undefined }> => {
   run.summary.states++;
   const result = run.migrator.migrate(input, run.to);
   if (E.isLeft(result)) {
@@ -92,18 +92,13 @@ const migrateOne = (
   }
   if (result.right === input) run.summary.unchanged++;
   else run.summary.migrated++;
-  const patch = run.diff
-    ? JSON.stringify(fastJsonPatch.compare(input as object, result.right))
-    : undefined;
+  const patch = run.diff ? fastJsonPatch.compare(input as object, result.right) : undefined;
   return E.right({ output: result.right, patch });
 };
 
-const printPatch = (file: string, position: Record<string, number>, patch: string) =>
-  print(
-    `{"file":${JSON.stringify(file)},${Object.entries(position)
-      .map(([k, v]) => `"${k}":${v}`)
-      .join(',')},"patch":${patch}}\n`,
-  );
+/** One `--diff` output line: where the state was, and its RFC 6902 patch. */
+const patchLine = (file: string, position: { index: number } | { line: number }, patch: unknown) =>
+  `${JSON.stringify({ file, ...position, patch })}\n`;
 
 const migrateJsonFile = async (run: Run, file: string, destination: Destination) => {
   const text = await readFile(file, 'utf8');
@@ -128,7 +123,8 @@ const migrateJsonFile = async (run: Run, file: string, destination: Destination)
       continue;
     }
     outputs.push(result.right.output);
-    if (result.right.patch !== undefined) await printPatch(file, { index }, result.right.patch);
+    if (result.right.patch !== undefined)
+      await print(patchLine(file, { index }, result.right.patch));
   }
   run.progress.update(run.bytesDone);
   const json = `${JSON.stringify(many ? outputs : outputs[0], null, 2)}\n`;
@@ -157,7 +153,7 @@ const streamNdjsonFile = async (run: Run, file: string, destination: Destination
           JSON.parse(input) as object,
           JSON.parse(result) as object,
         );
-        text += `${JSON.stringify({ file, line: chunk.numbers[i], patch })}\n`;
+        text += patchLine(file, { line: chunk.numbers[i]! }, patch);
       } else if (destination.kind === 'stdout') {
         text += `${result}\n`;
       }

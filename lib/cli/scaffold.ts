@@ -7,20 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { fileNameOfEdge } from '../loader.js';
 import { usage } from './errors.js';
-
-/** The root of the migraph package this module belongs to (where its package.json is). */
-const packageRoot = (): string => {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('migraph: cannot find the package root');
-    dir = parent;
-  }
-  return dir;
-};
+import { packageRoot } from './package.js';
 
 /** Where a scaffolded script imports `defineMigration` from: the source inside migraph itself, else `migraph/define` (no side effects). */
 const importFor = (dir: string, root: string): string => {
