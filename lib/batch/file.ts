@@ -195,6 +195,8 @@ const prepare = async (
     {
       to: string;
       work: (lines: readonly string[]) => Promise<E.Either<FileMigrationError, LineResult[]>>;
+      /** Chunks in flight: two per worker thread, so none waits idle; one in this thread. */
+      inFlight: number;
       close: () => Promise<void>;
     }
   >
@@ -233,6 +235,7 @@ const prepare = async (
   const ownPool = options.pool === undefined && pool !== undefined;
   return E.right({
     to: to.right,
+    inFlight: pool === undefined ? 1 : pool.threads * 2,
     work: async (lines) => {
       if (pool === undefined) return E.right(migrateLines(m, lines, to.right));
       const results = await pool.migrateLines(lines, to.right);
@@ -267,9 +270,9 @@ export const migrateFile = async (
 ): Promise<E.Either<FileMigrationError, FileReport>> => {
   const prepared = await prepare(options);
   if (E.isLeft(prepared)) return prepared;
-  const { to, work, close } = prepared.right;
+  const { to, work, inFlight, close } = prepared.right;
   try {
-    return await run(input, output, to, work, options);
+    return await run(input, output, { to, work, inFlight }, options);
   } catch (cause) {
     const error =
       cause instanceof FileMigrationError
@@ -286,8 +289,15 @@ export const migrateFile = async (
 const run = async (
   input: string,
   output: string,
-  to: string,
-  work: (lines: readonly string[]) => Promise<E.Either<FileMigrationError, LineResult[]>>,
+  {
+    to,
+    work,
+    inFlight,
+  }: {
+    to: string;
+    work: (lines: readonly string[]) => Promise<E.Either<FileMigrationError, LineResult[]>>;
+    inFlight: number;
+  },
   options: MigrateFileOptions,
 ): Promise<E.Either<FileMigrationError, FileReport>> => {
   const rejectedFile = options.rejectedFile ?? `${output}.rejected.ndjson`;
@@ -376,12 +386,10 @@ const run = async (
       linesBefore: state.line,
       chunkLines: options.chunkLines ?? 500,
     });
-    const pool = options.pool;
-    const threads = pool?.threads ?? options.threads ?? 0;
     const done = orderedMap(
       chunks,
       async (chunk) => ({ chunk, results: await work(chunk.lines) }),
-      Math.max(1, threads * 2),
+      inFlight,
     );
     for await (const { chunk, results } of done) {
       if (E.isLeft(results)) throw results.left;
