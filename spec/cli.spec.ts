@@ -118,6 +118,17 @@ describe('migraph CLI', function () {
     });
   });
 
+  it('prints a stack trace only with --verbose', async () => {
+    const quiet = await cli('plan', '1.0.0', '9.0.0');
+    const verbose = await cli('--verbose', 'plan', '1.0.0', '9.0.0');
+    expect(quiet.code).to.equal(1);
+    expect(verbose.code).to.equal(1);
+    expect(quiet.stderr).to.not.match(/^\s+at /m);
+    expect(verbose.stderr.startsWith(quiet.stderr)).to.equal(true);
+    expect(verbose.stderr).to.match(/^StateVersionError: No migration path found/m);
+    expect(verbose.stderr).to.match(/^\s+at /m);
+  });
+
   describe('usage errors exit 2 with one line, no stack trace', () => {
     const cases: [string, string[]][] = [
       ['an unknown command', ['frobnicate']],
