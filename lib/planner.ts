@@ -83,31 +83,66 @@ const emptyRoutes = (g: CompiledGraph, target: number): Routes => {
   return routes;
 };
 
-/** Breadth-first search backwards from the target; exact when every edge costs 1. O(V + E). */
+/** Where a breadth-first search stopped: its queue, in level order, and the next to expand. */
+interface Frontier {
+  readonly queue: Int32Array;
+  head: number;
+  tail: number;
+  readonly direction: PlanDirection;
+}
+
+/** Unit-cost searches that stopped early, by their (cached) route table. */
+const frontiers = new WeakMap<Routes, Frontier>();
+
+/**
+ * Breadth-first search backwards from the target; exact when every edge costs 1. It starts
+ * lazily: {@link settle} expands it only as far as a plan needs. O(V + E) in all.
+ */
 const searchUnitCost = (g: CompiledGraph, target: number, direction: PlanDirection): Routes => {
   const routes = emptyRoutes(g, target);
-  const { dist, hops, next } = routes;
   const queue = new Int32Array(g.versions.length);
-  let head = 0;
-  let tail = 0;
-  queue[tail++] = target;
+  queue[0] = target;
+  frontiers.set(routes, { queue, head: 0, tail: 1, direction });
+  return routes;
+};
+
+/**
+ * Expands a lazy breadth-first search until the route of `source` is final, or to the end
+ * when `source` is -1. A route is final once every version one step nearer the target has
+ * been expanded: then its distance is known and its next hop is the lowest such neighbour.
+ */
+const settle = (g: CompiledGraph, routes: Routes, source: number): void => {
+  const frontier = frontiers.get(routes);
+  if (frontier === undefined) return;
+  const { dist, hops, next } = routes;
+  const { inStart, inFrom, inUp } = g;
+  const { queue } = frontier;
+  const any = frontier.direction === 'any';
+  const up = frontier.direction === 'forward' ? 1 : 0;
+  let { head, tail } = frontier;
   while (head < tail) {
-    const v = queue[head++]!;
-    const d = dist[v]! + 1;
-    for (let s = g.inStart[v]!, end = g.inStart[v + 1]!; s < end; s++) {
-      if (!allows(direction, g.inUp[s]!)) continue;
-      const u = g.inFrom[s]!;
-      if (dist[u] === Infinity) {
-        dist[u] = d;
+    const v = queue[head]!;
+    const level = hops[v]!;
+    if (source >= 0 && hops[source]! >= 0 && level >= hops[source]!) break;
+    head++;
+    const d = level + 1;
+    for (let s = inStart[v]!, end = inStart[v + 1]!; s < end; s++) {
+      if (!any && inUp[s] !== up) continue;
+      const u = inFrom[s]!;
+      const seen = hops[u]!;
+      if (seen < 0) {
         hops[u] = d;
+        dist[u] = d;
         next[u] = v;
         queue[tail++] = u;
-      } else if (dist[u] === d && v < next[u]!) {
+      } else if (seen === d && v < next[u]!) {
         next[u] = v;
       }
     }
   }
-  return routes;
+  frontier.head = head;
+  frontier.tail = tail;
+  if (head >= tail) frontiers.delete(routes);
 };
 
 /** A binary min-heap of nodes keyed by (distance, hops), with lazy deletion. */
@@ -191,13 +226,8 @@ const searchWeighted = (g: CompiledGraph, target: number, direction: PlanDirecti
   return routes;
 };
 
-/**
- * Distances and next hops of every version towards `target` (cached per compiled graph).
- *
- * Complexity: O(V + E) with unit costs, O((V + E) log V) otherwise; O(1) when cached.
- * @since 0.1.0
- */
-export const routesTo = (g: CompiledGraph, target: number, direction: PlanDirection): Routes => {
+/** The (cached) route table towards `target`; a unit-cost one may still be partial. */
+const routesFor = (g: CompiledGraph, target: number, direction: PlanDirection): Routes => {
   const { routes } = cacheFor(g);
   const key = `${target}|${direction}`;
   let hit = routes.get(key);
@@ -207,6 +237,18 @@ export const routesTo = (g: CompiledGraph, target: number, direction: PlanDirect
     routes.set(key, hit);
   }
   return hit;
+};
+
+/**
+ * Distances and next hops of every version towards `target` (cached per compiled graph).
+ *
+ * Complexity: O(V + E) with unit costs, O((V + E) log V) otherwise; O(1) when cached.
+ * @since 0.1.0
+ */
+export const routesTo = (g: CompiledGraph, target: number, direction: PlanDirection): Routes => {
+  const routes = routesFor(g, target, direction);
+  settle(g, routes, -1);
+  return routes;
 };
 
 const noPath = (
@@ -293,7 +335,8 @@ export const planPath = (
   const key = `${from}|${to}|${direction}`;
   const cached = plans.get(key);
   if (cached !== undefined) return E.right(cached);
-  const routes = routesTo(g, target, direction);
+  const routes = routesFor(g, target, direction);
+  settle(g, routes, source);
   if (routes.next[source] === -1) return E.left(noPath(from, to, direction));
   const plan = readPlan(graph, g, routes, source);
   if (plans.size >= PLAN_CACHE_LIMIT) plans.clear();
@@ -329,7 +372,8 @@ export const planAlternatives = (
   const limit = options.limit ?? 10;
   const g = graph.compile();
   const target = g.index.get(to)!;
-  const routes = routesTo(g, target, direction);
+  const routes = routesFor(g, target, direction);
+  settle(g, routes, g.index.get(from)!);
   const { dist, hops } = routes;
   const onShortestPath = (u: number, e: Edge): number | undefined => {
     const v = g.index.get(e.to)!;

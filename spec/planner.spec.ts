@@ -315,18 +315,33 @@ describe('planner', () => {
       );
     });
 
-    it('gives every plan to one target from one cached search, consistent with fresh planning', () => {
-      fc.assert(
-        fc.property(graphArb(true), fc.constantFrom(...versions), (edges, to) => {
-          const warm = build(edges);
-          const sources = warm.versions();
-          const warmPlans = sources.map((from) => warm.plan(from, to));
-          const coldPlans = sources.map((from) => build(edges).plan(from, to));
-          expect(warmPlans).to.deep.equal(coldPlans);
-        }),
-        { numRuns: 100 },
-      );
-    });
+    for (const weighted of [false, true]) {
+      it(`gives every plan to one target from one cached search, consistent with fresh planning (${weighted ? 'weighted' : 'unit, searched lazily'})`, () => {
+        fc.assert(
+          fc.property(
+            graphArb(weighted),
+            fc.constantFrom(...versions),
+            fc.shuffledSubarray(versions, { minLength: versions.length }),
+            fc.constantFrom<PlanDirection>('any', 'forward', 'reverse'),
+            (edges, to, order, direction) => {
+              // One migrator answers every source in a random order, so a search that stopped
+              // early for one source is resumed for the next; alternatives share it too.
+              const warm = build(edges);
+              const warmPlans = order.map((from) => [
+                warm.plan(from, to, { direction }),
+                warm.alternatives(from, to, { direction }),
+              ]);
+              const coldPlans = order.map((from) => [
+                build(edges).plan(from, to, { direction }),
+                build(edges).alternatives(from, to, { direction }),
+              ]);
+              expect(warmPlans).to.deep.equal(coldPlans);
+            },
+          ),
+          { numRuns: 200 },
+        );
+      });
+    }
   });
 
   it('plans on a large graph without recursion limits', () => {
