@@ -1,7 +1,8 @@
 /**
  * Shortest-path planning over a {@link VersionGraph}. One search per (target, direction),
  * run backwards from the target over in-edges, gives every source its distance and next hop;
- * plans are read off that table and cached. Both caches hang off the compiled graph, so any
+ * plans are read off that table and cached. With unit costs the search is lazy: it goes only
+ * as far as the sources asked about so far need, and resumes for the next one. Both caches hang off the compiled graph, so any
  * registration (which drops the compiled graph) invalidates them.
  *
  * Ties are broken without regard to registration order: least cost, then fewest steps, then
