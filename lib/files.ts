@@ -8,7 +8,7 @@ import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
 /** A temporary path beside `file` (same directory, so the final rename is atomic). */
-export const tempPathFor = (file: string): string =>
+const tempPathFor = (file: string): string =>
   path.join(
     path.dirname(file),
     `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
@@ -28,25 +28,15 @@ export const writeFileAtomic = async (file: string, text: string): Promise<void>
     const handle = await open(temp, 'wx');
     try {
       await handle.writeFile(text, 'utf8');
+      await handle.sync();
     } finally {
       await handle.close();
     }
-    await commitTemp(temp, file);
+    await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });
     throw error;
   }
-};
-
-/** Flushes a finished temporary file to disk, renames it over `file` and syncs the directory. */
-export const commitTemp = async (temp: string, file: string): Promise<void> => {
-  const handle = await open(temp, 'r+');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, file);
   await syncDirectory(path.dirname(file));
 };
 

@@ -100,7 +100,7 @@ export { migrateFile, FileMigrationError } from './batch/file.js';
 export type { MigrateFileOptions, FileProgress, FileReport } from './batch/file.js';
 export { readLineChunks } from './batch/lines.js';
 export type { LineChunk, ReadLinesOptions } from './batch/lines.js';
-export { loadProject, loadProblems, ProjectError } from './project.js';
+export { loadProject, loadCompleteProject, loadProblems, ProjectError } from './project.js';
 export type { Project, ProjectOptions, SchemasModule } from './project.js';
 export { writeFileAtomic } from './files.js';
 export { serializeError, reviveError } from './errors.js';

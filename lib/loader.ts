@@ -57,7 +57,7 @@ export interface LoadOptions {
  * The default export of a module, looking through the CommonJS interop wrapper that
  * `exports.default = …` modules get when imported as ES modules.
  */
-export const defaultExport = (module: unknown): unknown => {
+const defaultExport = (module: unknown): unknown => {
   const value = (module as { default?: unknown } | null)?.default;
   if (isMigrationDefinition(value)) return value;
   const inner = (value as { default?: unknown } | null | undefined)?.default;

@@ -149,6 +149,24 @@ const load = async (options: ProjectOptions): Promise<Project> => {
   return { migrator, report, schemasFile, arbitraries: schemas.arbitraries ?? {} };
 };
 
+/**
+ * {@link loadProject}, but a `Left` as well when any migration file failed to load: for
+ * running migrations, where a half-loaded graph would plan the wrong paths.
+ *
+ * @example
+ * const migrator = await loadCompleteProject({ dir: './migrations' }) // Right(Migrator)
+ */
+export const loadCompleteProject = async (
+  options: ProjectOptions,
+): Promise<E.Either<ProjectError, Migrator>> => {
+  const project = await loadProject(options);
+  if (E.isLeft(project)) return project;
+  const problems = loadProblems(project.right.report);
+  return problems.length === 0
+    ? E.right(project.right.migrator)
+    : E.left(projectError(`Cannot load ${problems.join('; ')}`));
+};
+
 /** One line per file that failed to load or was skipped. */
 export const loadProblems = (report: LoadReport): string[] =>
   report.files

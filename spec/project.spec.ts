@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadProblems, loadProject, ProjectError } from '../lib/index.js';
+import { loadCompleteProject, loadProblems, loadProject, ProjectError } from '../lib/index.js';
 import { makeProject } from './support/cli.js';
 import { right } from './support/graphs.js';
 
@@ -66,5 +66,18 @@ describe('loadProject', function () {
     expect(messages[1]).to.equal(`No schemas module at ${at('absent.mjs')}`);
     expect(messages[2]).to.include('exports codecs, but not as a record by version');
     expect(messages[3]).to.include('boom');
+  });
+
+  it('loadCompleteProject refuses a directory where a migration file fails to load', async () => {
+    expect(right(await loadCompleteProject({ dir: at('migrations') })).versions()).to.deep.equal([
+      '1.0.0',
+      '1.1.0',
+    ]);
+    writeFileSync(at('migrations/v1_1_0_to_v1_2_0.mjs'), "throw new Error('broken script');\n");
+    const result = await loadCompleteProject({ dir: at('migrations') });
+    expect(E.isLeft(result) && result.left).to.be.instanceOf(ProjectError);
+    expect((result as E.Left<ProjectError>).left.message).to.match(
+      /^Cannot load .*v1_1_0_to_v1_2_0\.mjs: broken script$/,
+    );
   });
 });

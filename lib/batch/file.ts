@@ -20,7 +20,7 @@ import { open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promi
 import path from 'node:path';
 import { describeCause } from '../errors.js';
 import type { Migrator } from '../migrator.js';
-import { loadProblems, loadProject, type ProjectOptions } from '../project.js';
+import { loadCompleteProject, type ProjectOptions } from '../project.js';
 import { parseVersion } from '../version.js';
 import { syncDirectory, writeFileAtomic } from '../files.js';
 import { readLineChunks } from './lines.js';
@@ -203,13 +203,9 @@ const prepare = async (
 > => {
   let migrator = options.migrator;
   if (migrator === undefined && options.project !== undefined) {
-    const project = await loadProject(options.project);
-    if (E.isLeft(project)) return E.left(new FileMigrationError(project.left.message, 'project'));
-    const problems = loadProblems(project.right.report);
-    if (problems.length > 0) {
-      return E.left(new FileMigrationError(`Cannot load ${problems.join('; ')}`, 'project'));
-    }
-    migrator = project.right.migrator;
+    const loaded = await loadCompleteProject(options.project);
+    if (E.isLeft(loaded)) return E.left(new FileMigrationError(loaded.left.message, 'project'));
+    migrator = loaded.right;
   }
   const threads = options.threads ?? 0;
   if (migrator === undefined) {

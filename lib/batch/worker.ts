@@ -6,7 +6,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { Migrator } from '../migrator.js';
-import { loadProblems, loadProject, type ProjectOptions } from '../project.js';
+import { loadCompleteProject, type ProjectOptions } from '../project.js';
 import { migrateLines, migrateStates, type LineResult, type StateResult } from './work.js';
 
 /** A job for a worker. */
@@ -29,12 +29,7 @@ const migratorFor = (project: ProjectOptions): Promise<E.Either<string, Migrator
   const key = JSON.stringify([project.dir, project.schemas]);
   let loaded = projects.get(key);
   if (loaded === undefined) {
-    loaded = (async () => {
-      const result = await loadProject(project);
-      if (E.isLeft(result)) return E.left(result.left.message);
-      const problems = loadProblems(result.right.report);
-      return problems.length === 0 ? E.right(result.right.migrator) : E.left(problems.join('; '));
-    })();
+    loaded = loadCompleteProject(project).then(E.mapLeft((e) => e.message));
     projects.set(key, loaded);
   }
   return loaded;
