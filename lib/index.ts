@@ -1,75 +1,120 @@
 /**
  * migraph: migrate versioned JSON state between schema versions along shortest paths of a
- * version graph.
+ * version graph. The root entry holds the core (`migraph/core`), the Node adapters
+ * (`migraph/node`), AgentState (`migraph/state`) and the seed-compatible module API over a
+ * default migrator. Browsers and bundlers import `migraph/core`; property-based testing is in
+ * `migraph/testing`.
  *
  * @packageDocumentation
  */
-export { Migrator } from './migrator.js';
-export type { MigratorOptions, MigrationMeta, EdgeInfo, ResolvedOptions } from './migrator.js';
-export { defineMigration, isMigrationDefinition } from './definition.js';
-export type { AnyState, StepFn, StepContext, MigrationDefinition } from './definition.js';
-export type { Plan, Step, PlanDirection, PlanOptions, AlternativesOptions } from './planner.js';
-export { toDot, toMermaid, renderSvg } from './diagram.js';
-export type { DiagramOptions, DiagramSource } from './diagram.js';
-export type { Direction } from './graph.js';
-export type { ValidationMode, TraceEvent } from './executor.js';
-export { StateVersionError, MigrationError, MigrationTestError } from './errors.js';
+
+// --- core ---
+export {
+  Migrator,
+  defineMigration,
+  isMigrationDefinition,
+  toDot,
+  toMermaid,
+  StateVersionError,
+  MigrationError,
+  MigrationTestError,
+  serializeError,
+  reviveError,
+  compareVersions,
+  isCompatibleVersion,
+  parseVersion,
+  isVersion,
+  sortVersions,
+  formatValidationErrors,
+  copyState,
+  isPlainObject,
+  silentLogger,
+  createBackup,
+  restoreBackup,
+  BACKUP_KEY,
+  check,
+  migrateMany,
+  orderedMap,
+  edgeOfFileName,
+  fileNameOfEdge,
+  MIGRATION_FILE,
+} from './core/index.js';
 export type {
+  MigratorOptions,
+  MigrationMeta,
+  ResolvedOptions,
+  RegistersMigrations,
+  AnyState,
+  StepFn,
+  StepContext,
+  MigrationDefinition,
+  Plan,
+  Step,
+  PlanDirection,
+  PlanOptions,
+  AlternativesOptions,
+  DiagramOptions,
+  DiagramSource,
+  Direction,
+  EdgeInfo,
+  ValidationMode,
+  TraceEvent,
   StateVersionReason,
   StateVersionErrorDetails,
   MigrationFailure,
   MigrationErrorDetails,
   MigrationTestErrorDetails,
   MigraphError,
-} from './errors.js';
-export {
-  compareVersions,
-  isCompatibleVersion,
-  parseVersion,
-  isVersion,
-  sortVersions,
-} from './version.js';
-export type { Version } from './version.js';
-export { formatValidationErrors } from './report.js';
-export { copyState, isPlainObject } from './copy.js';
-export type { StateObject } from './copy.js';
-export type { Logger } from './logger.js';
-export { silentLogger } from './logger.js';
-export { setLogger } from './logger.js';
-export {
-  registerMigration,
-  getRegisteredMigrations,
-  clearMigrationRegistry,
-  migrateState,
-  autoMigrateState,
-  createMigrationBackup,
-  restoreFromBackup,
-  loadMigrationScripts,
-  createTestState,
-  validateMigration,
-  validateMigrationRoundtrip,
-  benchmarkMigrationPerformance,
-  defaultMigrator,
-} from './registry.js';
-export type { MigrationDecorator } from './registry.js';
-export { createBackup, restoreBackup, BACKUP_KEY } from './backup.js';
-export type { Backup, BackupInfo } from './backup.js';
+  SerializedError,
+  Version,
+  StateObject,
+  Logger,
+  Backup,
+  BackupInfo,
+  CheckReport,
+  CheckIssue,
+  CheckCode,
+  CheckOptions,
+  MigratesOne,
+  MigrateManyOptions,
+  AnySource,
+} from './core/index.js';
+
+// --- node ---
 export {
   loadMigrationsInto,
   defaultMigrationsDir,
-  edgeOfFileName,
-  fileNameOfEdge,
-  MIGRATION_FILE,
-} from './loader.js';
-export type { LoadReport, LoadedFile, LoadOptions } from './loader.js';
-export {
-  validateMigrationWith,
-  validateRoundtripWith,
-  benchmarkWith,
-  differingFields,
-  getPath,
-} from './testing.js';
-export type { ValidateMigrationOptions, RoundtripOptions, BenchmarkResult } from './testing.js';
+  loadProject,
+  loadCompleteProject,
+  loadProblems,
+  ProjectError,
+  renderSvg,
+  MigrationPool,
+  PoolError,
+  migrateFile,
+  FileMigrationError,
+  readLineChunks,
+  writeFileAtomic,
+} from './node/index.js';
+export type {
+  LoadReport,
+  LoadedFile,
+  LoadOptions,
+  Project,
+  ProjectOptions,
+  SchemasModule,
+  PoolOptions,
+  PoolMigrateOptions,
+  MigrateFileOptions,
+  FileProgress,
+  FileReport,
+  LineChunk,
+  ReadLinesOptions,
+  LineResult,
+  StateResult,
+} from './node/index.js';
+
+// --- state ---
 export {
   SCHEMA_VERSION,
   createInitialState,
@@ -78,30 +123,40 @@ export {
   AgentStateV1_0,
   AgentStateV1_1,
   agentStateCodecs,
-} from '../migrations/agent-state.js';
+  defaultMigrator,
+  createAgentStateMigrator,
+  migrateState,
+  autoMigrateState,
+  setLogger,
+} from './state/index.js';
+export type { AgentState, InitialStateOptions, ValidateStateOptions } from './state/index.js';
+
+// --- testing helpers with no dependency beyond the core ---
+export {
+  validateMigrationWith,
+  validateRoundtripWith,
+  benchmarkWith,
+  differingFields,
+  getPath,
+  isSameData,
+} from './testing/helpers.js';
 export type {
-  AgentState,
-  InitialStateOptions,
-  ValidateStateOptions,
-} from '../migrations/agent-state.js';
-export { check } from './check.js';
-export type { CheckReport, CheckIssue, CheckCode, CheckOptions } from './check.js';
-export { assertRoundTrip, isSameData } from './testing.js';
-export type { RoundTripPropertyOptions } from './testing.js';
-export { agentStateV1_0Arbitrary } from '../migrations/agent-state-arbitrary.js';
-export { migrateMany } from './batch/many.js';
-export type { LineResult, StateResult } from './batch/work.js';
-export type { MigratesOne } from './batch/many.js';
-export { orderedMap } from './batch/ordered.js';
-export type { AnySource } from './batch/ordered.js';
-export { MigrationPool, PoolError } from './batch/pool.js';
-export type { PoolOptions, MigrateManyOptions } from './batch/pool.js';
-export { migrateFile, FileMigrationError } from './batch/file.js';
-export type { MigrateFileOptions, FileProgress, FileReport } from './batch/file.js';
-export { readLineChunks } from './batch/lines.js';
-export type { LineChunk, ReadLinesOptions } from './batch/lines.js';
-export { loadProject, loadCompleteProject, loadProblems, ProjectError } from './project.js';
-export type { Project, ProjectOptions, SchemasModule } from './project.js';
-export { writeFileAtomic } from './files.js';
-export { serializeError, reviveError } from './errors.js';
-export type { SerializedError } from './errors.js';
+  ValidateMigrationOptions,
+  RoundtripOptions,
+  BenchmarkResult,
+} from './testing/helpers.js';
+
+// --- the seed-compatible module API over the default migrator ---
+export {
+  registerMigration,
+  getRegisteredMigrations,
+  clearMigrationRegistry,
+  createMigrationBackup,
+  restoreFromBackup,
+  loadMigrationScripts,
+  createTestState,
+  validateMigration,
+  validateMigrationRoundtrip,
+  benchmarkMigrationPerformance,
+} from './registry.js';
+export type { MigrationDecorator } from './registry.js';

@@ -1,25 +1,22 @@
 /**
- * The seed-compatible module API: module-level functions over one default {@link Migrator}
- * that carries the AgentState schema and has the package's `migrations/` loaded (on import).
+ * The seed-compatible module API: module-level functions over one default `Migrator`
+ * that carries the AgentState schema and the shipped migrations (static imports: nothing is
+ * read on import). `registerMigration` called by a script while `loadMigrationScripts` or a
+ * project load imports it registers into the migrator being loaded instead.
  *
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
-import {
-  agentStateCodecs,
-  createInitialState,
-  SCHEMA_VERSION,
-  type AgentState,
-} from '../migrations/agent-state.js';
-import { createBackup, restoreBackup, type Backup } from './backup.js';
-import type { StateObject } from './copy.js';
-import type { AnyState, StepFn } from './definition.js';
-import { MigrationError, StateVersionError } from './errors.js';
-import { getOrThrow as orThrow } from './fp.js';
-import { loadMigrationsInto } from './loader.js';
-import { forwardingLogger } from './logger.js';
-import { Migrator, type MigrationMeta } from './migrator.js';
+import { createBackup, restoreBackup, type Backup } from './core/backup.js';
+import type { StateObject } from './core/copy.js';
+import type { AnyState, StepFn } from './core/definition.js';
+import { getOrThrow as orThrow } from './core/fp.js';
+import type { MigrationMeta } from './core/migrator.js';
+import { loadMigrationsInto } from './node/loader.js';
+import { registrationTarget } from './node/registration.js';
+import { createInitialState, type AgentState } from './state/agent-state.js';
+import { defaultMigrator } from './state/default-migrator.js';
 import {
   benchmarkWith,
   validateMigrationWith,
@@ -27,18 +24,7 @@ import {
   type BenchmarkResult,
   type RoundtripOptions,
   type ValidateMigrationOptions,
-} from './testing.js';
-
-/**
- * The migrator behind the module-level functions: AgentState codecs, `currentVersion`
- * {@link SCHEMA_VERSION}, the logger of `setLogger`.
- *
- * @since 0.1.0
- */
-export const defaultMigrator: Migrator<AnyState> = Object.entries(agentStateCodecs).reduce(
-  (m, [version, codec]) => m.schema(version, codec),
-  new Migrator({ currentVersion: SCHEMA_VERSION, logger: forwardingLogger }),
-);
+} from './testing/helpers.js';
 
 /** A decorator that registers what it decorates; see {@link registerMigration}. */
 export interface MigrationDecorator {
@@ -47,7 +33,8 @@ export interface MigrationDecorator {
 }
 
 /**
- * Registers a migration `from → to` on the default migrator. Use it on a function
+ * Registers a migration `from → to` on the default migrator (or, while a script is being
+ * loaded by `loadMigrationScripts` or a project load, on the migrator being loaded). Use it on a function
  * (`registerMigration('1.0.0', '1.1.0')(fn)` returns `fn` unchanged) or as a standard
  * decorator on a class method.
  *
@@ -61,7 +48,7 @@ export interface MigrationDecorator {
 export const registerMigration =
   (from: string, to: string, meta?: MigrationMeta): MigrationDecorator =>
   <F extends StepFn>(fn: F): F => {
-    defaultMigrator.register(from, to, fn, meta);
+    (registrationTarget() ?? defaultMigrator).register(from, to, fn, meta);
     return fn;
   };
 
@@ -78,40 +65,6 @@ export const getRegisteredMigrations = (): Record<string, StepFn> =>
 export const clearMigrationRegistry = (): void => {
   defaultMigrator.clear();
 };
-
-/**
- * Migrates `state` to `targetVersion` with the default migrator, throwing `StateVersionError`
- * or `MigrationError`. A state already at the target is returned unchanged.
- *
- * @example
- * const current = migrateState(stored, '1.1.0')
- * @since 0.1.0
- */
-export const migrateState = (state: unknown, targetVersion: string): AnyState =>
-  defaultMigrator.migrateOrThrow(state, targetVersion);
-
-/**
- * Backs `state` up, then migrates it (to {@link SCHEMA_VERSION} by default). On failure the
- * caller's state is untouched and the thrown error carries the backup as `error.backup`.
- *
- * @example
- * try { state = autoMigrateState(loaded) } catch (e) { save((e as MigrationError).backup) }
- * @since 0.1.0
- */
-export const autoMigrateState = (
-  state: unknown,
-  targetVersion: string = SCHEMA_VERSION,
-): AnyState =>
-  pipe(
-    createBackup(state, defaultMigrator.options.versionKey, defaultMigrator.options.clock()),
-    E.flatMap((backup) =>
-      pipe(
-        defaultMigrator.migrate(state, targetVersion),
-        E.mapLeft((error: StateVersionError | MigrationError) => Object.assign(error, { backup })),
-      ),
-    ),
-    orThrow,
-  );
 
 /**
  * A deep copy of `state` plus `_migration_backup: { timestamp, original_version }`.
@@ -221,5 +174,3 @@ export const benchmarkMigrationPerformance = (
   targetVersion: string,
   iterations = 100,
 ): BenchmarkResult => benchmarkWith(defaultMigrator, state, targetVersion, iterations);
-
-await loadMigrationsInto(defaultMigrator);

@@ -17,7 +17,7 @@
  *    `agent-state.ts`, and raise `SCHEMA_VERSION` there).
  * 6. Use `context.now()` for timestamps, never `new Date()`, so runs are reproducible.
  */
-import { defineMigration } from '../lib/definition.js';
+import { defineMigration } from 'migraph/define';
 
 export default defineMigration({
   from: '__FROM__',

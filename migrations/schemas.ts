@@ -5,8 +5,8 @@
  *
  * @since 0.1.0
  */
-import { agentStateV1_0Arbitrary } from './agent-state-arbitrary.js';
-import { agentStateCodecs, SCHEMA_VERSION } from './agent-state.js';
+import { agentStateV1_0Arbitrary } from '../lib/testing/agent-state.js';
+import { agentStateCodecs, SCHEMA_VERSION } from '../lib/state/agent-state.js';
 
 export const codecs = agentStateCodecs;
 export const currentVersion = SCHEMA_VERSION;

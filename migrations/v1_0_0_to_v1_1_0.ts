@@ -7,8 +7,8 @@
  * so that down removes exactly that: `down(up(s))` equals `s` but for `state_version` and
  * `execution_trace`.
  */
-import { defineMigration } from '../lib/definition.js';
-import type { AgentStateV1_0, AgentStateV1_1 } from './agent-state.js';
+import { defineMigration } from '../lib/core/definition.js';
+import type { AgentStateV1_0, AgentStateV1_1 } from '../lib/state/agent-state.js';
 
 /** Key of this migration in `performance_metrics.migration_applied`. */
 export const MIGRATION_KEY = '1_0_to_1_1';

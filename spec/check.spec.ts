@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import * as t from 'io-ts';
 import { check, Migrator, type AnyState, type CheckCode } from '../lib/index.js';
+import { agentStateV1_0Arbitrary, sampleStates } from '../lib/testing/index.js';
 
 const id = (s: AnyState) => s;
 const codes = (m: Migrator, options = {}) => {
@@ -104,14 +105,16 @@ describe('check', () => {
       '1.0.0': fc.record({ n: fc.double({ noNaN: true, noDefaultInfinity: true }) }),
     };
     expect(codes(m).errors).to.deep.equal([]);
-    const { errors, report } = codes(m, { samples, sampleSize: 50 });
+    const { errors, report } = codes(m, { samples: sampleStates(samples, 50) });
     expect(errors).to.deep.equal(['codec-rejects-output']);
     expect(report.errors[0]!.message).to.contain('Migrating generated 1.0.0 states to 1.1.0 fails');
   });
 
   it('finds the shipped AgentState graph clean of errors', async () => {
-    const { defaultMigrator, agentStateV1_0Arbitrary } = await import('../lib/index.js');
-    const report = check(defaultMigrator, { samples: { '1.0.0': agentStateV1_0Arbitrary() } });
+    const { defaultMigrator } = await import('../lib/index.js');
+    const report = check(defaultMigrator, {
+      samples: sampleStates({ '1.0.0': agentStateV1_0Arbitrary() }),
+    });
     expect(report.errors).to.deep.equal([]);
     expect(report.warnings).to.deep.equal([]);
   });

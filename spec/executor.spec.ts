@@ -118,10 +118,14 @@ describe('executor', () => {
     for (const [what, state, message] of [
       ['null', null, 'Expected a state object, got null'],
       ['an array', [{ state_version: '1.0.0' }], 'Expected a state object, got an array'],
-      ['a string', '{"state_version":"1.0.0"}', 'Expected a state object, got string'],
-      ['a number', 42, 'Expected a state object, got number 42'],
+      [
+        'a string',
+        '{"state_version":"1.0.0"}',
+        'Expected a state object, got a string ("{\\"state_version',
+      ],
+      ['a number', 42, 'Expected a state object, got a number (42)'],
       ['undefined', undefined, 'Expected a state object, got undefined'],
-      ['a class instance', new Map(), 'Expected a state object, got a non-plain object'],
+      ['a class instance', new Map(), 'Expected a state object, got a Map object'],
     ] as const) {
       it(`rejects ${what} with StateVersionError`, () => {
         const error = left(m.migrate(state));

@@ -13,7 +13,7 @@ import {
   Migrator,
   setLogger,
 } from '../lib/index.js';
-import { silentLogger } from '../lib/logger.js';
+import { silentLogger } from '../lib/core/logger.js';
 import { recordingLogger } from './support/fixtures.js';
 
 const definition = (from: string, to: string, extra = '') =>

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { silentLogger } from '../lib/logger.js';
+import { silentLogger } from '../lib/core/logger.js';
 import {
   autoMigrateState,
   benchmarkMigrationPerformance,

@@ -2,8 +2,6 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import {
   AgentStateV1_0,
-  agentStateV1_0Arbitrary,
-  assertRoundTrip,
   defaultMigrator,
   MigrationTestError,
   Migrator,
@@ -11,6 +9,7 @@ import {
   isSameData,
   type AnyState,
 } from '../lib/index.js';
+import { agentStateV1_0Arbitrary, assertRoundTrip } from '../lib/testing/index.js';
 
 describe('testing utilities', () => {
   it('isSameData compares data, not prototypes', () => {

@@ -9,17 +9,35 @@ import { Command, CommanderError, Option } from 'commander';
 import * as E from 'fp-ts/lib/Either.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { check } from '../check.js';
-import { renderSvg } from '../diagram.js';
-import type { PlanDirection } from '../planner.js';
-import { parseVersion, type Version } from '../version.js';
+import { check } from '../core/check.js';
+import { renderSvg } from '../node/render-svg.js';
+import type { PlanDirection } from '../core/planner.js';
+import { parseVersion, type Version } from '../core/version.js';
 import { CliError, EXIT, failure, usage } from './errors.js';
-import { writeFileAtomic } from '../files.js';
-import { loadProblems, loadProject, type Project } from '../project.js';
+import { writeFileAtomic } from '../node/files.js';
+import { loadProblems, loadProject, type Project } from '../node/project.js';
 import { migrateCommand } from './migrate.js';
 import { formatPlan } from './plan.js';
 import { packageVersion } from './package.js';
 import { scaffoldMigration } from './scaffold.js';
+
+/**
+ * States drawn from the schemas module's `arbitraries`, for `check`. fast-check is imported
+ * only when there are arbitraries (a project that exports them has it installed).
+ */
+const sampleArbitraries = async (project: Project): Promise<Record<string, unknown[]>> => {
+  const entries = Object.entries(project.arbitraries);
+  if (entries.length === 0) return {};
+  const { sampleStates } = await import('../testing/round-trip.js');
+  for (const [version, arbitrary] of entries) {
+    if (typeof (arbitrary as { generate?: unknown } | null)?.generate !== 'function') {
+      throw usage(`The schemas module's arbitraries['${version}'] is not a fast-check arbitrary`);
+    }
+  }
+  return sampleStates(
+    project.arbitraries as Record<string, import('fast-check').Arbitrary<unknown>>,
+  );
+};
 
 interface GlobalOptions {
   readonly dir: string;
@@ -197,7 +215,7 @@ const program = (): Command => {
     .option('--json', 'print the report as JSON')
     .action(async (options: { json?: boolean }) => {
       const project = await open(globals(), false);
-      const report = check(project.migrator, { samples: project.arbitraries });
+      const report = check(project.migrator, { samples: await sampleArbitraries(project) });
       const loadErrors = loadProblems(project.report).map((message) => ({
         severity: 'error' as const,
         code: 'load-failed',

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import type { Plan } from '../planner.js';
+import type { Plan } from '../core/planner.js';
 
 const route = (plan: Plan): string => [plan.from, ...plan.steps.map((s) => s.to)].join(' -> ');
 

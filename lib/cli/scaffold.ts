@@ -7,17 +7,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileNameOfEdge } from '../loader.js';
+import { fileNameOfEdge } from '../core/naming.js';
 import { usage } from './errors.js';
 import { packageRoot } from './package.js';
 
 /** Where a scaffolded script imports `defineMigration` from: the source inside migraph itself, else `migraph/define` (no side effects). */
 const importFor = (dir: string, root: string): string => {
-  const own = path.join(root, 'lib', 'definition.ts');
+  const own = path.join(root, 'lib', 'core', 'definition.ts');
   const inside = path.relative(root, dir);
   if (existsSync(own) && !inside.startsWith('..') && !path.isAbsolute(inside)) {
     const rel = path
-      .relative(dir, path.join(root, 'lib', 'definition.js'))
+      .relative(dir, path.join(root, 'lib', 'core', 'definition.js'))
       .split(path.sep)
       .join('/');
     return rel.startsWith('.') ? rel : `./${rel}`;
@@ -42,7 +42,7 @@ export const scaffoldMigration = async (dir: string, from: string, to: string): 
     )
     .replaceAll('__FROM__', from)
     .replaceAll('__TO__', to)
-    .replace(`from '../lib/definition.js'`, `from '${importFor(dir, root)}'`);
+    .replace(`from 'migraph/define'`, `from '${importFor(dir, root)}'`);
   try {
     await writeFile(file, text, { flag: 'wx' });
   } catch (cause) {

@@ -10,17 +10,21 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
-import { isMigrationDefinition, type MigrationDefinition, type StepFn } from './definition.js';
-import { describeCause } from './errors.js';
-import type { EdgeInfo, Migrator } from './migrator.js';
-import { parseVersion } from './version.js';
-
-/** The file-name convention of migration scripts. */
-export const MIGRATION_FILE = /^v(\d+)_(\d+)_(\d+)_to_v(\d+)_(\d+)_(\d+)\.(ts|js|mjs)$/;
+import {
+  isMigrationDefinition,
+  type MigrationDefinition,
+  type StepFn,
+} from '../core/definition.js';
+import { describeCause } from '../core/errors.js';
+import type { EdgeInfo } from '../core/graph.js';
+import { Migrator } from '../core/migrator.js';
+import { edgeOfFileName, MIGRATION_FILE } from '../core/naming.js';
+import { withRegistrationTarget } from './registration.js';
+import { parseVersion } from '../core/version.js';
 
 /** The package's own `migrations/` directory (compiled scripts when running from `dist/`). */
 export const defaultMigrationsDir = (): string =>
-  fileURLToPath(new URL('../migrations/', import.meta.url));
+  fileURLToPath(new URL('../../migrations/', import.meta.url));
 
 /** What happened to one file. */
 export interface LoadedFile {
@@ -44,11 +48,6 @@ export interface LoadReport {
 
 /** Options of {@link loadMigrationsInto}. */
 export interface LoadOptions {
-  /**
-   * The migrator that self-registering scripts (`registerMigration`) write into; what they
-   * register is copied into the target migrator. Default: the target itself.
-   */
-  readonly selfRegistry?: Migrator;
   /** How a file URL is imported. Default: `import()`. The CLI passes one that reads TypeScript. */
   readonly importModule?: (url: string) => Promise<unknown>;
 }
@@ -63,16 +62,6 @@ const defaultExport = (module: unknown): unknown => {
   const inner = (value as { default?: unknown } | null | undefined)?.default;
   return isMigrationDefinition(inner) ? inner : value;
 };
-
-/** The edge a file name stands for, e.g. `v1_0_0_to_v1_1_0.ts` → `['1.0.0', '1.1.0']`. */
-export const edgeOfFileName = (file: string): [string, string] | undefined => {
-  const m = MIGRATION_FILE.exec(file);
-  return m ? [`${m[1]}.${m[2]}.${m[3]}`, `${m[4]}.${m[5]}.${m[6]}`] : undefined;
-};
-
-/** The file name a migration `from → to` should have (without extension). */
-export const fileNameOfEdge = (from: string, to: string): string =>
-  `v${from.replace(/\./g, '_')}_to_v${to.replace(/\./g, '_')}`;
 
 /** Edges each self-registering module registered when it was first imported, by URL. */
 const selfRegistered = new Map<string, readonly EdgeInfo[]>();
@@ -119,7 +108,6 @@ const loadFile = async (
   dir: string,
   file: string,
 ): Promise<LoadedFile> => {
-  const selfRegistry = options.selfRegistry ?? target;
   const full = path.join(dir, file);
   let real: string;
   try {
@@ -136,14 +124,17 @@ const loadFile = async (
     };
   }
   const url = pathToFileURL(real).href;
-  const before = new Set(selfRegistry.edges().map(edgeKey));
+  // Self-registering scripts write into a capture of their own, copied into the target below.
+  const capture = new Migrator();
   try {
-    const exported = defaultExport(await (options.importModule ?? importUrl)(url));
+    const exported = defaultExport(
+      await withRegistrationTarget(capture, () => (options.importModule ?? importUrl)(url)),
+    );
     let edges: string[];
     if (isMigrationDefinition(exported)) {
       edges = registerDefinition(target, exported, file);
     } else {
-      const fresh = selfRegistry.edges().filter((e) => !before.has(edgeKey(e)));
+      const fresh = capture.edges();
       if (fresh.length > 0) selfRegistered.set(url, fresh);
       const registered = selfRegistered.get(url) ?? [];
       for (const e of registered.filter((e) => e.origin === 'up')) {

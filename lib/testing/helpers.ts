@@ -1,16 +1,14 @@
 /**
- * Testing utilities for migrations: checks that a migration produces what it should, that a
- * reverse migration undoes it, and timing figures.
+ * Testing helpers over any migrator: the seed's `validateMigration`, round trips and
+ * benchmarks, with no dependency beyond the core.
  *
  * @since 0.1.0
  */
-import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
-import { isDeepStrictEqual } from 'node:util';
-import { isPlainObject, type StateObject } from './copy.js';
-import { describeCause, MigrationTestError } from './errors.js';
-import type { Migrator } from './migrator.js';
-import { parseVersion } from './version.js';
+import { isPlainObject, type StateObject } from '../core/copy.js';
+import { describeCause, MigrationTestError } from '../core/errors.js';
+import type { Migrator } from '../core/migrator.js';
+import { parseVersion } from '../core/version.js';
 
 /** Options of {@link validateMigrationWith}. */
 export interface ValidateMigrationOptions {
@@ -100,8 +98,8 @@ export const validateMigrationWith = (
 
 /**
  * Deep equality of JSON-like data: arrays element-wise, plain objects by their own keys
- * whatever their prototype (`Object.create(null)` or `{}`), other values as
- * `isDeepStrictEqual` sees them.
+ * whatever their prototype (`Object.create(null)` or `{}`), dates by their time, other values
+ * by `Object.is`.
  *
  * @example
  * isSameData(Object.assign(Object.create(null), { a: 1 }), { a: 1 }) // true
@@ -120,7 +118,8 @@ export const isSameData = (a: unknown, b: unknown): boolean => {
       )
     );
   }
-  return isDeepStrictEqual(a, b);
+  if (a instanceof Date && b instanceof Date) return Object.is(a.getTime(), b.getTime());
+  return Object.is(a, b);
 };
 
 /** The fields a round trip compares by default: all but the version key and the trace. */
@@ -222,53 +221,4 @@ export const benchmarkWith = (
     p95Ms: percentile(sorted, 95),
     opsPerSecond: totalMs > 0 ? (iterations * 1000) / totalMs : Infinity,
   };
-};
-
-/** Options of {@link assertRoundTrip}. */
-export interface RoundTripPropertyOptions extends RoundtripOptions {
-  /** Generated states to try (default 100). */
-  readonly numRuns?: number;
-  /** Seed, to replay a failure. */
-  readonly seed?: number;
-}
-
-/**
- * Property-based round trip: for every state the arbitrary generates at `from`, migrating to
- * `via` and back must preserve the compared fields (default as `validateRoundtripWith`). On
- * failure, throws `MigrationTestError` carrying the shrunk counterexample, the path taken
- * and the field paths that differ.
- *
- * @example
- * assertRoundTrip(m, '1.0.0', '1.1.0', agentStateV1_0Arbitrary())
- * @since 0.1.0
- */
-export const assertRoundTrip = (
-  m: Migrator,
-  from: string,
-  via: string,
-  arbitrary: fc.Arbitrary<unknown>,
-  options: RoundTripPropertyOptions = {},
-): true => {
-  const key = m.options.versionKey;
-  const atFrom = arbitrary.map((s) => (isPlainObject(s) ? { ...s, [key]: from } : s));
-  const details = fc.check(
-    fc.property(atFrom, (state) => {
-      validateRoundtripWith(m, state, via, options);
-    }),
-    {
-      numRuns: options.numRuns ?? 100,
-      ...(options.seed === undefined ? {} : { seed: options.seed }),
-    },
-  );
-  if (!details.failed) return true;
-  const counterexample = details.counterexample?.[0];
-  const cause = details.errorInstance;
-  const fields = cause instanceof MigrationTestError ? cause.fields : [];
-  const plan = [m.plan(from, via), m.plan(via, from)].flatMap((p) =>
-    E.isRight(p) ? p.right.steps.map((s) => s.to) : [],
-  );
-  throw new MigrationTestError(
-    `Round trip ${from} -> ${via} -> ${from} failed after ${details.numRuns} run(s) (seed ${details.seed}, shrunk ${details.numShrinks} time(s)): ${describeCause(cause)}`,
-    { from, to: via, fields, counterexample, path: [from, ...plan], cause },
-  );
 };

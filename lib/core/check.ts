@@ -6,9 +6,8 @@
  *
  * @since 0.1.0
  */
-import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
-import { edgeOfFileName } from './loader.js';
+import { edgeOfFileName } from './naming.js';
 import type { Migrator } from './migrator.js';
 
 /** What a {@link CheckIssue} is about. */
@@ -40,12 +39,11 @@ export interface CheckReport {
 /** Options of {@link check}. */
 export interface CheckOptions {
   /**
-   * Arbitraries of states per version: when given, each is sampled and migrated to every
-   * version it has an edge to, and codecs that reject the output are reported.
+   * Sample states per version: when given, each is migrated to every version its version has
+   * an edge to, and codecs that reject the output are reported. `sampleStates` of
+   * `migraph/testing` draws them from fast-check arbitraries.
    */
-  readonly samples?: Readonly<Record<string, fc.Arbitrary<unknown>>>;
-  /** States sampled per version (default 25). */
-  readonly sampleSize?: number;
+  readonly samples?: Readonly<Record<string, readonly unknown[]>>;
   /** Graphs above this many versions skip the all-pairs ambiguity search (default 200). */
   readonly ambiguityLimit?: number;
 }
@@ -58,7 +56,7 @@ export interface CheckOptions {
  * next version: the message says which).
  *
  * @example
- * const report = check(m, { samples: { '1.0.0': agentStateV1_0Arbitrary() } })
+ * const report = check(m, { samples: { '1.0.0': [createInitialState()] } })
  * if (!report.ok) for (const e of report.errors) console.error(`${e.code}: ${e.message}`)
  * @since 0.1.0
  */
@@ -129,23 +127,14 @@ export const check = (m: Migrator, options: CheckOptions = {}): CheckReport => {
   if (versions.length <= (options.ambiguityLimit ?? 200)) {
     for (const from of versions) {
       for (const to of versions) {
-        const plan = m.plan(from, to);
-        if (from === to || E.isLeft(plan)) continue;
-        const ties = edges.filter((e) => {
-          if (e.from !== from) return false;
-          if (e.to === to) return e.cost === plan.right.cost && plan.right.steps.length === 1;
-          const rest = m.plan(e.to, to);
-          return (
-            E.isRight(rest) &&
-            e.cost + rest.right.cost === plan.right.cost &&
-            rest.right.steps.length + 1 === plan.right.steps.length
-          );
-        });
-        if (ties.length > 1) {
+        const alternatives = from === to ? E.right([]) : m.alternatives(from, to);
+        if (E.isLeft(alternatives) || alternatives.right.length < 2) continue;
+        const next = [...new Set(alternatives.right.map((p) => p.steps[0]!.to))];
+        if (next.length > 1) {
           add(
             'warning',
             'ambiguous-path',
-            `${ties.length} equally short paths from ${from} to ${to} (next step ${ties.map((e) => e.to).join(' or ')}); the plan takes ${plan.right.steps[0]!.to}, the lowest next version`,
+            `${next.length} equally short paths from ${from} to ${to} (next step ${next.join(' or ')}); the plan takes ${next[0]}, the lowest next version`,
             [from, to],
           );
         }
@@ -153,8 +142,7 @@ export const check = (m: Migrator, options: CheckOptions = {}): CheckReport => {
     }
   }
 
-  for (const [version, arbitrary] of Object.entries(options.samples ?? {})) {
-    const samples = fc.sample(arbitrary, options.sampleSize ?? 25);
+  for (const [version, samples] of Object.entries(options.samples ?? {})) {
     for (const e of edges.filter((edge) => edge.from === version)) {
       const failure = samples.map((s) => m.migrate(s, e.to)).find(E.isLeft);
       if (failure !== undefined) {

@@ -9,9 +9,10 @@ import * as E from 'fp-ts/lib/Either.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { reviveError, type MigraphError } from '../errors.js';
+import { reviveError, type MigraphError } from '../../core/errors.js';
 import type { ProjectOptions } from '../project.js';
-import { orderedMap, type AnySource } from './ordered.js';
+import { orderedMap, type AnySource } from '../../core/ordered.js';
+import type { MigrateManyOptions } from '../../core/many.js';
 import type { LineResult } from './work.js';
 import type { WorkerReply, WorkerTask } from './worker.js';
 
@@ -22,14 +23,8 @@ export interface PoolOptions extends ProjectOptions {
 }
 
 /** Options of {@link MigrationPool.migrateMany} and `Migrator.migrateMany`. */
-export interface MigrateManyOptions {
-  /**
-   * Work in flight at once: items for `Migrator.migrateMany` (a read-ahead on async
-   * sources), batches for a pool (default: twice the threads).
-   */
-  readonly concurrency?: number;
-  /** Called after each result, with the counts so far. */
-  readonly onProgress?: (progress: { readonly done: number; readonly failed: number }) => void;
+/** Options of {@link MigrationPool.migrateMany}: those of the in-process one, plus batching. */
+export interface PoolMigrateOptions extends MigrateManyOptions {
   /** States per message to a worker (default 64). */
   readonly batchSize?: number;
 }
@@ -47,7 +42,7 @@ export class PoolError extends Error {
 const workerFile = (): string => {
   const beside = fileURLToPath(new URL('./worker.js', import.meta.url));
   if (existsSync(beside)) return beside;
-  return fileURLToPath(new URL('../../dist/lib/batch/worker.js', import.meta.url));
+  return fileURLToPath(new URL('../../../dist/lib/node/batch/worker.js', import.meta.url));
 };
 
 async function* batches<T>(source: AnySource<T>, size: number): AsyncGenerator<T[]> {
@@ -117,7 +112,7 @@ export class MigrationPool {
   async *migrateMany<S = unknown>(
     states: AnySource<unknown>,
     to: string,
-    options: MigrateManyOptions = {},
+    options: PoolMigrateOptions = {},
   ): AsyncGenerator<E.Either<MigraphError, S>> {
     let done = 0;
     let failed = 0;

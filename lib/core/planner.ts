@@ -240,18 +240,6 @@ const routesFor = (g: CompiledGraph, target: number, direction: PlanDirection): 
   return hit;
 };
 
-/**
- * Distances and next hops of every version towards `target` (cached per compiled graph).
- *
- * Complexity: O(V + E) with unit costs, O((V + E) log V) otherwise; O(1) when cached.
- * @since 0.1.0
- */
-export const routesTo = (g: CompiledGraph, target: number, direction: PlanDirection): Routes => {
-  const routes = routesFor(g, target, direction);
-  settle(g, routes, -1);
-  return routes;
-};
-
 const noPath = (
   from: Version,
   to: Version,
@@ -311,7 +299,7 @@ const readPlan = (graph: VersionGraph, g: CompiledGraph, routes: Routes, source:
  * Plans the shortest path between two normalised versions. `from === to` gives an empty plan
  * of cost 0 whether or not the version is registered.
  *
- * Complexity: one search per (target, direction) as in {@link routesTo}; then O(path length),
+ * Complexity: one search per (target, direction) per (target, direction); then O(path length),
  * or O(1) for a plan already made.
  * @example
  * planPath(graph, '1.0.0', '2.0.0', { direction: 'forward' }) // Right({ from, to, steps, cost })
@@ -356,7 +344,7 @@ export interface AlternativesOptions extends PlanOptions {
  * to `limit`, the picked plan first and the others in the order of their versions. More than
  * one plan means the choice was a tie, broken by the lowest next version.
  *
- * Complexity: one search as in {@link routesTo}, then O(limit × path length × out-degree).
+ * Complexity: one search per (target, direction), then O(limit × path length × out-degree).
  * @example
  * planAlternatives(graph, '1.0.0', '2.0.0') // Right([picked, otherEquallyShort, …])
  * @since 0.1.0

@@ -4,8 +4,8 @@
  * @since 0.1.0
  */
 import fc from 'fast-check';
-import type { AnyState } from '../lib/definition.js';
-import { createInitialState } from './agent-state.js';
+import type { AnyState } from '../core/definition.js';
+import { createInitialState } from '../state/agent-state.js';
 
 const agentId = fc.constantFrom(
   'dev-1',

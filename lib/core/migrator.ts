@@ -11,17 +11,15 @@ import {
   isMigrationDefinition,
   type AnyState,
   type MigrationDefinition,
-  type StepContext,
   type StepFn,
 } from './definition.js';
 import { StateVersionError, type MigraphError } from './errors.js';
 import { liftStep, runPlan, type ExecutionContext, type ValidationMode } from './executor.js';
 import { andThen, getOrThrow as orThrow } from './fp.js';
-import { VersionGraph, type Direction, type Edge } from './graph.js';
+import { VersionGraph, type Edge, type EdgeInfo } from './graph.js';
 import { silentLogger, type Logger } from './logger.js';
-import { migrateMany } from './batch/many.js';
-import type { AnySource } from './batch/ordered.js';
-import type { MigrateManyOptions } from './batch/pool.js';
+import { migrateMany, type MigrateManyOptions } from './many.js';
+import type { AnySource } from './ordered.js';
 import { toDot, toMermaid, type DiagramOptions } from './diagram.js';
 import {
   planAlternatives,
@@ -30,7 +28,7 @@ import {
   type Plan,
   type PlanOptions,
 } from './planner.js';
-import { showValue } from './report.js';
+import { kindOf, showValue } from './show.js';
 import { parseVersion, type Version } from './version.js';
 
 /** Options of a {@link Migrator}; every one is optional. */
@@ -65,19 +63,9 @@ export interface MigrationMeta<I = AnyState, O = AnyState> {
   readonly source?: string;
 }
 
-/** A registered edge as {@link Migrator.edges} lists it. */
-export interface EdgeInfo {
-  readonly from: Version;
-  readonly to: Version;
-  readonly direction: Direction;
-  readonly description: string | undefined;
-  readonly changes: readonly string[];
-  readonly cost: number;
-  /** `'up'` for a function given to `register`, `'down'` for the reverse edge of a `down`. */
-  readonly origin: 'up' | 'down';
-  /** The function as registered. */
-  readonly fn: (state: never, context: StepContext) => unknown;
-  readonly source: string | undefined;
+/** What a decorator such as `registerMigration` needs of a migrator: a `register` method. */
+export interface RegistersMigrations {
+  register(from: string, to: string, up: StepFn, meta?: MigrationMeta): unknown;
 }
 
 /** Resolved options of a {@link Migrator}. */
@@ -283,17 +271,7 @@ export class Migrator<S extends object = AnyState> {
       .sort(
         (a, b) => index.get(a.from)! - index.get(b.from)! || index.get(a.to)! - index.get(b.to)!,
       )
-      .map(({ from, to, direction, description, changes, cost, origin, fn, source }) => ({
-        from,
-        to,
-        direction,
-        description,
-        changes,
-        cost,
-        origin,
-        fn,
-        source,
-      }));
+      .map(({ run: _run, ...info }) => info);
   }
 
   /** The default target: `currentVersion`, else the highest registered version. */
@@ -310,6 +288,16 @@ export class Migrator<S extends object = AnyState> {
    */
   plan(from: string, to: string, options: PlanOptions = {}): E.Either<StateVersionError, Plan> {
     return withVersions(from, to, (a, b) => planPath(this.graph, a, b, options));
+  }
+
+  /**
+   * {@link Migrator.plan}, throwing its `StateVersionError`.
+   *
+   * @example
+   * const plan = m.planOrThrow('1.0.0', '2.0.0')
+   */
+  planOrThrow(from: string, to: string, options: PlanOptions = {}): Plan {
+    return orThrow(this.plan(from, to, options));
   }
 
   /**
@@ -331,7 +319,7 @@ export class Migrator<S extends object = AnyState> {
    * The version graph as Graphviz DOT (see {@link toDot}); `highlight` draws a plan in bold.
    *
    * @example
-   * writeFileSync('graph.dot', m.toDot({ highlight: getOrThrow(m.plan('1.0.0', '2.0.0')) }))
+   * writeFileSync('graph.dot', m.toDot({ highlight: m.planOrThrow('1.0.0', '2.0.0') }))
    */
   toDot(options: DiagramOptions = {}): string {
     return toDot(this, options);
@@ -433,14 +421,7 @@ export class Migrator<S extends object = AnyState> {
 
   private readState(state: unknown): E.Either<StateVersionError, StateObject> {
     if (isPlainObject(state)) return E.right(state);
-    const kind =
-      state === null
-        ? 'null'
-        : Array.isArray(state)
-          ? 'an array'
-          : typeof state === 'object'
-            ? 'a non-plain object'
-            : `${typeof state} ${showValue(state)}`;
+    const kind = kindOf(state);
     return E.left(
       new StateVersionError(`Expected a state object, got ${kind}`, { reason: 'not_an_object' }),
     );

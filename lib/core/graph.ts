@@ -34,6 +34,9 @@ export interface Edge {
   readonly source: string | undefined;
 }
 
+/** A registered edge as `Migrator.edges` lists it: an {@link Edge} without its lifted step. */
+export type EdgeInfo = Omit<Edge, 'run'>;
+
 /**
  * Index-based adjacency of the graph, in compressed sparse rows. `versions[i]` is the i-th
  * version in semver order; the in-edges of node `i` are `inFrom[inStart[i] .. inStart[i+1])`.
@@ -79,11 +82,6 @@ export class VersionGraph {
   clear(): void {
     for (const node of this.graph.nodes()) this.graph.removeNode(node);
     this.compiled = undefined;
-  }
-
-  /** Whether a version appears in any edge. */
-  hasVersion(version: Version): boolean {
-    return this.graph.hasNode(version);
   }
 
   /** The edges leaving `from`. */

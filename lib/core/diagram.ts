@@ -1,15 +1,12 @@
 /**
- * Diagrams of a version graph: Graphviz DOT, Mermaid, and SVG rendered in-process from the DOT
- * (WebAssembly Graphviz: nothing to install). Versions are nodes in semver order; edges to a
+ * Diagrams of a version graph as text: Graphviz DOT and Mermaid (SVG rendering is
+ * `renderSvg` in `migraph/node`). Versions are nodes in semver order; edges to a
  * higher version are solid, edges to a lower one dashed; descriptions are labels; a highlighted
  * plan is drawn in bold. The same graph always gives byte-identical text.
  *
  * @since 0.1.0
  */
-import { Graphviz } from '@hpcc-js/wasm-graphviz';
-import * as E from 'fp-ts/lib/Either.js';
-import { describeCause } from './errors.js';
-import type { EdgeInfo } from './migrator.js';
+import type { EdgeInfo } from './graph.js';
 import type { Plan } from './planner.js';
 import type { Version } from './version.js';
 
@@ -75,7 +72,7 @@ const dotAttributes = (attributes: Record<string, string | number | undefined>):
  * not constrain the left-to-right layout; `highlight` draws a plan in bold red.
  *
  * @example
- * toDot(m, { highlight: getOrThrow(m.plan('1.0.0', '2.0.0')) })
+ * toDot(m, { highlight: m.planOrThrow('1.0.0', '2.0.0') })
  * // digraph migraph { rankdir=LR; … "1.0.0" -> "1.1.0" [label="Add tags", …]; … }
  * @since 0.1.0
  */
@@ -164,28 +161,4 @@ export const toMermaid = (source: DiagramSource, options: DiagramOptions = {}): 
   }
   lines.push('');
   return lines.join('\n');
-};
-
-let graphviz: Promise<Graphviz> | undefined;
-
-/**
- * Renders DOT to SVG with Graphviz compiled to WebAssembly (loaded once per process). A DOT
- * syntax error or a failure to load Graphviz is a `Left`.
- *
- * @example
- * const svg = await renderSvg(toDot(m)) // Right('<?xml …><svg …>…</svg>')
- * @since 0.1.0
- */
-export const renderSvg = async (dot: string): Promise<E.Either<Error, string>> => {
-  try {
-    graphviz ??= Graphviz.load().catch((cause: unknown) => {
-      graphviz = undefined;
-      throw cause;
-    });
-    return E.right((await graphviz).dot(dot, 'svg'));
-  } catch (cause) {
-    return E.left(
-      new Error(`Could not render the diagram as SVG: ${describeCause(cause)}`, { cause }),
-    );
-  }
 };

@@ -18,13 +18,13 @@ import * as E from 'fp-ts/lib/Either.js';
 import { existsSync } from 'node:fs';
 import { open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { describeCause } from '../errors.js';
-import type { Migrator } from '../migrator.js';
+import { describeCause } from '../../core/errors.js';
+import type { Migrator } from '../../core/migrator.js';
 import { loadCompleteProject, type ProjectOptions } from '../project.js';
-import { parseVersion } from '../version.js';
+import { parseVersion } from '../../core/version.js';
 import { syncDirectory, writeFileAtomic } from '../files.js';
 import { readLineChunks } from './lines.js';
-import { orderedMap } from './ordered.js';
+import { orderedMap } from '../../core/ordered.js';
 import { MigrationPool } from './pool.js';
 import { migrateLines, type LineResult } from './work.js';
 

@@ -5,9 +5,16 @@
  * @since 0.1.0
  */
 import type * as E from 'fp-ts/lib/Either.js';
-import type { MigraphError } from '../errors.js';
+import type { MigraphError } from './errors.js';
 import { orderedMap, type AnySource } from './ordered.js';
-import type { MigrateManyOptions } from './pool.js';
+
+/** Options of {@link migrateMany}. */
+export interface MigrateManyOptions {
+  /** States in flight at once: a read-ahead on async sources (default 1). */
+  readonly concurrency?: number;
+  /** Called after each result, with the counts so far. */
+  readonly onProgress?: (progress: { readonly done: number; readonly failed: number }) => void;
+}
 
 /** What `migrateMany` needs of a migrator. */
 export interface MigratesOne<S> {

@@ -16,7 +16,8 @@ import { describeCause, MigrationError } from './errors.js';
 import { andThen } from './fp.js';
 import type { Edge, LiftedStep } from './graph.js';
 import type { Plan, Step } from './planner.js';
-import { formatValidationErrors, showValue } from './report.js';
+import { formatValidationErrors } from './report.js';
+import { kindOf } from './show.js';
 import type { Version } from './version.js';
 
 /** When states are checked against their version's codec. */
@@ -65,19 +66,6 @@ export const liftStep =
       andThen((out) => (isEither(out) ? out : E.right(out))),
     );
 
-const kindOf = (value: unknown): string =>
-  value === null
-    ? 'null'
-    : Array.isArray(value)
-      ? 'an array'
-      : typeof value === 'object'
-        ? typeof (value as { then?: unknown }).then === 'function'
-          ? 'a Promise (steps must be synchronous)'
-          : `a ${(value as object).constructor?.name ?? 'non-plain'} object`
-        : typeof value === 'undefined'
-          ? 'undefined'
-          : `a ${typeof value} (${showValue(value)})`;
-
 const stepFailed = (step: Step, index: number, cause: unknown): MigrationError =>
   new MigrationError(`Migration failed at ${step.from}->${step.to}: ${describeCause(cause)}`, {
     reason: 'step_failed',
@@ -87,17 +75,25 @@ const stepFailed = (step: Step, index: number, cause: unknown): MigrationError =
     cause,
   });
 
+/** A promise a synchronous run received: handled here, so its rejection is never unhandled. */
+const settleQuietly = (out: unknown): string => {
+  const then = (out as { then?: unknown }).then;
+  if (typeof then === 'function') then.call(out, undefined, () => undefined);
+  return 'a Promise (steps must be synchronous)';
+};
+
 const requireObject =
   (step: Step, index: number) =>
-  (out: unknown): E.Either<MigrationError, StateObject> =>
-    isPlainObject(out)
-      ? E.right(out)
-      : E.left(
-          new MigrationError(
-            `Migration failed at ${step.from}->${step.to}: the step returned ${kindOf(out)}, expected a state object`,
-            { reason: 'invalid_output', from: step.from, to: step.to, step: index },
-          ),
-        );
+  (out: unknown): E.Either<MigrationError, StateObject> => {
+    if (isPlainObject(out)) return E.right(out);
+    const kind = kindOf(out);
+    return E.left(
+      new MigrationError(
+        `Migration failed at ${step.from}->${step.to}: the step returned ${kind === 'a Promise' ? settleQuietly(out) : kind}, expected a state object`,
+        { reason: 'invalid_output', from: step.from, to: step.to, step: index },
+      ),
+    );
+  };
 
 /** Sets the version key and appends the trace event, in place (the executor owns `state`). */
 const stamp =

@@ -4,21 +4,18 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js';
-import semver from 'semver';
+import SemVer from 'semver/classes/semver.js';
+import compare from 'semver/functions/compare.js';
+import gte from 'semver/functions/gte.js';
+import valid from 'semver/functions/valid.js';
 import { StateVersionError } from './errors.js';
 import { getOrThrow as orThrow } from './fp.js';
+import { showQuoted } from './show.js';
 
 /** A normalised semver string such as `'1.2.0'` (no leading `v`). */
 export type Version = string;
 
 const normalised = new Map<string, Version | null>();
-
-const show = (value: unknown): string =>
-  typeof value === 'string'
-    ? `'${value}'`
-    : value === undefined
-      ? 'undefined'
-      : (JSON.stringify(value) ?? String(value));
 
 /**
  * Validates and normalises a version (`'v1.2.3'` → `'1.2.3'`). Results are memoised, so
@@ -33,15 +30,15 @@ export const parseVersion = (value: unknown): E.Either<StateVersionError, Versio
   if (typeof value === 'string') {
     let hit = normalised.get(value);
     if (hit === undefined) {
-      hit = semver.valid(value);
+      hit = valid(value);
       normalised.set(value, hit);
     }
     if (hit !== null) return E.right(hit);
   }
   return E.left(
-    new StateVersionError(`Expected a semver version, got ${show(value)}`, {
+    new StateVersionError(`Expected a semver version, got ${showQuoted(value)}`, {
       reason: 'invalid_version',
-      version: typeof value === 'string' ? value : show(value),
+      version: typeof value === 'string' ? value : showQuoted(value),
     }),
   );
 };
@@ -59,7 +56,7 @@ export const isVersion = (value: unknown): value is string => E.isRight(parseVer
  * @since 0.1.0
  */
 export const compareVersions = (a: string, b: string): -1 | 0 | 1 =>
-  semver.compare(orThrow(parseVersion(a)), orThrow(parseVersion(b)));
+  compare(orThrow(parseVersion(a)), orThrow(parseVersion(b)));
 
 /**
  * `stateVersion >= required` by semver precedence; `false` (never a throw) on invalid input.
@@ -72,16 +69,16 @@ export const compareVersions = (a: string, b: string): -1 | 0 | 1 =>
 export const isCompatibleVersion = (stateVersion: string, required: string): boolean => {
   const a = parseVersion(stateVersion);
   const b = parseVersion(required);
-  return E.isRight(a) && E.isRight(b) && semver.gte(a.right, b.right);
+  return E.isRight(a) && E.isRight(b) && gte(a.right, b.right);
 };
 
-const parsed = new Map<Version, semver.SemVer>();
+const parsed = new Map<Version, SemVer>();
 
 /** The parsed form of a normalised version, memoised (graphs compare the same versions often). */
-const semverOf = (version: Version): semver.SemVer => {
+const semverOf = (version: Version): SemVer => {
   let hit = parsed.get(version);
   if (hit === undefined) {
-    hit = new semver.SemVer(version);
+    hit = new SemVer(version);
     parsed.set(version, hit);
   }
   return hit;

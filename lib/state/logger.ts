@@ -1,26 +1,10 @@
 /**
- * The logger interface migraph reports through (compatible with `console`).
+ * The logger of the default migrator and the module-level functions (`setLogger`): the one
+ * piece of process-wide state, kept out of the core.
  *
  * @since 0.1.0
  */
-
-/** Where migraph sends its diagnostics. `console` is one. */
-export interface Logger {
-  debug(message: string, ...rest: unknown[]): void;
-  info(message: string, ...rest: unknown[]): void;
-  warn(message: string, ...rest: unknown[]): void;
-  error(message: string, ...rest: unknown[]): void;
-}
-
-const nothing = (): void => undefined;
-
-/** A logger that discards everything: the default. */
-export const silentLogger: Logger = Object.freeze({
-  debug: nothing,
-  info: nothing,
-  warn: nothing,
-  error: nothing,
-});
+import { silentLogger, type Logger } from '../core/logger.js';
 
 let current: Logger = silentLogger;
 

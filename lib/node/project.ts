@@ -10,15 +10,14 @@
  *
  * @since 0.1.0
  */
-import type fc from 'fast-check';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
-import { describeCause } from './errors.js';
+import { describeCause } from '../core/errors.js';
 import { loadMigrationsInto, type LoadReport } from './loader.js';
-import { Migrator } from './migrator.js';
+import { Migrator } from '../core/migrator.js';
 
 /** A project that cannot be loaded: no migrations directory, or an unusable schemas module. */
 export class ProjectError extends Error {
@@ -40,7 +39,7 @@ export interface SchemasModule {
   readonly currentVersion?: string;
   readonly versionKey?: string;
   readonly missingVersion?: string;
-  readonly arbitraries?: Readonly<Record<string, fc.Arbitrary<unknown>>>;
+  readonly arbitraries?: Readonly<Record<string, unknown>>;
 }
 
 /** A loaded project: the migrator, how loading went, and the schemas module's extras. */
@@ -48,18 +47,30 @@ export interface Project {
   readonly migrator: Migrator;
   readonly report: LoadReport;
   readonly schemasFile: string | undefined;
-  readonly arbitraries: Readonly<Record<string, fc.Arbitrary<unknown>>>;
+  readonly arbitraries: Readonly<Record<string, unknown>>;
 }
 
 const SCHEMAS_NAMES = ['schemas.js', 'schemas.mjs', 'schemas.ts'];
 
+const loadTsx = async (): Promise<typeof import('tsx/esm/api')> => {
+  try {
+    return await import('tsx/esm/api');
+  } catch (cause) {
+    throw new Error(
+      'Loading TypeScript migration files needs tsx: run `npm install --save-dev tsx` (or compile them to .js)',
+      { cause },
+    );
+  }
+};
+
 /**
  * Imports a module by URL; `.ts`, `.mts` and `.cts` files go through `tsx`, so TypeScript
  * migrations load without a build step, in ES module and CommonJS packages alike.
+ * Without `tsx` installed, a `.ts` file fails with one line saying to install it.
  */
 export const importModule = async (url: string): Promise<unknown> => {
   if (!/\.[cm]?ts$/.test(new URL(url).pathname)) return import(url);
-  const { tsImport } = await import('tsx/esm/api');
+  const { tsImport } = await loadTsx();
   return tsImport(url, import.meta.url) as Promise<unknown>;
 };
 
@@ -141,11 +152,7 @@ const load = async (options: ProjectOptions): Promise<Project> => {
   } catch (cause) {
     throw projectError(`The schemas module ${schemasFile}: ${describeCause(cause)}`, cause);
   }
-  const { defaultMigrator } = await import('./registry.js');
-  const report = await loadMigrationsInto(migrator, dir, {
-    importModule,
-    selfRegistry: defaultMigrator,
-  });
+  const report = await loadMigrationsInto(migrator, dir, { importModule });
   return { migrator, report, schemasFile, arbitraries: schemas.arbitraries ?? {} };
 };
 

@@ -4,20 +4,7 @@
  * @since 0.1.0
  */
 import * as t from 'io-ts';
-
-const MAX_SHOWN = 60;
-
-/** A short JSON rendering of a value for error messages. */
-export const showValue = (value: unknown): string => {
-  if (value === undefined) return 'undefined';
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = Object.prototype.toString.call(value);
-  }
-  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…` : text;
-};
+import { pathSegment, showValue } from './show.js';
 
 /** The codec a wrapper (exact, readonly, refinement) delegates to. */
 const unwrap = (type: t.Decoder<unknown, unknown>): t.Decoder<unknown, unknown> =>
@@ -30,13 +17,6 @@ const isComposite = (type: t.Decoder<unknown, unknown>): boolean => {
   const inner = unwrap(type);
   return inner instanceof t.UnionType || inner instanceof t.IntersectionType;
 };
-
-const segment = (key: string): string =>
-  /^\d+$/.test(key)
-    ? `[${key}]`
-    : /^[A-Za-z_$][\w$]*$/.test(key)
-      ? `.${key}`
-      : `[${JSON.stringify(key)}]`;
 
 /** Renders one io-ts error as `path: expected X, got Y`. */
 const formatError = (error: t.ValidationError): string => {
@@ -51,7 +31,7 @@ const formatError = (error: t.ValidationError): string => {
       if (i === ctx.length - 1) expected = parent.name;
       continue;
     }
-    path += segment(entry.key);
+    path += pathSegment(entry.key);
   }
   const where = path === '' ? '(root)' : path.replace(/^\./, '');
   return error.message ?? `${where}: expected ${expected}, got ${showValue(error.value)}`;

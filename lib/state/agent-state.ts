@@ -7,10 +7,10 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { StateVersionError } from '../lib/errors.js';
-import { currentLogger } from '../lib/logger.js';
-import { formatValidationErrors } from '../lib/report.js';
-import { parseVersion } from '../lib/version.js';
+import { StateVersionError } from '../core/errors.js';
+import { currentLogger } from './logger.js';
+import { formatValidationErrors } from '../core/report.js';
+import { parseVersion } from '../core/version.js';
 
 /** The newest AgentState version shipped. */
 export const SCHEMA_VERSION = '1.1.0';

@@ -5,8 +5,8 @@
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { describeCause, serializeError, type SerializedError } from '../errors.js';
-import type { Migrator } from '../migrator.js';
+import { describeCause, serializeError, type SerializedError } from '../../core/errors.js';
+import type { Migrator } from '../../core/migrator.js';
 
 /** What became of one NDJSON line: the output line, or why it was rejected. */
 export type LineResult = string | { readonly error: string };

@@ -10,6 +10,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { StateVersionError } from './errors.js';
+import { pathSegment } from './show.js';
 
 /** A JSON-like object: the shape of every state migraph handles. */
 export type StateObject = { [key: string]: unknown };
@@ -52,11 +53,7 @@ const pathOf = (stack: readonly Frame[], leaf: string): string =>
     .join('');
 
 const segment = (frame: Frame, key: string | number): string =>
-  frame.keys === undefined
-    ? `[${key}]`
-    : /^[A-Za-z_$][\w$]*$/.test(String(key))
-      ? `.${key}`
-      : `[${JSON.stringify(key)}]`;
+  pathSegment(key, frame.keys === undefined);
 
 const notJson = (path: string, message: string): StateVersionError =>
   new StateVersionError(`State is not JSON-like at ${path || '(root)'}: ${message}`, {

@@ -1,0 +1,65 @@
+/**
+ * `migraph/core`: the isomorphic core. The version graph, planner and executor (`Migrator`),
+ * migration definitions, errors, version helpers, graph lint, diagrams as text, in-process
+ * batches and backups as pure functions. No Node built-ins, no I/O, no global state, nothing
+ * on import: it runs in browsers, workers, React Native and CommonJS alike.
+ *
+ * @example
+ * import { Migrator } from 'migraph/core';
+ * const m = new Migrator().register('1.0.0', '2.0.0', (s) => ({ ...s, tags: [] }));
+ * m.migrate({ state_version: '1.0.0' }); // Right({ state_version: '2.0.0', tags: [] })
+ *
+ * @packageDocumentation
+ */
+export { Migrator } from './migrator.js';
+export type {
+  MigratorOptions,
+  MigrationMeta,
+  ResolvedOptions,
+  RegistersMigrations,
+} from './migrator.js';
+export { defineMigration, isMigrationDefinition } from './definition.js';
+export type { AnyState, StepFn, StepContext, MigrationDefinition } from './definition.js';
+export type { Plan, Step, PlanDirection, PlanOptions, AlternativesOptions } from './planner.js';
+export { toDot, toMermaid } from './diagram.js';
+export type { DiagramOptions, DiagramSource } from './diagram.js';
+export type { Direction, EdgeInfo } from './graph.js';
+export type { ValidationMode, TraceEvent } from './executor.js';
+export {
+  StateVersionError,
+  MigrationError,
+  MigrationTestError,
+  serializeError,
+  reviveError,
+} from './errors.js';
+export type {
+  StateVersionReason,
+  StateVersionErrorDetails,
+  MigrationFailure,
+  MigrationErrorDetails,
+  MigrationTestErrorDetails,
+  MigraphError,
+  SerializedError,
+} from './errors.js';
+export {
+  compareVersions,
+  isCompatibleVersion,
+  parseVersion,
+  isVersion,
+  sortVersions,
+} from './version.js';
+export type { Version } from './version.js';
+export { formatValidationErrors } from './report.js';
+export { copyState, isPlainObject } from './copy.js';
+export type { StateObject } from './copy.js';
+export { silentLogger } from './logger.js';
+export type { Logger } from './logger.js';
+export { createBackup, restoreBackup, BACKUP_KEY } from './backup.js';
+export type { Backup, BackupInfo } from './backup.js';
+export { check } from './check.js';
+export type { CheckReport, CheckIssue, CheckCode, CheckOptions } from './check.js';
+export { migrateMany } from './many.js';
+export type { MigratesOne, MigrateManyOptions } from './many.js';
+export { orderedMap } from './ordered.js';
+export type { AnySource } from './ordered.js';
+export { edgeOfFileName, fileNameOfEdge, MIGRATION_FILE } from './naming.js';

@@ -1,0 +1,22 @@
+/**
+ * `migraph/node`: what needs Node. The migration-script loader, project loading, NDJSON file
+ * migration (streaming, resumable, atomic), the worker pool, and SVG rendering.
+ *
+ * @example
+ * import { loadCompleteProject, migrateFile } from 'migraph/node';
+ *
+ * @packageDocumentation
+ */
+export { loadMigrationsInto, defaultMigrationsDir } from './loader.js';
+export type { LoadReport, LoadedFile, LoadOptions } from './loader.js';
+export { loadProject, loadCompleteProject, loadProblems, ProjectError } from './project.js';
+export type { Project, ProjectOptions, SchemasModule } from './project.js';
+export { renderSvg } from './render-svg.js';
+export { MigrationPool, PoolError } from './batch/pool.js';
+export type { PoolOptions, PoolMigrateOptions } from './batch/pool.js';
+export { migrateFile, FileMigrationError } from './batch/file.js';
+export type { MigrateFileOptions, FileProgress, FileReport } from './batch/file.js';
+export { readLineChunks } from './batch/lines.js';
+export type { LineChunk, ReadLinesOptions } from './batch/lines.js';
+export type { LineResult, StateResult } from './batch/work.js';
+export { writeFileAtomic } from './files.js';

@@ -1,0 +1,23 @@
+/**
+ * `migraph/testing`: checks for migrations. The seed's helpers over any migrator
+ * (`validateMigrationWith`, round trips, benchmarks) and property-based round trips with
+ * `fast-check`, an optional peer dependency needed by this entry only.
+ *
+ * @example
+ * import { assertRoundTrip, agentStateV1_0Arbitrary } from 'migraph/testing';
+ * assertRoundTrip(m, '1.0.0', '1.1.0', agentStateV1_0Arbitrary());
+ *
+ * @packageDocumentation
+ */
+export {
+  validateMigrationWith,
+  validateRoundtripWith,
+  benchmarkWith,
+  differingFields,
+  getPath,
+  isSameData,
+} from './helpers.js';
+export type { ValidateMigrationOptions, RoundtripOptions, BenchmarkResult } from './helpers.js';
+export { assertRoundTrip, sampleStates } from './round-trip.js';
+export type { RoundTripPropertyOptions } from './round-trip.js';
+export { agentStateV1_0Arbitrary } from './agent-state.js';
