@@ -54,8 +54,8 @@ describe('executor', () => {
       [
         'returns a Promise',
         async (s) => s,
-        'invalid_output',
-        'a Promise (steps must be synchronous)',
+        'async_step',
+        'the step returned a Promise; use migrateAsync for plans with async steps',
       ],
       [
         'throws a non-Error',

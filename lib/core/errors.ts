@@ -10,6 +10,7 @@ export type StateVersionReason =
   | 'invalid_version'
   | 'missing_version'
   | 'unknown_version'
+  | 'newer_version'
   | 'no_path'
   | 'not_an_object'
   | 'not_json'
@@ -57,7 +58,8 @@ export class StateVersionError extends Error {
 }
 
 /** Why a {@link MigrationError} was raised. */
-export type MigrationFailure = 'step_failed' | 'invalid_output' | 'validation_failed';
+export type MigrationFailure =
+  'step_failed' | 'invalid_output' | 'validation_failed' | 'async_step';
 
 /** Structured fields of a {@link MigrationError}. */
 export interface MigrationErrorDetails {

@@ -25,7 +25,10 @@ export type ValidationMode = 'each-step' | 'final' | 'off';
 
 /** What the executor needs from the migrator. */
 export interface ExecutionContext {
-  readonly versionKey: string;
+  /** The keys leading to the version field (one key for a top-level field). */
+  readonly versionPath: readonly string[];
+  /** The value written into the version field after a step (the format the state uses). */
+  readonly writeVersion: (version: Version) => unknown;
   readonly validate: ValidationMode;
   readonly trace: boolean;
   readonly clock: () => Date;
@@ -43,7 +46,8 @@ export interface TraceEvent {
   };
 }
 
-const isEither = (value: unknown): value is E.Either<unknown, unknown> => {
+/** True for an fp-ts `Either` (checked structurally, so any copy of fp-ts will do). */
+export const isEither = (value: unknown): value is E.Either<unknown, unknown> => {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as { _tag?: unknown };
   return (v._tag === 'Left' && 'left' in v) || (v._tag === 'Right' && 'right' in v);
@@ -75,32 +79,64 @@ const stepFailed = (step: Step, index: number, cause: unknown): MigrationError =
     cause,
   });
 
-/** A promise a synchronous run received: handled here, so its rejection is never unhandled. */
-const settleQuietly = (out: unknown): string => {
-  const then = (out as { then?: unknown }).then;
-  if (typeof then === 'function') then.call(out, undefined, () => undefined);
-  return 'a Promise (steps must be synchronous)';
+const isThenable = (value: unknown): value is PromiseLike<unknown> => {
+  try {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      typeof (value as { then?: unknown }).then === 'function'
+    );
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * A synchronous run that received a promise: handles it (its rejection is never unhandled) and
+ * says to use `migrateAsync`.
+ */
+const asyncStep = (step: Step, index: number, out: PromiseLike<unknown>): MigrationError => {
+  Promise.resolve(out).catch(() => undefined);
+  return new MigrationError(
+    `Migration failed at ${step.from}->${step.to}: the step returned a Promise; use migrateAsync for plans with async steps`,
+    { reason: 'async_step', from: step.from, to: step.to, step: index },
+  );
 };
 
 const requireObject =
   (step: Step, index: number) =>
-  (out: unknown): E.Either<MigrationError, StateObject> => {
-    if (isPlainObject(out)) return E.right(out);
-    const kind = kindOf(out);
-    return E.left(
-      new MigrationError(
-        `Migration failed at ${step.from}->${step.to}: the step returned ${kind === 'a Promise' ? settleQuietly(out) : kind}, expected a state object`,
-        { reason: 'invalid_output', from: step.from, to: step.to, step: index },
-      ),
-    );
-  };
+  (out: unknown): E.Either<MigrationError, StateObject> =>
+    isPlainObject(out)
+      ? E.right(out)
+      : E.left(
+          isThenable(out)
+            ? asyncStep(step, index, out)
+            : new MigrationError(
+                `Migration failed at ${step.from}->${step.to}: the step returned ${kindOf(out)}, expected a state object`,
+                { reason: 'invalid_output', from: step.from, to: step.to, step: index },
+              ),
+        );
+
+/** Sets the field at `path` of an owned object, copying the objects on the way (they may be shared). */
+const setAtPath = (state: StateObject, path: readonly string[], value: unknown): void => {
+  let at = state;
+  for (const key of path.slice(0, -1)) {
+    const child = Object.prototype.hasOwnProperty.call(at, key) ? at[key] : undefined;
+    const copy: StateObject = isPlainObject(child) ? { ...child } : {};
+    at[key] = copy;
+    at = copy;
+  }
+  at[path[path.length - 1]!] = value;
+};
 
 /** Sets the version key and appends the trace event, in place (the executor owns `state`). */
 const stamp =
   (step: Step, edge: Edge, ctx: ExecutionContext, timestamp: () => string) =>
   (output: StateObject): StateObject => {
     const state = Object.isExtensible(output) && !Object.isFrozen(output) ? output : { ...output };
-    state[ctx.versionKey] = step.to;
+    const path = ctx.versionPath;
+    if (path.length === 1) state[path[0]!] = ctx.writeVersion(step.to);
+    else setAtPath(state, path, ctx.writeVersion(step.to));
     const trace = state.execution_trace;
     if (ctx.trace && Array.isArray(trace)) {
       const event: TraceEvent = {
@@ -126,9 +162,15 @@ export const validateAt =
     const codec = ctx.codecFor(step.to);
     if (codec === undefined) return E.right(state);
     return pipe(
-      codec.decode(state),
+      E.tryCatch(
+        () => codec.decode(state),
+        (cause) => [
+          { value: state, context: [], message: `the codec threw: ${describeCause(cause)}` },
+        ],
+      ),
+      E.flatten,
       E.bimap(
-        (errors) => {
+        (errors: t.Errors) => {
           const lines = formatValidationErrors(errors);
           const shown =
             lines.slice(0, 5).join('; ') +
@@ -149,19 +191,43 @@ export const validateAt =
     );
   };
 
+const contextOf = (step: Step, ctx: ExecutionContext) => ({
+  from: step.from,
+  to: step.to,
+  direction: step.direction,
+  now: ctx.clock,
+});
+
+/** What follows a step's output: it must be an object; stamp it; validate it per the mode. */
+const finishStep =
+  (ctx: ExecutionContext, last: number, timestamp: () => string) =>
+  (step: Step, edge: Edge, index: number) => {
+    const check = ctx.validate === 'each-step' || (ctx.validate === 'final' && index === last);
+    return (out: unknown): E.Either<MigrationError, StateObject> =>
+      pipe(
+        requireObject(step, index)(out),
+        E.map(stamp(step, edge, ctx, timestamp)),
+        andThen(check ? validateAt(ctx, step, index) : E.right),
+      );
+  };
+
 const runStep =
   (ctx: ExecutionContext, last: number, timestamp: () => string) =>
-  (step: Step, edge: Edge, index: number) =>
-  (state: StateObject): E.Either<MigrationError, StateObject> => {
-    const check = ctx.validate === 'each-step' || (ctx.validate === 'final' && index === last);
-    return pipe(
-      edge.run(state, { from: step.from, to: step.to, direction: step.direction, now: ctx.clock }),
-      E.mapLeft((cause) => stepFailed(step, index, cause)),
-      andThen(requireObject(step, index)),
-      E.map(stamp(step, edge, ctx, timestamp)),
-      andThen(check ? validateAt(ctx, step, index) : E.right),
-    );
+  (step: Step, edge: Edge, index: number) => {
+    const finish = finishStep(ctx, last, timestamp)(step, edge, index);
+    return (state: StateObject): E.Either<MigrationError, StateObject> =>
+      pipe(
+        edge.run(state, contextOf(step, ctx)),
+        E.mapLeft((cause) => stepFailed(step, index, cause)),
+        andThen(finish),
+      );
   };
+
+/** One clock reading per run, taken when the first trace event needs it. */
+const runClock = (ctx: ExecutionContext): (() => string) => {
+  let time: string | undefined;
+  return () => (time ??= ctx.clock().toISOString());
+};
 
 /**
  * Runs every step of `plan` on `state` (which the executor may change: pass a private copy).
@@ -177,13 +243,67 @@ export const runPlan = (
   edges: readonly Edge[],
   ctx: ExecutionContext,
 ): E.Either<MigrationError, StateObject> => {
-  // One clock reading per run, taken when the first trace event needs it.
-  let time: string | undefined;
-  const timestamp = () => (time ??= ctx.clock().toISOString());
-  const run = runStep(ctx, plan.steps.length - 1, timestamp);
+  const run = runStep(ctx, plan.steps.length - 1, runClock(ctx));
   return plan.steps.reduce(
     (acc: E.Either<MigrationError, StateObject>, step, index) =>
       pipe(acc, andThen(run(step, edges[index]!, index))),
     E.right(state),
   );
+};
+
+/** A step's output once settled: a thrown error or rejected promise is a `Left` of its cause. */
+const settle = (out: unknown): Promise<E.Either<unknown, unknown>> =>
+  Promise.resolve(out).then(
+    (value) => (isEither(value) ? value : E.right(value)),
+    (cause: unknown) => E.left(cause),
+  );
+
+const runStepAsync =
+  (ctx: ExecutionContext, last: number, timestamp: () => string) =>
+  (step: Step, edge: Edge, index: number) => {
+    const finish = finishStep(ctx, last, timestamp)(step, edge, index);
+    return async (state: StateObject): Promise<E.Either<MigrationError, StateObject>> => {
+      const called = edge.run(state, contextOf(step, ctx));
+      const out = E.isLeft(called) ? called : await settle(called.right);
+      return pipe(
+        out,
+        E.mapLeft((cause) => stepFailed(step, index, cause)),
+        andThen(finish),
+      );
+    };
+  };
+
+/**
+ * {@link runPlan} for plans whose steps may return promises (or promises of `Either`s): each
+ * step is awaited before the next. Never rejects: a rejected step is a `Left` of its step.
+ *
+ * Complexity: as {@link runPlan}, plus one promise settlement per step.
+ * @since 0.2.0
+ */
+export const runPlanAsync = (
+  state: StateObject,
+  plan: Plan,
+  edges: readonly Edge[],
+  ctx: ExecutionContext,
+): Promise<E.Either<MigrationError, StateObject>> => {
+  const run = runStepAsync(ctx, plan.steps.length - 1, runClock(ctx));
+  return plan.steps
+    .reduce(
+      (acc: Promise<E.Either<MigrationError, StateObject>>, step, index) =>
+        acc.then((result) =>
+          E.isLeft(result) ? result : run(step, edges[index]!, index)(result.right),
+        ),
+      Promise.resolve(E.right(state)),
+    )
+    .catch((cause: unknown) =>
+      E.left(
+        new MigrationError(`Migration failed: ${describeCause(cause)}`, {
+          reason: 'step_failed',
+          from: plan.from,
+          to: plan.to,
+          step: -1,
+          cause,
+        }),
+      ),
+    );
 };

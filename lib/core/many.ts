@@ -18,12 +18,12 @@ export interface MigrateManyOptions {
 
 /** What `migrateMany` needs of a migrator. */
 export interface MigratesOne<S> {
-  migrate(state: unknown, to?: string): E.Either<MigraphError, S>;
+  migrateAsync(state: unknown, to?: string | number): Promise<E.Either<MigraphError, S>>;
 }
 
 /**
- * Migrates every state of `states` with `m`, yielding results in input order. With an async
- * source, `concurrency` states are read ahead while earlier ones migrate.
+ * Migrates every state of `states` with `m`, yielding results in input order. Steps may be
+ * async; at most `concurrency` states are in flight (and read ahead from an async source).
  *
  * @example
  * for await (const r of migrateMany(m, cursor, '2.0.0', { concurrency: 16 })) …
@@ -31,27 +31,25 @@ export interface MigratesOne<S> {
 export async function* migrateMany<S>(
   m: MigratesOne<S>,
   states: AnySource<unknown>,
-  to: string | undefined,
+  to: string | number | undefined,
   options: MigrateManyOptions = {},
 ): AsyncGenerator<E.Either<MigraphError, S>> {
+  const concurrency = options.concurrency ?? 1;
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new TypeError(
+      `Expected concurrency to be a positive integer, got ${String(concurrency)}`,
+    );
+  }
   let done = 0;
   let failed = 0;
-  const report = (result: E.Either<MigraphError, S>) => {
+  for await (const result of orderedMap(
+    states,
+    (state) => m.migrateAsync(state, to),
+    concurrency,
+  )) {
     done++;
     if (result._tag === 'Left') failed++;
     options.onProgress?.({ done, failed });
-    return result;
-  };
-  if (!(Symbol.asyncIterator in states)) {
-    // Nothing to read ahead in a sync source: migrate each state as it is asked for.
-    for (const state of states) yield report(m.migrate(state, to));
-    return;
-  }
-  for await (const result of orderedMap(
-    states,
-    (state) => m.migrate(state, to),
-    options.concurrency ?? 1,
-  )) {
-    yield report(result);
+    yield result;
   }
 }

@@ -14,7 +14,13 @@ import {
   type StepFn,
 } from './definition.js';
 import { StateVersionError, type MigraphError } from './errors.js';
-import { liftStep, runPlan, type ExecutionContext, type ValidationMode } from './executor.js';
+import {
+  liftStep,
+  runPlan,
+  runPlanAsync,
+  type ExecutionContext,
+  type ValidationMode,
+} from './executor.js';
 import { andThen, getOrThrow as orThrow } from './fp.js';
 import { VersionGraph, type Edge, type EdgeInfo } from './graph.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -29,16 +35,37 @@ import {
   type PlanOptions,
 } from './planner.js';
 import { kindOf, showValue } from './show.js';
-import { parseVersion, type Version } from './version.js';
+import {
+  compareNormalised,
+  formatVersion,
+  versionParser,
+  type Version,
+  type VersionFormat,
+  type VersionInput,
+} from './version.js';
 
 /** Options of a {@link Migrator}; every one is optional. */
 export interface MigratorOptions {
-  /** The state field holding the version. Default `'state_version'`. */
-  readonly versionKey?: string;
-  /** Version assumed when a state has no version field. Default `'0.0.0'`. */
-  readonly missingVersion?: string;
+  /**
+   * The state field holding the version: a key, a dotted path such as `'_persist.version'`, or
+   * an array of keys (for keys that contain dots). Default `'state_version'`.
+   */
+  readonly versionKey?: string | readonly string[];
+  /**
+   * How states write their version: `'semver'` (default) or `'integer'` (`3` or `'3'`, read
+   * as `3.0.0`, planned as semver, and written back in the form it was read).
+   */
+  readonly versionFormat?: VersionFormat;
+  /**
+   * A state whose version is above every registered version (written by a newer release):
+   * `'error'` (default) gives a `StateVersionError` with reason `newer_version`; `'keep'`
+   * returns it as it is.
+   */
+  readonly onNewerVersion?: 'error' | 'keep';
+  /** Version assumed when a state has no version field. Default `'0.0.0'` (or `0`). */
+  readonly missingVersion?: VersionInput;
   /** Default target of `migrate`. Default: the highest registered version. */
-  readonly currentVersion?: string;
+  readonly currentVersion?: VersionInput;
   /** When to validate against codecs. Default `'each-step'`. */
   readonly validate?: ValidationMode;
   /** Append a trace event per step to a state's `execution_trace` array, when it has one. Default `true`. */
@@ -70,7 +97,12 @@ export interface RegistersMigrations {
 
 /** Resolved options of a {@link Migrator}. */
 export interface ResolvedOptions {
+  /** The version field as given (an array of keys is joined with dots). */
   readonly versionKey: string;
+  /** The keys leading to the version field. */
+  readonly versionPath: readonly string[];
+  readonly versionFormat: VersionFormat;
+  readonly onNewerVersion: 'error' | 'keep';
   readonly missingVersion: Version;
   readonly currentVersion: Version | undefined;
   readonly validate: ValidationMode;
@@ -94,21 +126,14 @@ const checkCost = (cost: number | undefined, from: Version, to: Version): number
   return cost;
 };
 
-/** Parses two versions, then applies `f` to them. */
-const withVersions = <A>(
-  from: string,
-  to: string,
-  f: (from: Version, to: Version) => E.Either<StateVersionError, A>,
-): E.Either<StateVersionError, A> =>
-  pipe(
-    parseVersion(from),
-    andThen((a) =>
-      pipe(
-        parseVersion(to),
-        andThen((b) => f(a, b)),
-      ),
-    ),
-  );
+/** The keys of a version field: a dotted path, or an array of keys as given. */
+const pathOfKey = (key: string | readonly string[]): readonly string[] => {
+  const path = typeof key === 'string' ? key.split('.') : [...key];
+  if (path.length === 0 || path.some((k) => typeof k !== 'string' || k === '')) {
+    throw new TypeError(`Expected versionKey to be a key or a path of keys, got ${showValue(key)}`);
+  }
+  return Object.freeze(path);
+};
 
 /**
  * Migrates JSON-like states between schema versions along shortest paths of a version graph.
@@ -129,21 +154,31 @@ export class Migrator<S extends object = AnyState> {
   /** The edges of each (cached, immutable) plan, resolved once. */
   private readonly planEdges = new WeakMap<Plan, readonly Edge[]>();
 
+  /** Reads a version in this migrator's format. */
+  private readonly parse: (value: unknown) => E.Either<StateVersionError, Version>;
+
   constructor(options: MigratorOptions = {}) {
+    const versionFormat = options.versionFormat ?? 'semver';
+    this.parse = versionParser(versionFormat);
+    const versionPath = pathOfKey(options.versionKey ?? 'state_version');
     this.options = {
-      versionKey: options.versionKey ?? 'state_version',
-      missingVersion: orThrow(parseVersion(options.missingVersion ?? '0.0.0')),
+      versionKey: versionPath.join('.'),
+      versionPath,
+      versionFormat,
+      onNewerVersion: options.onNewerVersion ?? 'error',
+      missingVersion: orThrow(this.parse(options.missingVersion ?? '0.0.0')),
       currentVersion:
         options.currentVersion === undefined
           ? undefined
-          : orThrow(parseVersion(options.currentVersion)),
+          : orThrow(this.parse(options.currentVersion)),
       validate: options.validate ?? 'each-step',
       trace: options.trace ?? true,
       clock: options.clock ?? (() => new Date()),
       logger: options.logger ?? silentLogger,
     };
     this.context = {
-      versionKey: this.options.versionKey,
+      versionPath,
+      writeVersion: (version) => formatVersion(versionFormat, version),
       validate: this.options.validate,
       trace: this.options.trace,
       clock: this.options.clock,
@@ -162,8 +197,8 @@ export class Migrator<S extends object = AnyState> {
    * m.register(defineMigration({ from: '1.1.0', to: '1.2.0', up: (s) => s }))
    */
   register<I = AnyState, O = AnyState>(
-    from: string,
-    to: string,
+    from: VersionInput,
+    to: VersionInput,
     up: StepFn<I, O>,
     meta?: MigrationMeta<I, O>,
   ): this;
@@ -172,12 +207,12 @@ export class Migrator<S extends object = AnyState> {
     meta?: Pick<MigrationMeta, 'replace' | 'source'>,
   ): this;
   register(
-    first: string | MigrationDefinition,
-    second?: string | Pick<MigrationMeta, 'replace' | 'source'>,
+    first: VersionInput | MigrationDefinition,
+    second?: VersionInput | Pick<MigrationMeta, 'replace' | 'source'>,
     up?: StepFn,
     meta: MigrationMeta = {},
   ): this {
-    if (typeof first !== 'string') {
+    if (typeof first !== 'string' && typeof first !== 'number') {
       if (!isMigrationDefinition(first)) {
         throw new TypeError(
           `Expected a migration definition { from, to, up }, got ${showValue(first)}`,
@@ -187,9 +222,9 @@ export class Migrator<S extends object = AnyState> {
       return this.register(first.from, first.to, first.up, { ...first, ...extra });
     }
     if (typeof up !== 'function')
-      throw new TypeError(`Expected a step function for ${first}->${String(second)}`);
-    const from = orThrow(parseVersion(first));
-    const to = orThrow(parseVersion(second));
+      throw new TypeError(`Expected a step function for ${first}->${showValue(second)}`);
+    const from = orThrow(this.parse(first));
+    const to = orThrow(this.parse(second));
     if (from === to) {
       throw new StateVersionError(`A migration cannot lead from ${from} to itself`, {
         reason: 'self_loop',
@@ -241,20 +276,20 @@ export class Migrator<S extends object = AnyState> {
    * @example
    * m.schema('1.1.0', t.type({ state_version: t.string, tags: t.array(t.string) }))
    */
-  schema(version: string, codec: t.Decoder<unknown, unknown>): this {
-    this.codecs.set(version === '*' ? '*' : orThrow(parseVersion(version)), codec);
+  schema(version: VersionInput | '*', codec: t.Decoder<unknown, unknown>): this {
+    this.codecs.set(version === '*' ? '*' : orThrow(this.parse(version)), codec);
     return this;
   }
 
   /** The codec that applies to `version` (its own, else the `'*'` fallback). */
-  codecFor(version: string): t.Decoder<unknown, unknown> | undefined {
-    const parsed = parseVersion(version);
+  codecFor(version: VersionInput): t.Decoder<unknown, unknown> | undefined {
+    const parsed = this.parse(version);
     return (E.isRight(parsed) ? this.codecs.get(parsed.right) : undefined) ?? this.codecs.get('*');
   }
 
   /** Whether `version` has a codec of its own (not counting the `'*'` fallback). */
-  hasOwnSchema(version: string): boolean {
-    const parsed = parseVersion(version);
+  hasOwnSchema(version: VersionInput): boolean {
+    const parsed = this.parse(version);
     return E.isRight(parsed) && this.codecs.has(parsed.right);
   }
 
@@ -286,8 +321,12 @@ export class Migrator<S extends object = AnyState> {
    * m.plan('1.0.0', '2.0.0') // Right({ from: '1.0.0', to: '2.0.0', steps: [...], cost: 2 })
    * m.plan('2.0.0', '1.0.0', { direction: 'forward' }) // Left(StateVersionError: No migration path …)
    */
-  plan(from: string, to: string, options: PlanOptions = {}): E.Either<StateVersionError, Plan> {
-    return withVersions(from, to, (a, b) => planPath(this.graph, a, b, options));
+  plan(
+    from: VersionInput,
+    to: VersionInput,
+    options: PlanOptions = {},
+  ): E.Either<StateVersionError, Plan> {
+    return this.withVersions(from, to, (a, b) => planPath(this.graph, a, b, options));
   }
 
   /**
@@ -296,7 +335,7 @@ export class Migrator<S extends object = AnyState> {
    * @example
    * const plan = m.planOrThrow('1.0.0', '2.0.0')
    */
-  planOrThrow(from: string, to: string, options: PlanOptions = {}): Plan {
+  planOrThrow(from: VersionInput, to: VersionInput, options: PlanOptions = {}): Plan {
     return orThrow(this.plan(from, to, options));
   }
 
@@ -308,11 +347,11 @@ export class Migrator<S extends object = AnyState> {
    * m.alternatives('1.0.0', '2.0.0') // Right([picked, other]) when two paths are equally short
    */
   alternatives(
-    from: string,
-    to: string,
+    from: VersionInput,
+    to: VersionInput,
     options: AlternativesOptions = {},
   ): E.Either<StateVersionError, Plan[]> {
-    return withVersions(from, to, (a, b) => planAlternatives(this.graph, a, b, options));
+    return this.withVersions(from, to, (a, b) => planAlternatives(this.graph, a, b, options));
   }
 
   /**
@@ -338,40 +377,54 @@ export class Migrator<S extends object = AnyState> {
   /**
    * Migrates a state to `to` (default {@link Migrator.targetVersion}). Never mutates its input
    * and never throws: every failure is a typed `Left` and leaks no partial state. A state
-   * already at `to` is returned as it is.
+   * already at `to` is returned as it is. A plan with an async step gives a `Left` that says
+   * to use {@link Migrator.migrateAsync}.
    *
    * @example
    * pipe(m.migrate(stored, '2.0.0'), E.match((e) => log(e.message), save))
    */
-  migrate(state: unknown, to?: string): E.Either<MigraphError, S> {
-    const input = this.readState(state);
-    if (E.isLeft(input)) return input;
+  migrate(state: unknown, to?: VersionInput): E.Either<MigraphError, S> {
     return pipe(
-      this.readVersion(input.right),
-      andThen((from) =>
-        pipe(
-          this.resolveTarget(to),
-          andThen((target) => planPath(this.graph, from, target)),
-        ),
-      ),
-      andThen((plan): E.Either<MigraphError, StateObject> => {
-        if (plan.steps.length === 0) return E.right(input.right);
-        this.options.logger.debug(
-          `migraph: ${plan.from} -> ${plan.to} in ${plan.steps.length} step(s)`,
-        );
+      this.prepare(state, to),
+      andThen((run): E.Either<MigraphError, StateObject> => {
+        if (run.plan === undefined) return E.right(run.input);
+        const { plan, context } = run;
         return pipe(
-          copyState(input.right),
-          andThen((copy) => runPlan(copy, plan, this.edgesOf(plan), this.context)),
+          copyState(run.input),
+          andThen((copy) => runPlan(copy, plan, this.edgesOf(plan), context)),
         );
       }),
     ) as E.Either<MigraphError, S>;
   }
 
   /**
+   * {@link Migrator.migrate} for plans whose steps may be async (return a promise, or the
+   * promise of a `TaskEither`): each step is awaited in turn. Same guarantees: the input is
+   * never mutated, and the promise never rejects: a failure, a thrown error or a rejected step
+   * is a typed `Left`.
+   *
+   * @example
+   * const result = await m.migrateAsync(await storage.read(), '2.0.0')
+   * @since 0.2.0
+   */
+  async migrateAsync(state: unknown, to?: VersionInput): Promise<E.Either<MigraphError, S>> {
+    const prepared = this.prepare(state, to);
+    if (E.isLeft(prepared)) return prepared;
+    const { plan, context, input } = prepared.right;
+    if (plan === undefined) return E.right(input as S);
+    const copy = copyState(input);
+    if (E.isLeft(copy)) return copy;
+    return (await runPlanAsync(copy.right, plan, this.edgesOf(plan), context)) as E.Either<
+      MigraphError,
+      S
+    >;
+  }
+
+  /**
    * Migrates a collection (an array, a generator, a stream, a database cursor…) and yields
-   * one `Either` per state, in input order; a bad state never stops the batch. With an async
-   * source, `concurrency` states are read ahead. For parallel work across threads, see
-   * `MigrationPool` and `migrateFile`.
+   * one `Either` per state, in input order; a bad state never stops the batch. Steps may be
+   * async; up to `concurrency` states are in flight (and read ahead from an async source).
+   * For parallel work across threads, see `MigrationPool` and `migrateFile`.
    *
    * @example
    * for await (const result of m.migrateMany(readStates(), '2.0.0', { onProgress })) {
@@ -381,10 +434,94 @@ export class Migrator<S extends object = AnyState> {
    */
   migrateMany(
     states: AnySource<unknown>,
-    to?: string,
+    to?: VersionInput,
     options: MigrateManyOptions = {},
   ): AsyncGenerator<E.Either<MigraphError, S>> {
     return migrateMany(this, states, to, options);
+  }
+
+  /**
+   * Reads the state, its version and the target, and plans. `plan` is undefined when the
+   * state is to be returned as it is (already at the target, or newer and kept).
+   */
+  private prepare(state: unknown, to: VersionInput | undefined): E.Either<MigraphError, Prepared> {
+    const input = this.readState(state);
+    if (E.isLeft(input)) return input;
+    const read = this.readVersion(input.right);
+    if (E.isLeft(read)) return read;
+    const { version: from, raw } = read.right;
+    return pipe(
+      this.resolveTarget(to),
+      andThen((target): E.Either<MigraphError, Prepared> => {
+        if (from !== target && this.isNewer(from)) {
+          if (this.options.onNewerVersion === 'keep') {
+            return E.right({ input: input.right, plan: undefined, context: this.context });
+          }
+          return E.left(
+            new StateVersionError(
+              `The state is at ${from}, newer than every known version (up to ${this.versions().at(-1)}): it was written by a newer release`,
+              { reason: 'newer_version', version: from, from, to: target },
+            ),
+          );
+        }
+        return pipe(
+          planPath(this.graph, from, target),
+          E.map((plan) => {
+            if (plan.steps.length === 0) {
+              return { input: input.right, plan: undefined, context: this.context };
+            }
+            this.options.logger.debug(
+              `migraph: ${plan.from} -> ${plan.to} in ${plan.steps.length} step(s)`,
+            );
+            return { input: input.right, plan, context: this.contextFor(raw) };
+          }),
+        );
+      }),
+    );
+  }
+
+  /** Above every registered version (and not registered itself). */
+  private isNewer(version: Version): boolean {
+    const highest = this.graph.compile().versions.at(-1);
+    return highest !== undefined && compareNormalised(version, highest) > 0;
+  }
+
+  /** The execution context of a run: integer versions are written in the form they were read. */
+  private contextFor(raw: unknown): ExecutionContext {
+    if (this.options.versionFormat === 'semver' || typeof raw !== 'string') return this.context;
+    return {
+      ...this.context,
+      writeVersion: (version) => formatVersion('integer', version, raw),
+    };
+  }
+
+  /** Parses two versions in this migrator's format, then applies `f` to them. */
+  private withVersions<A>(
+    from: VersionInput,
+    to: VersionInput,
+    f: (from: Version, to: Version) => E.Either<StateVersionError, A>,
+  ): E.Either<StateVersionError, A> {
+    return pipe(
+      this.parse(from),
+      andThen((a) =>
+        pipe(
+          this.parse(to),
+          andThen((b) => f(a, b)),
+        ),
+      ),
+    );
+  }
+
+  /**
+   * Reads a version as this migrator's states write it (`'v1.2.0'` or, in the integer format,
+   * `3`) and normalises it.
+   *
+   * @example
+   * new Migrator({ versionFormat: 'integer' }).normalizeVersion(3) // Right('3.0.0')
+   * @since 0.2.0
+   */
+  normalizeVersion(value: unknown): E.Either<StateVersionError, Version> {
+    return this.parse(value);
   }
 
   private edgesOf(plan: Plan): readonly Edge[] {
@@ -402,7 +539,7 @@ export class Migrator<S extends object = AnyState> {
    * @example
    * const current = m.migrateOrThrow(stored)
    */
-  migrateOrThrow(state: unknown, to?: string): S {
+  migrateOrThrow(state: unknown, to?: VersionInput): S {
     return orThrow(this.migrate(state, to));
   }
 
@@ -416,7 +553,27 @@ export class Migrator<S extends object = AnyState> {
     return pipe(
       this.readState(state),
       E.flatMap((s) => this.readVersion(s)),
+      E.map((read) => read.version),
     );
+  }
+
+  /**
+   * A copy of `state` (shallow along the version path) with its version field set to
+   * `version`, written in this migrator's format.
+   *
+   * @example
+   * m.withVersion({ a: 1 }, '1.0.0') // { a: 1, state_version: '1.0.0' }
+   * @since 0.2.0
+   */
+  withVersion<T extends object>(state: T, version: VersionInput): T {
+    const normal = orThrow(this.parse(version));
+    const value = formatVersion(this.options.versionFormat, normal, version);
+    const set = (at: unknown, path: readonly string[]): unknown => {
+      const base = isPlainObject(at) ? at : {};
+      const [key, ...rest] = path as [string, ...string[]];
+      return { ...base, [key]: rest.length === 0 ? value : set(base[key], rest) };
+    };
+    return set(state, this.options.versionPath) as T;
   }
 
   private readState(state: unknown): E.Either<StateVersionError, StateObject> {
@@ -427,25 +584,38 @@ export class Migrator<S extends object = AnyState> {
     );
   }
 
-  private readVersion(state: StateObject): E.Either<StateVersionError, Version> {
+  /** The version field's value (walking own fields of plain objects), `undefined` when absent. */
+  private rawVersion(state: StateObject): unknown {
+    let at: unknown = state;
+    for (const key of this.options.versionPath) {
+      if (!isPlainObject(at) || !Object.prototype.hasOwnProperty.call(at, key)) return undefined;
+      at = at[key];
+    }
+    return at;
+  }
+
+  private readVersion(
+    state: StateObject,
+  ): E.Either<StateVersionError, { readonly version: Version; readonly raw: unknown }> {
+    const raw = this.rawVersion(state);
+    if (raw === undefined) return E.right({ version: this.options.missingVersion, raw });
     const key = this.options.versionKey;
-    const value = Object.prototype.hasOwnProperty.call(state, key) ? state[key] : undefined;
-    if (value === undefined) return E.right(this.options.missingVersion);
     return pipe(
-      parseVersion(value),
-      E.mapLeft(
+      this.parse(raw),
+      E.bimap(
         (e) =>
           new StateVersionError(`Invalid ${key} in state: ${e.message}`, {
             reason: 'invalid_version',
             version: e.version,
             cause: e,
           }),
+        (version) => ({ version, raw }),
       ),
     );
   }
 
-  private resolveTarget(to: string | undefined): E.Either<StateVersionError, Version> {
-    if (to !== undefined) return parseVersion(to);
+  private resolveTarget(to: VersionInput | undefined): E.Either<StateVersionError, Version> {
+    if (to !== undefined) return this.parse(to);
     const target = this.targetVersion();
     return target === undefined
       ? E.left(
@@ -458,4 +628,11 @@ export class Migrator<S extends object = AnyState> {
         )
       : E.right(target);
   }
+}
+
+/** A planned run: the state, the plan (none: return the state as it is) and its context. */
+interface Prepared {
+  readonly input: StateObject;
+  readonly plan: Plan | undefined;
+  readonly context: ExecutionContext;
 }

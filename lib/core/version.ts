@@ -15,6 +15,21 @@ import { showQuoted } from './show.js';
 /** A normalised semver string such as `'1.2.0'` (no leading `v`). */
 export type Version = string;
 
+/** How versions are written in states: semver strings, or integers (`3`, `'3'`) read as `3.0.0`. */
+export type VersionFormat = 'semver' | 'integer';
+
+/** A version as a caller may give it: a semver string, or an integer in the integer format. */
+export type VersionInput = string | number;
+
+/** Memo caches keyed by input values stay bounded: past this many entries they start over. */
+const CACHE_LIMIT = 10_000;
+
+const remember = <K, V>(cache: Map<K, V>, key: K, value: V): V => {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(key, value);
+  return value;
+};
+
 const normalised = new Map<string, Version | null>();
 
 /**
@@ -29,10 +44,7 @@ const normalised = new Map<string, Version | null>();
 export const parseVersion = (value: unknown): E.Either<StateVersionError, Version> => {
   if (typeof value === 'string') {
     let hit = normalised.get(value);
-    if (hit === undefined) {
-      hit = valid(value);
-      normalised.set(value, hit);
-    }
+    if (hit === undefined) hit = remember(normalised, value, valid(value));
     if (hit !== null) return E.right(hit);
   }
   return E.left(
@@ -76,12 +88,7 @@ const parsed = new Map<Version, SemVer>();
 
 /** The parsed form of a normalised version, memoised (graphs compare the same versions often). */
 const semverOf = (version: Version): SemVer => {
-  let hit = parsed.get(version);
-  if (hit === undefined) {
-    hit = new SemVer(version);
-    parsed.set(version, hit);
-  }
-  return hit;
+  return parsed.get(version) ?? remember(parsed, version, new SemVer(version));
 };
 
 /** Compares two normalised versions (as returned by {@link parseVersion}); no validation. */
@@ -91,3 +98,50 @@ export const compareNormalised = (a: Version, b: Version): -1 | 0 | 1 =>
 /** Sorts versions ascending by semver precedence (returns a new array). */
 export const sortVersions = (versions: Iterable<string>): Version[] =>
   [...versions].map((v) => orThrow(parseVersion(v))).sort(compareNormalised);
+
+const INTEGER = /^(0|[1-9]\d{0,14})$/;
+
+/**
+ * Reads an integer version: `3` or `'3'` is `'3.0.0'`; a normalised `'3.0.0'` is accepted as
+ * it is. Anything else (negative, fractional, `'3.1.0'`) is a `Left`.
+ *
+ * @example
+ * parseIntegerVersion(3) // Right('3.0.0')
+ * parseIntegerVersion('2.1.0') // Left(StateVersionError: Expected an integer version, got '2.1.0')
+ * @since 0.2.0
+ */
+export const parseIntegerVersion = (value: unknown): E.Either<StateVersionError, Version> => {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
+    return E.right(`${value}.0.0`);
+  }
+  if (typeof value === 'string') {
+    if (INTEGER.test(value)) return E.right(`${value}.0.0`);
+    const [major, minor, patch] = value.split('.');
+    if (minor === '0' && patch === '0' && INTEGER.test(major ?? '')) return E.right(value);
+  }
+  return E.left(
+    new StateVersionError(`Expected an integer version, got ${showQuoted(value)}`, {
+      reason: 'invalid_version',
+      version: typeof value === 'string' ? value : showQuoted(value),
+    }),
+  );
+};
+
+/** The reader of a version format. */
+export const versionParser = (
+  format: VersionFormat,
+): ((value: unknown) => E.Either<StateVersionError, Version>) =>
+  format === 'integer' ? parseIntegerVersion : parseVersion;
+
+/**
+ * The value a state holds for `version`: the normalised string for semver; for integers, the
+ * major as a number, or as a string when the state had its version as a string (`like`).
+ *
+ * @example
+ * formatVersion('integer', '3.0.0', '2') // '3'
+ */
+export const formatVersion = (format: VersionFormat, version: Version, like?: unknown): unknown => {
+  if (format === 'semver') return version;
+  const major = Number(version.slice(0, version.indexOf('.')));
+  return typeof like === 'string' ? String(major) : major;
+};

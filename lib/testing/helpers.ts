@@ -8,7 +8,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { isPlainObject, type StateObject } from '../core/copy.js';
 import { describeCause, MigrationTestError } from '../core/errors.js';
 import type { Migrator } from '../core/migrator.js';
-import { parseVersion } from '../core/version.js';
+import { showValue } from '../core/show.js';
 
 /** Options of {@link validateMigrationWith}. */
 export interface ValidateMigrationOptions {
@@ -74,13 +74,13 @@ export const validateMigrationWith = (
   testData: unknown,
   expectedChanges: Readonly<Record<string, unknown>> = {},
 ): true => {
-  const input = isPlainObject(testData) ? { ...testData, [m.options.versionKey]: from } : testData;
+  const input = isPlainObject(testData) ? m.withVersion(testData, from) : testData;
   const out = migrateForTest(m, input, to, 'Migration validation failed');
   const actual = m.versionOf(out);
-  const wanted = parseVersion(to);
+  const wanted = m.normalizeVersion(to);
   if (E.isLeft(actual) || E.isLeft(wanted) || actual.right !== wanted.right) {
     throw new MigrationTestError(
-      `Migration validation failed: expected version ${to}, got ${String(out[m.options.versionKey])}`,
+      `Migration validation failed: expected version ${to}, got ${E.isRight(actual) ? actual.right : showValue(getPath(out, m.options.versionKey))}`,
       { from, to },
     );
   }
@@ -124,7 +124,7 @@ export const isSameData = (a: unknown, b: unknown): boolean => {
 
 /** The fields a round trip compares by default: all but the version key and the trace. */
 export const defaultRoundtripFields = (m: Migrator, state: StateObject): string[] =>
-  Object.keys(state).filter((key) => key !== m.options.versionKey && key !== 'execution_trace');
+  Object.keys(state).filter((key) => key !== m.options.versionPath[0] && key !== 'execution_trace');
 
 /** Fields (dotted paths) whose values differ between two states. */
 export const differingFields = (a: unknown, b: unknown, fields: readonly string[]): string[] =>

@@ -36,8 +36,7 @@ export const assertRoundTrip = (
   arbitrary: fc.Arbitrary<unknown>,
   options: RoundTripPropertyOptions = {},
 ): true => {
-  const key = m.options.versionKey;
-  const atFrom = arbitrary.map((s) => (isPlainObject(s) ? { ...s, [key]: from } : s));
+  const atFrom = arbitrary.map((s) => (isPlainObject(s) ? m.withVersion(s, from) : s));
   const details = fc.check(
     fc.property(atFrom, (state) => {
       validateRoundtripWith(m, state, via, options);
