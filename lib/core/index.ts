@@ -21,6 +21,17 @@ export type {
 export { defineMigration, isMigrationDefinition } from './definition.js';
 export type { AnyState, StepFn, StepContext, MigrationDefinition } from './definition.js';
 export type { Plan, Step, PlanDirection, PlanOptions, AlternativesOptions } from './planner.js';
+export { versioned } from './versioned.js';
+export type {
+  VersionChain,
+  Versioned,
+  VersionedOptions,
+  TypedEdge,
+  TypedStepResult,
+  Unversioned,
+  VersionField,
+  StateAt,
+} from './versioned.js';
 export { toDot, toMermaid } from './diagram.js';
 export type { DiagramOptions, DiagramSource } from './diagram.js';
 export type { Direction, EdgeInfo } from './graph.js';
@@ -45,10 +56,11 @@ export {
   compareVersions,
   isCompatibleVersion,
   parseVersion,
+  parseIntegerVersion,
   isVersion,
   sortVersions,
 } from './version.js';
-export type { Version } from './version.js';
+export type { Version, VersionFormat, VersionInput } from './version.js';
 export { formatValidationErrors } from './report.js';
 export { copyState, isPlainObject } from './copy.js';
 export type { StateObject } from './copy.js';
