@@ -18,13 +18,13 @@ const chain = versioned('1.0.0', SettingsV1)
 
 const settings = chain.build({ validate: 'final' });
 
-// Results need no casts: typed by the target version, the newest by default.
-const newest = settings.migrate({});
-assertType<Equal<typeof newest, E.Either<MigraphError, SettingsV2>>>();
-const middle = settings.migrate({}, '1.1.0');
-assertType<Equal<typeof middle, E.Either<MigraphError, SettingsV11>>>();
-const later = settings.migrateAsync({}, '1.0.0');
-assertType<Equal<typeof later, Promise<E.Either<MigraphError, SettingsV1>>>>();
+// Results need no casts: typed by the target version, the _newest by default.
+const _newest = settings.migrate({});
+assertType<Equal<typeof _newest, E.Either<MigraphError, SettingsV2>>>();
+const _middle = settings.migrate({}, '1.1.0');
+assertType<Equal<typeof _middle, E.Either<MigraphError, SettingsV11>>>();
+const _later = settings.migrateAsync({}, '1.0.0');
+assertType<Equal<typeof _later, Promise<E.Either<MigraphError, SettingsV1>>>>();
 
 // `up` receives the source version's type.
 versioned('1.0.0', SettingsV1).to('1.1.0', SettingsV11, {
