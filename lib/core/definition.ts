@@ -20,13 +20,14 @@ export interface StepContext {
 
 /**
  * A migration step: takes the state at one version and returns the state at the next, either
- * as a plain value or as an `Either` (a `Left` is a failure). A thrown error is a failure too.
+ * as a plain value or as an `Either` (a `Left` is a failure), or a promise of either (an
+ * async step, run by `migrateAsync`). A thrown error or rejected promise is a failure too.
  * Steps may mutate their argument: the executor hands them a private copy.
  */
 export type StepFn<I = AnyState, O = AnyState> = (
   state: I,
   context: StepContext,
-) => O | E.Either<unknown, O>;
+) => O | E.Either<unknown, O> | Promise<O | E.Either<unknown, O>>;
 
 /** A migration as a migration script exports it (`export default defineMigration({...})`). */
 export interface MigrationDefinition<I = AnyState, O = AnyState> {
