@@ -139,6 +139,52 @@ describe('planner', () => {
       ).to.equal(true);
     });
 
+    describe('lossy edges', () => {
+      it('takes the lossless side of a diamond even when it is not the lower next version', () => {
+        const m = graphOf([
+          ['1.0.0', '1.1.0', 1, false, true],
+          ['1.0.0', '1.2.0'],
+          ['1.1.0', '2.0.0'],
+          ['1.2.0', '2.0.0'],
+        ]);
+        const plan = right(m.plan('1.0.0', '2.0.0'));
+        expect(plan.steps.map((s) => s.to)).to.deep.equal(['1.2.0', '2.0.0']);
+        expect(right(m.alternatives('1.0.0', '2.0.0'))).to.deep.equal([plan]);
+      });
+
+      it('prefers a lossless path of equal cost over a shorter lossy one', () => {
+        const m = graphOf([
+          ['1.0.0', '2.0.0', 2, false, true],
+          ['1.0.0', '1.5.0', 1],
+          ['1.5.0', '2.0.0', 1],
+        ]);
+        assertPlan(m, right(m.plan('1.0.0', '2.0.0')), '1.0.0', '2.0.0', { cost: 2, steps: 2 });
+      });
+
+      it('still takes a lossy edge when every cheaper or equal path is lossy', () => {
+        const m = graphOf([
+          ['1.0.0', '2.0.0', 1, true, true],
+          ['1.0.0', '1.5.0', 1],
+          ['1.5.0', '2.0.0', 1],
+        ]);
+        const plan = right(m.plan('1.0.0', '2.0.0'));
+        expect(plan.steps).to.deep.equal([
+          { from: '1.0.0', to: '2.0.0', direction: 'up', lossy: true },
+        ]);
+        expect(right(m.plan('2.0.0', '1.0.0')).steps[0]!.lossy).to.equal(true);
+      });
+
+      it('marks only lossy steps, and rejects a lossy flag that is not a boolean', () => {
+        const m = graphOf(fixtures.withReverse);
+        expect(right(m.plan('1.0.0', '2.0.0')).steps.every((s) => !('lossy' in s))).to.equal(true);
+        expect(() =>
+          new Migrator().register('1.0.0', '2.0.0', mark('2.0.0'), {
+            lossy: 'yes' as unknown as boolean,
+          }),
+        ).to.throw(TypeError, 'Expected meta.lossy to be a boolean for 1.0.0->2.0.0, got "yes"');
+      });
+    });
+
     it('carries edge descriptions into steps', () => {
       const m = new Migrator().register('1.0.0', '1.1.0', (s) => s, { description: 'Add tags' });
       expect(right(m.plan('1.0.0', '1.1.0')).steps).to.deep.equal([
@@ -151,63 +197,93 @@ describe('planner', () => {
     const versions = ['0.1.0', '0.2.0', '1.0.0', '1.0.1', '1.1.0', '2.0.0-rc.1', '2.0.0'];
     const rank = new Map(versions.map((v, i) => [v, i]));
 
-    const graphArb = (weighted: boolean) =>
+    interface RandomEdge {
+      readonly from: string;
+      readonly to: string;
+      readonly cost: number;
+      readonly lossy: boolean;
+    }
+
+    // Half the edges are lossy, so that lossless paths of equal cost compete with lossy ones;
+    // dense graphs (8 to 16 edges on 5 versions) have many such ties.
+    const graphArb = (weighted: boolean, dense = false) =>
       fc
         .uniqueArray(
           fc.record({
-            from: fc.constantFrom(...versions),
-            to: fc.constantFrom(...versions),
+            from: fc.constantFrom(...versions.slice(0, dense ? 5 : undefined)),
+            to: fc.constantFrom(...versions.slice(0, dense ? 5 : undefined)),
             cost: weighted ? fc.integer({ min: 1, max: 5 }) : fc.constant(1),
+            lossy: fc.boolean(),
           }),
-          { maxLength: 16, selector: (e) => `${e.from}>${e.to}` },
+          { minLength: dense ? 8 : 0, maxLength: 16, selector: (e) => `${e.from}>${e.to}` },
         )
         .map((edges) => edges.filter((e) => e.from !== e.to));
 
-    /** Least (cost, steps) over all simple paths, by exhaustive depth-first search. */
+    type Rank = { cost: number; lossy: number; steps: number };
+    /** Least cost, then fewest lossy steps, then fewest steps. */
+    const better = (a: Rank, b: Rank | undefined): boolean =>
+      b === undefined ||
+      a.cost < b.cost ||
+      (a.cost === b.cost && (a.lossy < b.lossy || (a.lossy === b.lossy && a.steps < b.steps)));
+
+    /** The least rank over all simple paths, by exhaustive depth-first search. */
     const bruteForce = (
-      edges: readonly { from: string; to: string; cost: number }[],
+      edges: readonly RandomEdge[],
       from: string,
       to: string,
       direction: PlanDirection,
-    ): { cost: number; steps: number } | undefined => {
+    ): Rank | undefined => {
       const usable = edges.filter(
         (e) =>
           direction === 'any' || (direction === 'forward') === rank.get(e.to)! > rank.get(e.from)!,
       );
-      let best: { cost: number; steps: number } | undefined;
-      const walk = (at: string, seen: Set<string>, cost: number, steps: number): void => {
+      let best: Rank | undefined;
+      const walk = (at: string, seen: Set<string>, here: Rank): void => {
         if (at === to) {
-          if (!best || cost < best.cost || (cost === best.cost && steps < best.steps))
-            best = { cost, steps };
+          if (better(here, best)) best = here;
           return;
         }
         for (const e of usable) {
           if (e.from === at && !seen.has(e.to))
-            walk(e.to, new Set(seen).add(e.to), cost + e.cost, steps + 1);
+            walk(e.to, new Set(seen).add(e.to), {
+              cost: here.cost + e.cost,
+              lossy: here.lossy + (e.lossy ? 1 : 0),
+              steps: here.steps + 1,
+            });
         }
       };
-      walk(from, new Set([from]), 0, 0);
+      walk(from, new Set([from]), { cost: 0, lossy: 0, steps: 0 });
       return best;
     };
 
-    const build = (edges: readonly { from: string; to: string; cost: number }[]) =>
+    const build = (edges: readonly RandomEdge[]) =>
       edges.reduce(
-        (m, e) => m.register(e.from, e.to, mark(e.to), { cost: e.cost }),
+        (m, e) => m.register(e.from, e.to, mark(e.to), { cost: e.cost, lossy: e.lossy }),
         new Migrator(),
       );
 
-    for (const weighted of [false, true]) {
-      it(`finds the optimum of a brute-force search (${weighted ? 'weighted' : 'unit'} edges)`, () => {
+    const lossyStepsOf = (plan: { steps: readonly { lossy?: true }[] }) =>
+      plan.steps.filter((s) => s.lossy === true).length;
+
+    for (const [weighted, dense] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
+      it(`finds the optimum of a brute-force search (${weighted ? 'weighted' : 'unit'} edges${dense ? ', dense' : ''})`, () => {
         fc.assert(
           fc.property(
-            graphArb(weighted),
+            graphArb(weighted, dense),
             fc.constantFrom(...versions),
             fc.constantFrom(...versions),
             fc.constantFrom<PlanDirection>('any', 'forward', 'reverse'),
             (edges, from, to, direction) => {
               const m = build(edges);
               const expected =
-                from === to ? { cost: 0, steps: 0 } : bruteForce(edges, from, to, direction);
+                from === to
+                  ? { cost: 0, lossy: 0, steps: 0 }
+                  : bruteForce(edges, from, to, direction);
               const result = m.plan(from, to, { direction });
               if (expected === undefined) {
                 expect(E.isLeft(result)).to.equal(true);
@@ -217,7 +293,9 @@ describe('planner', () => {
                   known.includes(from) && known.includes(to) ? 'no_path' : 'unknown_version',
                 );
               } else {
-                assertPlan(m, right(result), from, to, { ...expected, direction });
+                const { lossy, ...optimum } = expected;
+                assertPlan(m, right(result), from, to, { ...optimum, direction });
+                expect(lossyStepsOf(right(result))).to.equal(lossy);
               }
             },
           ),
@@ -228,7 +306,7 @@ describe('planner', () => {
 
     it('lists every equally short path as an alternative, the picked plan first', () => {
       const optimalRoutes = (
-        edges: readonly { from: string; to: string; cost: number }[],
+        edges: readonly RandomEdge[],
         from: string,
         to: string,
         direction: PlanDirection,
@@ -236,20 +314,22 @@ describe('planner', () => {
         const best = bruteForce(edges, from, to, direction);
         if (best === undefined) return [];
         const found: string[] = [];
-        const walk = (route: string[], cost: number): void => {
+        const walk = (route: string[], cost: number, lossy: number): void => {
           const at = route.at(-1)!;
           if (at === to) {
-            if (cost === best.cost && route.length - 1 === best.steps) found.push(route.join(' '));
+            if (cost === best.cost && lossy === best.lossy && route.length - 1 === best.steps)
+              found.push(route.join(' '));
             return;
           }
           for (const e of edges) {
             const ok =
               direction === 'any' ||
               (direction === 'forward') === rank.get(e.to)! > rank.get(e.from)!;
-            if (ok && e.from === at && !route.includes(e.to)) walk([...route, e.to], cost + e.cost);
+            if (ok && e.from === at && !route.includes(e.to))
+              walk([...route, e.to], cost + e.cost, lossy + (e.lossy ? 1 : 0));
           }
         };
-        walk([from], 0);
+        walk([from], 0, 0);
         return found.sort();
       };
       fc.assert(

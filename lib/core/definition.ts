@@ -40,6 +40,8 @@ export interface MigrationDefinition<I = AnyState, O = AnyState> {
   readonly changes?: readonly string[];
   /** Planning cost of this edge (and of its reverse); default 1. */
   readonly cost?: number;
+  /** `down` cannot restore everything: round trips skip it, the planner avoids it on ties. */
+  readonly lossy?: boolean;
 }
 
 /**

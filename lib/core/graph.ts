@@ -24,6 +24,8 @@ export interface Edge {
   readonly description: string | undefined;
   readonly changes: readonly string[];
   readonly cost: number;
+  /** `meta.lossy`: the edge's registration cannot be undone exactly (its `down` loses data). */
+  readonly lossy: boolean;
   /** The function as the user wrote it (the `up`, or the `down` of the reverse registration). */
   readonly fn: (state: never, context: StepContext) => unknown;
   /** The lifted step the executor runs. */
@@ -49,6 +51,8 @@ export interface CompiledGraph {
   readonly inCost: Float64Array;
   /** 1 when the in-edge goes up (to a higher version), 0 when it goes down. */
   readonly inUp: Uint8Array;
+  /** 1 when the in-edge is lossy (`meta.lossy`), else 0. */
+  readonly inLossy: Uint8Array;
   /** True when every edge costs 1, so breadth-first search finds least-cost paths. */
   readonly unitCost: boolean;
 }
@@ -111,13 +115,15 @@ const compileGraph = (nodes: readonly Version[], edges: readonly Edge[]): Compil
   const inFrom = new Int32Array(edges.length);
   const inCost = new Float64Array(edges.length);
   const inUp = new Uint8Array(edges.length);
+  const inLossy = new Uint8Array(edges.length);
   let unitCost = true;
   for (const e of edges) {
     const slot = fill[index.get(e.to) as number]!++;
     inFrom[slot] = index.get(e.from) as number;
     inCost[slot] = e.cost;
     inUp[slot] = e.direction === 'up' ? 1 : 0;
+    inLossy[slot] = e.lossy ? 1 : 0;
     if (e.cost !== 1) unitCost = false;
   }
-  return { versions, index, inStart, inFrom, inCost, inUp, unitCost };
+  return { versions, index, inStart, inFrom, inCost, inUp, inLossy, unitCost };
 };

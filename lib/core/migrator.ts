@@ -84,6 +84,12 @@ export interface MigrationMeta<I = AnyState, O = AnyState> {
   readonly changes?: readonly string[];
   /** Planning cost (a positive number; default 1). The reverse edge costs the same. */
   readonly cost?: number;
+  /**
+   * The `down` cannot restore everything `up` changed (or `up` drops data): round-trip tests
+   * skip this edge, `check` reports the paths that cross it, and the planner takes a lossless
+   * path instead when one costs the same. Both directions are marked. Default `false`.
+   */
+  readonly lossy?: boolean;
   /** Replace an existing edge that has a different function instead of throwing. */
   readonly replace?: boolean;
   /** The file this registration came from (set by the loader). */
@@ -233,6 +239,11 @@ export class Migrator<S extends object = AnyState> {
       });
     }
     const cost = checkCost(meta.cost, from, to);
+    if (meta.lossy !== undefined && typeof meta.lossy !== 'boolean') {
+      throw new TypeError(
+        `Expected meta.lossy to be a boolean for ${from}->${to}, got ${showValue(meta.lossy)}`,
+      );
+    }
     const make = (a: Version, b: Version, fn: StepFn, origin: 'up' | 'down'): Edge => ({
       from: a,
       to: b,
@@ -240,6 +251,7 @@ export class Migrator<S extends object = AnyState> {
       description: meta.description,
       changes: Object.freeze([...(meta.changes ?? [])]),
       cost,
+      lossy: meta.lossy === true,
       fn,
       run: liftStep(fn as StepFn<never, unknown>),
       origin,

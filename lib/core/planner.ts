@@ -5,8 +5,8 @@
  * as far as the sources asked about so far need, and resumes for the next one. Both caches hang off the compiled graph, so any
  * registration (which drops the compiled graph) invalidates them.
  *
- * Ties are broken without regard to registration order: least cost, then fewest steps, then
- * the lowest next version (semver order) at each step.
+ * Ties are broken without regard to registration order: least cost, then fewest lossy steps
+ * (`meta.lossy`), then fewest steps, then the lowest next version (semver order) at each step.
  *
  * @since 0.1.0
  */
@@ -24,6 +24,8 @@ export interface Step {
   readonly to: Version;
   readonly direction: Direction;
   readonly description?: string;
+  /** Present (and true) when the step's edge is lossy (`meta.lossy`). */
+  readonly lossy?: true;
 }
 
 /** A planned path: its steps in order and their total cost (`0` for an empty plan). */
@@ -39,10 +41,15 @@ export interface PlanOptions {
   readonly direction?: PlanDirection;
 }
 
-/** Distances and next hops of every version towards one target. `next[i] === -1`: no path. */
+/**
+ * Distances, lossy steps, hops and next hops of every version towards one target.
+ * `next[i] === -1`: no path.
+ */
 export interface Routes {
   readonly target: number;
   readonly dist: Float64Array;
+  /** Lossy steps on the route; compared after the distance, before the hops. */
+  readonly lossy: Int32Array;
   readonly hops: Int32Array;
   readonly next: Int32Array;
 }
@@ -76,6 +83,7 @@ const emptyRoutes = (g: CompiledGraph, target: number): Routes => {
   const routes = {
     target,
     dist: new Float64Array(n).fill(Infinity),
+    lossy: new Int32Array(n),
     hops: new Int32Array(n).fill(-1),
     next: new Int32Array(n).fill(-1),
   };
@@ -110,13 +118,14 @@ const searchUnitCost = (g: CompiledGraph, target: number, direction: PlanDirecti
 /**
  * Expands a lazy breadth-first search until the route of `source` is final, or to the end
  * when `source` is -1. A route is final once every version one step nearer the target has
- * been expanded: then its distance is known and its next hop is the lowest such neighbour.
+ * been expanded: then its distance is known and its next hop is the neighbour with the fewest
+ * lossy steps to go, the lowest of those.
  */
 const settle = (g: CompiledGraph, routes: Routes, source: number): void => {
   const frontier = frontiers.get(routes);
   if (frontier === undefined) return;
-  const { dist, hops, next } = routes;
-  const { inStart, inFrom, inUp } = g;
+  const { dist, lossy, hops, next } = routes;
+  const { inStart, inFrom, inUp, inLossy } = g;
   const { queue } = frontier;
   const any = frontier.direction === 'any';
   const up = frontier.direction === 'forward' ? 1 : 0;
@@ -131,12 +140,15 @@ const settle = (g: CompiledGraph, routes: Routes, source: number): void => {
       if (!any && inUp[s] !== up) continue;
       const u = inFrom[s]!;
       const seen = hops[u]!;
+      const l = lossy[v]! + inLossy[s]!;
       if (seen < 0) {
         hops[u] = d;
         dist[u] = d;
+        lossy[u] = l;
         next[u] = v;
         queue[tail++] = u;
-      } else if (seen === d && v < next[u]!) {
+      } else if (seen === d && (l < lossy[u]! || (l === lossy[u] && v < next[u]!))) {
+        lossy[u] = l;
         next[u] = v;
       }
     }
@@ -146,10 +158,13 @@ const settle = (g: CompiledGraph, routes: Routes, source: number): void => {
   if (head >= tail) frontiers.delete(routes);
 };
 
-/** A binary min-heap of nodes keyed by (distance, hops), with lazy deletion. */
+/** A route's rank: (distance, lossy steps, hops), compared in that order. */
+type Key = [dist: number, lossy: number, hops: number];
+
+/** A binary min-heap of nodes keyed by (distance, lossy steps, hops), with lazy deletion. */
 class NodeHeap {
   private readonly nodes: number[] = [];
-  private readonly keys: [number, number][] = [];
+  private readonly keys: Key[] = [];
 
   get size(): number {
     return this.nodes.length;
@@ -158,7 +173,7 @@ class NodeHeap {
   private less(i: number, j: number): boolean {
     const a = this.keys[i]!;
     const b = this.keys[j]!;
-    return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+    return a[0] < b[0] || (a[0] === b[0] && (a[1] < b[1] || (a[1] === b[1] && a[2] < b[2])));
   }
 
   private swap(i: number, j: number): void {
@@ -166,9 +181,9 @@ class NodeHeap {
     [this.keys[i], this.keys[j]] = [this.keys[j]!, this.keys[i]!];
   }
 
-  push(node: number, dist: number, hops: number): void {
+  push(node: number, key: Key): void {
     this.nodes.push(node);
-    this.keys.push([dist, hops]);
+    this.keys.push(key);
     for (let i = this.nodes.length - 1; i > 0;) {
       const parent = (i - 1) >> 1;
       if (!this.less(i, parent)) break;
@@ -177,9 +192,9 @@ class NodeHeap {
     }
   }
 
-  /** Removes the least entry and returns `[node, dist, hops]`. */
-  pop(): [number, number, number] {
-    const top: [number, number, number] = [this.nodes[0]!, ...this.keys[0]!];
+  /** Removes the least entry and returns `[node, dist, lossy, hops]`. */
+  pop(): [number, ...Key] {
+    const top: [number, ...Key] = [this.nodes[0]!, ...this.keys[0]!];
     const lastNode = this.nodes.pop()!;
     const lastKey = this.keys.pop()!;
     if (this.nodes.length > 0) {
@@ -200,26 +215,33 @@ class NodeHeap {
   }
 }
 
-/** Dijkstra's algorithm backwards from the target, keyed by (cost, hops). O((V + E) log V). */
+/**
+ * Dijkstra's algorithm backwards from the target, keyed by (cost, lossy steps, hops): sums of
+ * non-negative parts compared in order, so the search stays exact. O((V + E) log V).
+ */
 const searchWeighted = (g: CompiledGraph, target: number, direction: PlanDirection): Routes => {
   const routes = emptyRoutes(g, target);
-  const { dist, hops, next } = routes;
+  const { dist, lossy, hops, next } = routes;
   const heap = new NodeHeap();
-  heap.push(target, 0, 0);
+  heap.push(target, [0, 0, 0]);
   while (heap.size > 0) {
-    const [v, dv, hv] = heap.pop();
-    if (dv !== dist[v] || hv !== hops[v]) continue;
+    const [v, dv, lv, hv] = heap.pop();
+    if (dv !== dist[v] || lv !== lossy[v] || hv !== hops[v]) continue;
     for (let s = g.inStart[v]!, end = g.inStart[v + 1]!; s < end; s++) {
       if (!allows(direction, g.inUp[s]!)) continue;
       const u = g.inFrom[s]!;
       const d = dv + g.inCost[s]!;
+      const l = lv + g.inLossy[s]!;
       const h = hv + 1;
-      if (d < dist[u]! || (d === dist[u] && h < hops[u]!)) {
+      const better =
+        d < dist[u]! || (d === dist[u] && (l < lossy[u]! || (l === lossy[u] && h < hops[u]!)));
+      if (better) {
         dist[u] = d;
+        lossy[u] = l;
         hops[u] = h;
         next[u] = v;
-        heap.push(u, d, h);
-      } else if (d === dist[u] && h === hops[u] && v < next[u]!) {
+        heap.push(u, [d, l, h]);
+      } else if (d === dist[u] && l === lossy[u] && h === hops[u] && v < next[u]!) {
         next[u] = v;
       }
     }
@@ -274,11 +296,13 @@ const planOf = (
     const to = g.versions[nodes[i + 1]!]!;
     const edge = graph.edge(from, to)!;
     steps.push(
-      Object.freeze(
-        edge.description === undefined
-          ? { from, to, direction: edge.direction }
-          : { from, to, direction: edge.direction, description: edge.description },
-      ),
+      Object.freeze({
+        from,
+        to,
+        direction: edge.direction,
+        ...(edge.description === undefined ? {} : { description: edge.description }),
+        ...(edge.lossy ? { lossy: true as const } : {}),
+      }),
     );
   }
   return Object.freeze({
@@ -340,9 +364,10 @@ export interface AlternativesOptions extends PlanOptions {
 }
 
 /**
- * Every plan as short as the one {@link planPath} picks (same cost, same number of steps), up
- * to `limit`, the picked plan first and the others in the order of their versions. More than
- * one plan means the choice was a tie, broken by the lowest next version.
+ * Every plan as short as the one {@link planPath} picks (same cost, same number of lossy
+ * steps, same number of steps), up to `limit`, the picked plan first and the others in the
+ * order of their versions. More than one plan means the choice was a tie, broken by the lowest
+ * next version.
  *
  * Complexity: one search per (target, direction), then O(limit × path length × out-degree).
  * @example
@@ -363,13 +388,14 @@ export const planAlternatives = (
   const target = g.index.get(to)!;
   const routes = routesFor(g, target, direction);
   settle(g, routes, g.index.get(from)!);
-  const { dist, hops } = routes;
+  const { dist, lossy, hops } = routes;
   const onShortestPath = (u: number, e: Edge): number | undefined => {
     const v = g.index.get(e.to)!;
     const ok =
       (direction === 'any' || (direction === 'forward') === (e.direction === 'up')) &&
       hops[v]! >= 0 &&
       hops[v]! + 1 === hops[u]! &&
+      lossy[v]! + (e.lossy ? 1 : 0) === lossy[u]! &&
       dist[v]! + e.cost === dist[u]!;
     return ok ? v : undefined;
   };

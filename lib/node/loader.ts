@@ -145,6 +145,7 @@ const loadFile = async (
           description: e.description,
           changes: e.changes,
           cost: e.cost,
+          lossy: e.lossy,
           source: file,
           ...(down ? { down: down.fn as StepFn } : {}),
         });

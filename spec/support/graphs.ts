@@ -8,15 +8,22 @@ export const mark =
   (to: string) =>
   (s: AnyState): AnyState => ({ ...s, path: [...((s.path as string[] | undefined) ?? []), to] });
 
-export type EdgeSpec = readonly [from: string, to: string, cost?: number, reversible?: boolean];
+export type EdgeSpec = readonly [
+  from: string,
+  to: string,
+  cost?: number,
+  reversible?: boolean,
+  lossy?: boolean,
+];
 
 /** A migrator with one marking step per edge. */
 export const graphOf = (edges: readonly EdgeSpec[], options = {}): Migrator =>
   edges.reduce(
-    (m, [from, to, cost, reversible]) =>
+    (m, [from, to, cost, reversible, lossy]) =>
       m.register(from, to, mark(to), {
         ...(cost === undefined ? {} : { cost }),
         ...(reversible ? { down: mark(from) } : {}),
+        ...(lossy ? { lossy } : {}),
       }),
     new Migrator({ trace: false, ...options }),
   );
