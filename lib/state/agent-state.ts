@@ -267,8 +267,16 @@ export class StateValidationError extends Error {
   }
 }
 
-const EXECUTION_MODES = ['sequential', 'parallel', 'supervisor', 'map_reduce', 'hierarchical'];
-const WORKFLOW_PATTERNS = [
+/** Values strict validation allows for `execution_mode`. */
+export const EXECUTION_MODES: readonly string[] = [
+  'sequential',
+  'parallel',
+  'supervisor',
+  'map_reduce',
+  'hierarchical',
+];
+/** Values strict validation allows for `workflow_pattern` (when set). */
+export const WORKFLOW_PATTERNS: readonly string[] = [
   'sequential',
   'parallel',
   'pipeline',
@@ -280,7 +288,8 @@ const WORKFLOW_PATTERNS = [
   'loop',
   'custom',
 ];
-const AGENT_STATUSES = [
+/** Values strict validation allows in `agent_status`. */
+export const AGENT_STATUSES: readonly string[] = [
   'active',
   'idle',
   'busy',

@@ -1,118 +1,80 @@
 /**
- * fast-check arbitraries of AgentState documents, for property-based tests of migrations.
+ * fast-check arbitraries of AgentState documents, derived from the io-ts codecs with
+ * {@link arbitraryFor}: the 1.0.0 codec intersected with the rules strict validation adds.
  *
  * @since 0.1.0
  */
-import fc from 'fast-check';
+import type fc from 'fast-check';
+import * as t from 'io-ts';
 import type { AnyState } from '../core/definition.js';
-import { createInitialState } from '../state/agent-state.js';
+import {
+  AGENT_STATUSES,
+  AgentStateV1_0,
+  EXECUTION_MODES,
+  WORKFLOW_PATTERNS,
+} from '../state/agent-state.js';
+import { arbitraryFor } from './arbitrary.js';
 
-const agentId = fc.constantFrom(
-  'dev-1',
-  'qa-1',
-  'ops-1',
-  'pm-1',
-  'agent_x',
-  '__proto__',
-  'constructor',
-);
-const role = fc.oneof(
-  fc.constantFrom(
-    'Senior Developer',
-    'QA Engineer',
-    'Test automation',
-    'DevOps',
-    'Product Manager',
-    '',
-  ),
-  fc.string(),
-);
-const text = fc.string({ maxLength: 40 });
-const nullableText = fc.option(text, { nil: null });
+const oneOf = (values: readonly string[], name: string) =>
+  t.keyof(Object.fromEntries(values.map((v) => [v, null])), name);
 
-const message = fc.record(
+interface PercentBrand {
+  readonly Percent: unique symbol;
+}
+interface PositiveBrand {
+  readonly Positive: unique symbol;
+}
+
+/** A number in 0..100. */
+const Percent = t.brand(
+  t.number,
+  (n): n is t.Branded<number, PercentBrand> => n >= 0 && n <= 100,
+  'Percent',
+);
+
+/** An integer of at least 1. */
+const PositiveInt = t.brand(t.Int, (n): n is t.Branded<t.Int, PositiveBrand> => n >= 1, 'Positive');
+
+/**
+ * The rules `validateState(state, { strict: true })` adds to the codec, as a codec: allowed
+ * execution modes, workflow patterns and agent statuses, progress in 0..100, permissions as
+ * lists of strings, queue items as strings, `recursion_limit` ≥ 1.
+ *
+ * @since 0.2.0
+ */
+export const AgentStateStrictRules = t.type(
   {
-    type: fc.constantFrom('HumanMessage', 'AIMessage', 'SystemMessage', 'ToolMessage'),
-    content: fc.string({ unit: 'grapheme', maxLength: 60 }),
-    additional_kwargs: fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), {
-      maxKeys: 3,
-    }),
-    id: fc.option(fc.string({ maxLength: 10 }), { nil: null }),
+    execution_mode: oneOf(EXECUTION_MODES, 'ExecutionMode'),
+    workflow_pattern: t.union([oneOf(WORKFLOW_PATTERNS, 'WorkflowPattern'), t.null]),
+    agent_status: t.record(t.string, oneOf(AGENT_STATUSES, 'AgentStatus')),
+    task_progress: t.record(t.string, Percent),
+    tool_permissions: t.record(t.string, t.array(t.string)),
+    agent_queue: t.array(t.string),
+    recursion_limit: PositiveInt,
   },
-  { requiredKeys: ['type', 'content'] },
+  'AgentStateStrictRules',
 );
 
 /**
- * AgentState 1.0.0 documents that satisfy `AgentStateV1_0` (and strict validation), with
- * varied messages, roles, permissions (sometimes none), progress, memories and metrics.
+ * AgentState 1.0.0 as strict validation accepts it: `AgentStateV1_0` and
+ * {@link AgentStateStrictRules}.
+ *
+ * @since 0.2.0
+ */
+export const AgentStateV1_0Strict = t.intersection(
+  [AgentStateV1_0, AgentStateStrictRules],
+  'AgentStateV1_0Strict',
+);
+
+/**
+ * AgentState 1.0.0 documents that satisfy `AgentStateV1_0` and strict validation, derived from
+ * {@link AgentStateV1_0Strict} by `arbitraryFor`: every field varies, optional ones
+ * (`performance_metrics.migration_applied`, a message's `id`) are sometimes absent, and
+ * `state_version` is `'1.0.0'`.
  *
  * @example
  * fc.assert(fc.property(agentStateV1_0Arbitrary(), (s) => validateState(s, { strict: true })))
  * @since 0.1.0
  */
 export const agentStateV1_0Arbitrary = (): fc.Arbitrary<AnyState> =>
-  fc
-    .record({
-      messages: fc.array(message, { maxLength: 6 }),
-      current_task: nullableText,
-      agent_roles: fc.dictionary(agentId, role, { maxKeys: 4 }),
-      tool_permissions: fc.oneof(
-        fc.constant({}),
-        fc.dictionary(agentId, fc.array(fc.string({ maxLength: 12 }), { maxLength: 4 }), {
-          maxKeys: 4,
-        }),
-      ),
-      task_progress: fc.dictionary(
-        fc.string({ maxLength: 6 }),
-        fc.double({ min: 0, max: 100, noNaN: true }),
-        { maxKeys: 3 },
-      ),
-      agent_status: fc.dictionary(
-        agentId,
-        fc.constantFrom('active', 'idle', 'busy', 'waiting', 'completed'),
-        { maxKeys: 3 },
-      ),
-      agent_queue: fc.array(fc.string({ maxLength: 6 }), { maxLength: 3 }),
-      shared_memory: fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 }), {
-        maxKeys: 4,
-      }),
-      execution_mode: fc.constantFrom(
-        'sequential',
-        'parallel',
-        'supervisor',
-        'map_reduce',
-        'hierarchical',
-      ),
-      workflow_pattern: fc.option(fc.constantFrom('pipeline', 'supervisor', 'loop', 'custom'), {
-        nil: null,
-      }),
-      recursion_limit: fc.integer({ min: 1, max: 500 }),
-      config: fc.option(
-        fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 }),
-        { nil: null },
-      ),
-      total_tool_calls: fc.nat(1000),
-      migration_applied: fc.option(
-        fc.dictionary(fc.constantFrom('0_9_to_1_0', 'other'), fc.string({ maxLength: 8 }), {
-          maxKeys: 2,
-        }),
-        { nil: undefined },
-      ),
-    })
-    .map(({ total_tool_calls, migration_applied, ...fields }) => {
-      const { tool_permission_history: _history, ...base } = createInitialState(
-        {},
-        new Date('2026-01-05T10:00:00.000Z'),
-      ) as AnyState;
-      return {
-        ...base,
-        ...fields,
-        state_version: '1.0.0',
-        performance_metrics: {
-          ...base.performance_metrics,
-          total_tool_calls,
-          total_messages: fields.messages.length,
-          ...(migration_applied === undefined ? {} : { migration_applied }),
-        },
-      };
-    });
+  arbitraryFor(AgentStateV1_0Strict).map((state) => ({ ...state, state_version: '1.0.0' }));

@@ -20,4 +20,10 @@ export {
 export type { ValidateMigrationOptions, RoundtripOptions, BenchmarkResult } from './helpers.js';
 export { assertRoundTrip, sampleStates } from './round-trip.js';
 export type { RoundTripPropertyOptions } from './round-trip.js';
-export { agentStateV1_0Arbitrary } from './agent-state.js';
+export {
+  agentStateV1_0Arbitrary,
+  AgentStateV1_0Strict,
+  AgentStateStrictRules,
+} from './agent-state.js';
+export { arbitraryFor, UnsupportedCodecError } from './arbitrary.js';
+export type { ArbitraryOptions } from './arbitrary.js';
