@@ -1,6 +1,6 @@
 /**
- * The `migraph` command line: `plan`, `graph`, `migrate`, `check` and `new` over a migrations
- * directory. Exit codes: 0 ok, 1 a migration, validation or check failed, 2 bad usage.
+ * The `migraph` command line: `plan`, `graph`, `migrate`, `check`, `test` and `new` over a
+ * migrations directory. Exit codes: 0 ok, 1 a migration, validation or check failed, 2 bad usage.
  * Problems go to stderr, one line each; stack traces only with `--verbose`.
  *
  * @since 0.1.0
@@ -20,6 +20,7 @@ import { migrateCommand } from './migrate.js';
 import { formatPlan } from './plan.js';
 import { packageVersion } from './package.js';
 import { scaffoldMigration } from './scaffold.js';
+import { testCommand, type TestCommandOptions } from './test.js';
 
 /**
  * States drawn from the schemas module's `arbitraries`, for `check`. fast-check is imported
@@ -237,6 +238,18 @@ const program = (): Command => {
         );
       }
       if (errors.length > 0) throw new CliError('', EXIT.failure);
+    });
+
+  cli
+    .command('test')
+    .description(
+      'round-trip every migration with a down, and every path between versions with codecs, on states drawn from the codecs (non-zero exit on failure)',
+    )
+    .option('--runs <n>', 'states per edge or path (default 100)')
+    .option('--seed <n>', 'seed of the generated states, to replay a run')
+    .option('--json', 'print the report as JSON')
+    .action(async (options: TestCommandOptions) => {
+      await testCommand(await open(globals()), options, out);
     });
 
   cli

@@ -27,3 +27,19 @@ export {
 } from './agent-state.js';
 export { arbitraryFor, UnsupportedCodecError } from './arbitrary.js';
 export type { ArbitraryOptions } from './arbitrary.js';
+export {
+  testMigrations,
+  roundTripCases,
+  formatRoundTrip,
+  formatTestSummary,
+} from './test-migrations.js';
+export type {
+  TestMigrationsOptions,
+  MigrationTestReport,
+  RoundTripCase,
+  RoundTripResult,
+  RoundTripFailure,
+  FieldDifference,
+} from './test-migrations.js';
+export { describeMigrations } from './describe-migrations.js';
+export type { DescribeMigrationsOptions, TestRunner } from './describe-migrations.js';

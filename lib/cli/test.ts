@@ -1,0 +1,85 @@
+/**
+ * `migraph test`: the round trips of `testMigrations` on a project, one line per edge or path,
+ * then a summary with the seed that replays them. fast-check is imported when the command
+ * runs, and only then.
+ *
+ * @since 0.2.0
+ */
+import type fc from 'fast-check';
+import type { Project } from '../node/project.js';
+import { CliError, EXIT, usage } from './errors.js';
+
+/** The options of `migraph test`, as commander gives them. */
+export interface TestCommandOptions {
+  readonly runs?: string;
+  readonly seed?: string;
+  readonly json?: boolean;
+}
+
+const integerOption = (
+  value: string | undefined,
+  name: string,
+  min: number,
+): number | undefined => {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > 2 ** 31) {
+    throw usage(
+      `${name}: expected ${min > 0 ? 'a positive' : 'an'} integer${min > 0 ? '' : ` between -2^31 and 2^31`}, got ${value}`,
+    );
+  }
+  return n;
+};
+
+const loadKit = async (): Promise<typeof import('../testing/test-migrations.js')> => {
+  try {
+    return await import('../testing/test-migrations.js');
+  } catch (cause) {
+    const code = (cause as { code?: unknown } | null)?.code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && String(cause).includes('fast-check')) {
+      throw usage('migraph test needs fast-check: run `npm install --save-dev fast-check`', cause);
+    }
+    throw cause;
+  }
+};
+
+const arbitrariesOf = (project: Project): Record<string, fc.Arbitrary<unknown>> => {
+  for (const [version, arbitrary] of Object.entries(project.arbitraries)) {
+    if (typeof (arbitrary as { generate?: unknown } | null)?.generate !== 'function') {
+      throw usage(`The schemas module's arbitraries['${version}'] is not a fast-check arbitrary`);
+    }
+  }
+  return project.arbitraries as Record<string, fc.Arbitrary<unknown>>;
+};
+
+/** JSON of a report; BigInt values (which JSON cannot hold) become strings. */
+const toJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v), 2);
+
+/**
+ * Runs the round trips of `project`'s migrator, writing one line per edge or path as each
+ * finishes (or, with `json`, the whole report at the end). Throws a `CliError` with exit code 1
+ * when any round trip fails, 2 on a bad option.
+ */
+export const testCommand = async (
+  project: Project,
+  options: TestCommandOptions,
+  write: (text: string) => void,
+): Promise<void> => {
+  const runs = integerOption(options.runs, '--runs', 1) ?? 100;
+  const seed = integerOption(options.seed, '--seed', -(2 ** 31));
+  const { testMigrations, formatRoundTrip, formatTestSummary } = await loadKit();
+  const json = options.json === true;
+  const report = testMigrations(project.migrator, {
+    runs,
+    ...(seed === undefined ? {} : { seed }),
+    arbitraries: arbitrariesOf(project),
+    ...(json ? {} : { onResult: (result) => write(`${formatRoundTrip(result)}\n`) }),
+  });
+  if (json) write(`${toJson(report)}\n`);
+  else {
+    write(`${formatTestSummary(report)}\n`);
+    if (!report.ok) write(`Replay with: migraph test --runs ${runs} --seed ${report.seed}\n`);
+  }
+  if (!report.ok) throw new CliError('', EXIT.failure);
+};

@@ -1,0 +1,114 @@
+// `migraph test`, through the built binary (run `npm run build` first).
+import { expect } from 'chai';
+import { rmSync } from 'node:fs';
+import { makeProject, repoRoot, runCli } from './support/cli.js';
+
+// 1.0.0 has optional tags, 2.0.0 labels. The down drops `tags` when there are no labels: a state
+// with `tags: []` comes back without them, one without tags comes back fine.
+const seededMistake = {
+  'migrations/v1_0_0_to_v2_0_0.mjs': `export default {
+  from: '1.0.0',
+  to: '2.0.0',
+  description: 'Tags become labels',
+  up: ({ tags, ...s }) => ({ ...s, labels: tags ?? [] }),
+  down: ({ labels, ...s }) => (labels.length > 0 ? { ...s, tags: labels } : s),
+};
+`,
+  'migrations/v2_0_0_to_v3_0_0.mjs': `export default {
+  from: '2.0.0',
+  to: '3.0.0',
+  up: (s) => ({ ...s, archived: false }),
+  down: ({ archived, ...s }) => s,
+};
+`,
+  'migrations/schemas.mjs': `import * as t from 'io-ts';
+export const codecs = {
+  '1.0.0': t.intersection([t.type({ title: t.string }), t.partial({ tags: t.array(t.string) })]),
+  '2.0.0': t.type({ title: t.string, labels: t.array(t.string) }),
+  '3.0.0': t.type({ title: t.string, labels: t.array(t.string), archived: t.boolean }),
+};
+`,
+};
+
+describe('migraph test', function () {
+  this.timeout(60_000);
+  let dir: string;
+  beforeEach(() => {
+    dir = makeProject(seededMistake);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('round-trips the repository’s own AgentState migrations, through tsx', async () => {
+    const run = await runCli(['test', '--runs', '30', '--seed', '5'], repoRoot);
+    expect(run.code, run.stderr).to.equal(0);
+    expect(run.stdout).to.equal(
+      [
+        'ok    edge 1.0.0 -> 1.1.0 -> 1.0.0  (30 runs)',
+        '1 edge, 0 paths: 1 passed, 0 failed, 0 skipped (30 runs each, seed 5)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('finds a down that drops a field for some inputs, with a minimal counterexample, and exits 1', async () => {
+    const run = await runCli(['test', '--seed', '7'], dir);
+    expect(run.code, run.stderr).to.equal(1);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).to.match(
+      /^FAIL {2}edge 1\.0\.0 -> 2\.0\.0 -> 1\.0\.0 {2}\(failed after \d+ runs?, shrunk \d+ times?\)$/,
+    );
+    expect(lines.slice(1, 4)).to.deep.equal([
+      "      Data was not preserved: field 'tags' differs after 1.0.0 -> 2.0.0 -> 1.0.0",
+      '      tags: expected [], got (absent)',
+      '      counterexample: {"title":"","tags":[],"state_version":"1.0.0"}',
+    ]);
+    expect(lines.slice(4, 5)).to.deep.equal(['ok    edge 2.0.0 -> 3.0.0 -> 2.0.0  (100 runs)']);
+    expect(lines[5]).to.match(/^FAIL {2}path 1\.0\.0 -> 2\.0\.0 -> 3\.0\.0 -> 2\.0\.0 -> 1\.0\.0 /);
+    expect(lines.slice(-2)).to.deep.equal([
+      '2 edges, 1 path: 1 passed, 2 failed, 0 skipped (100 runs each, seed 7)',
+      'Replay with: migraph test --runs 100 --seed 7',
+    ]);
+    expect(run.stderr).to.equal('');
+  });
+
+  it('replays the same run from --seed, and picks and prints a seed without one', async () => {
+    const first = await runCli(['test', '--runs', '50'], dir);
+    const seed = /seed (-?\d+)\)/.exec(first.stdout)?.[1];
+    expect(seed, first.stdout).to.be.a('string');
+    const again = await runCli(['test', '--runs', '50', '--seed', seed!], dir);
+    expect(again.stdout).to.equal(first.stdout);
+  });
+
+  it('prints the report as JSON with --json', async () => {
+    const run = await runCli(['test', '--seed', '7', '--json'], dir);
+    expect(run.code).to.equal(1);
+    const report = JSON.parse(run.stdout) as {
+      ok: boolean;
+      seed: number;
+      results: { kind: string; status: string; failure?: { counterexample: unknown } }[];
+    };
+    expect(report.ok).to.equal(false);
+    expect(report.seed).to.equal(7);
+    expect(report.results.map((r) => `${r.kind} ${r.status}`)).to.deep.equal([
+      'edge failed',
+      'edge passed',
+      'path failed',
+    ]);
+    expect(report.results[0]!.failure!.counterexample).to.deep.equal({
+      title: '',
+      tags: [],
+      state_version: '1.0.0',
+    });
+  });
+
+  it('exits 2 with one line on a bad --runs or --seed', async () => {
+    for (const [args, message] of [
+      [['--runs', '0'], 'migraph: --runs: expected a positive integer, got 0\n'],
+      [['--seed', 'x'], 'migraph: --seed: expected an integer between -2^31 and 2^31, got x\n'],
+    ] as const) {
+      const run = await runCli(['test', ...args], dir);
+      expect(run.code).to.equal(2);
+      expect(run.stderr).to.equal(message);
+    }
+  });
+});
