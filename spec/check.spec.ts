@@ -91,6 +91,47 @@ describe('check', () => {
     });
   }
 
+  describe('lossy edges', () => {
+    // clean() is 1.0.0 <-> 1.1.0 <-> 2.0.0; add a lossy 2.0.0 <-> 3.0.0.
+    const withLossy = () => clean().register('2.0.0', '3.0.0', id, { down: id, lossy: true });
+
+    it('reports each lossy edge with the version pairs whose planned path crosses it', () => {
+      const found = check(withLossy()).warnings.filter((i) => i.code === 'lossy-path');
+      expect(found).to.deep.equal([
+        {
+          severity: 'warning',
+          code: 'lossy-path',
+          message:
+            'Migration 2.0.0->3.0.0 is lossy (meta.lossy) and on the planned paths of 3 version pairs: 1.0.0->3.0.0, 1.1.0->3.0.0, 2.0.0->3.0.0',
+          versions: ['2.0.0', '3.0.0'],
+        },
+        {
+          severity: 'warning',
+          code: 'lossy-path',
+          message:
+            'Migration 3.0.0->2.0.0 is lossy (meta.lossy) and on the planned paths of 3 version pairs: 3.0.0->1.0.0, 3.0.0->1.1.0, 3.0.0->2.0.0',
+          versions: ['3.0.0', '2.0.0'],
+        },
+      ]);
+      expect(check(withLossy()).ok).to.equal(true);
+    });
+
+    it('says nothing of a lossy edge the planner avoids for a lossless path', () => {
+      const m = clean().register('1.0.0', '2.0.0', id, { cost: 2, lossy: true });
+      expect(codes(m).warnings).to.not.include('lossy-path');
+    });
+
+    it('lists at most five pairs', () => {
+      const m = withLossy()
+        .register('3.0.0', '4.0.0', id, { down: id })
+        .register('4.0.0', '5.0.0', id, { down: id });
+      const [up] = check(m).warnings.filter((i) => i.code === 'lossy-path');
+      expect(up!.message).to.equal(
+        'Migration 2.0.0->3.0.0 is lossy (meta.lossy) and on the planned paths of 9 version pairs: 1.0.0->3.0.0, 1.0.0->4.0.0, 1.0.0->5.0.0, 1.1.0->3.0.0, 1.1.0->4.0.0, and 4 more',
+      );
+    });
+  });
+
   it('does not flag a file name that matches, for the up and the down edge', () => {
     const m = clean().register('2.0.0', '2.1.0', id, { down: id, source: 'v2_0_0_to_v2_1_0.ts' });
     expect(codes(m).errors).to.deep.equal([]);

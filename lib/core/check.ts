@@ -2,7 +2,7 @@
  * Graph lint: finds holes and hazards in a migrator's version graph before they bite.
  *
  * Codes: `unreachable-version`, `cannot-reach-current`, `missing-down`, `missing-schema`,
- * `ambiguous-path`, `file-name-mismatch`, `codec-rejects-output`.
+ * `ambiguous-path`, `lossy-path`, `file-name-mismatch`, `codec-rejects-output`.
  *
  * @since 0.1.0
  */
@@ -17,6 +17,7 @@ export type CheckCode =
   | 'missing-down'
   | 'missing-schema'
   | 'ambiguous-path'
+  | 'lossy-path'
   | 'file-name-mismatch'
   | 'codec-rejects-output';
 
@@ -44,16 +45,20 @@ export interface CheckOptions {
    * `migraph/testing` draws them from fast-check arbitraries.
    */
   readonly samples?: Readonly<Record<string, readonly unknown[]>>;
-  /** Graphs above this many versions skip the all-pairs ambiguity search (default 200). */
+  /**
+   * Graphs above this many versions skip the all-pairs searches for ambiguous and lossy paths
+   * (default 200).
+   */
   readonly ambiguityLimit?: number;
 }
 
 /**
  * Lints the version graph of `m`. Errors: versions that cannot reach the current version,
  * file names that do not match their edge, codecs rejecting migrated samples. Warnings:
- * versions no other version reaches, `up` without `down`, versions without a codec, and
- * pairs of versions joined by several equally short paths (the plan then takes the lowest
- * next version: the message says which).
+ * versions no other version reaches, `up` without `down`, versions without a codec, pairs of
+ * versions joined by several equally short paths (the plan then takes the lowest next version:
+ * the message says which), and lossy edges (`meta.lossy`) that planned paths cross (each with
+ * the pairs of versions whose path does).
  *
  * @example
  * const report = check(m, { samples: { '1.0.0': [createInitialState()] } })
@@ -139,6 +144,33 @@ export const check = (m: Migrator, options: CheckOptions = {}): CheckReport => {
           );
         }
       }
+    }
+  }
+
+  const lossy = edges.filter((e) => e.lossy);
+  if (lossy.length > 0 && versions.length <= (options.ambiguityLimit ?? 200)) {
+    const crossing = new Map<string, string[]>();
+    for (const from of versions) {
+      for (const to of versions) {
+        const plan = from === to ? undefined : m.plan(from, to);
+        if (plan === undefined || E.isLeft(plan)) continue;
+        for (const step of plan.right.steps.filter((s) => s.lossy === true)) {
+          const key = `${step.from}->${step.to}`;
+          crossing.set(key, [...(crossing.get(key) ?? []), `${from}->${to}`]);
+        }
+      }
+    }
+    for (const e of lossy) {
+      const pairs = crossing.get(`${e.from}->${e.to}`) ?? [];
+      if (pairs.length === 0) continue;
+      const shown =
+        pairs.length > 5 ? [...pairs.slice(0, 5), `and ${pairs.length - 5} more`] : pairs;
+      add(
+        'warning',
+        'lossy-path',
+        `Migration ${e.from}->${e.to} is lossy (meta.lossy) and on the planned path${pairs.length === 1 ? '' : 's'} of ${pairs.length} version pair${pairs.length === 1 ? '' : 's'}: ${shown.join(', ')}`,
+        [e.from, e.to],
+      );
     }
   }
 
