@@ -50,6 +50,27 @@ describe('migraph test', function () {
     );
   });
 
+  it('round-trips the ten-version example project: 9 edges and 36 paths', async () => {
+    const args = [
+      'test',
+      '--dir',
+      'examples/ten-versions/migrations',
+      '--runs',
+      '10',
+      '--seed',
+      '1',
+    ];
+    const run = await runCli(args, repoRoot);
+    expect(run.code, run.stderr).to.equal(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines).to.have.length(46);
+    expect(lines.slice(0, 45).every((line) => line.startsWith('ok    '))).to.equal(true);
+    expect(lines).to.include('ok    path 1.0.0 -> 3.2.0 -> 1.0.0 (18 steps)  (10 runs)');
+    expect(lines.at(-1)).to.equal(
+      '9 edges, 36 paths: 45 passed, 0 failed, 0 skipped (10 runs each, seed 1)',
+    );
+  });
+
   it('finds a down that drops a field for some inputs, with a minimal counterexample, and exits 1', async () => {
     const run = await runCli(['test', '--seed', '7'], dir);
     expect(run.code, run.stderr).to.equal(1);
@@ -63,7 +84,12 @@ describe('migraph test', function () {
       '      counterexample: {"title":"","tags":[],"state_version":"1.0.0"}',
     ]);
     expect(lines.slice(4, 5)).to.deep.equal(['ok    edge 2.0.0 -> 3.0.0 -> 2.0.0  (100 runs)']);
-    expect(lines[5]).to.match(/^FAIL {2}path 1\.0\.0 -> 2\.0\.0 -> 3\.0\.0 -> 2\.0\.0 -> 1\.0\.0 /);
+    expect(lines[5]).to.match(
+      /^FAIL {2}path 1\.0\.0 -> 3\.0\.0 -> 1\.0\.0 \(4 steps\) {2}\(failed/,
+    );
+    expect(lines[6]).to.equal(
+      "      Data was not preserved: field 'tags' differs after 1.0.0 -> 2.0.0 -> 3.0.0 -> 2.0.0 -> 1.0.0",
+    );
     expect(lines.slice(-2)).to.deep.equal([
       '2 edges, 1 path: 1 passed, 2 failed, 0 skipped (100 runs each, seed 7)',
       'Replay with: migraph test --runs 100 --seed 7',

@@ -201,7 +201,7 @@ describe('testMigrations', () => {
     expect(seen).to.deep.equal([
       'ok    edge 1.0.0 -> 1.1.0 -> 1.0.0  (5 runs)',
       'ok    edge 1.1.0 -> 1.2.0 -> 1.1.0  (5 runs)',
-      'ok    path 1.0.0 -> 1.1.0 -> 1.2.0 -> 1.1.0 -> 1.0.0  (5 runs)',
+      'ok    path 1.0.0 -> 1.2.0 -> 1.0.0 (4 steps)  (5 runs)',
     ]);
     expect(formatTestSummary(report)).to.equal(
       '2 edges, 1 path: 3 passed, 0 failed, 0 skipped (5 runs each, seed 9)',

@@ -410,8 +410,14 @@ export const testMigrations = (
 
 // --- formatting -----------------------------------------------------------------------------
 
-/** The title of a round trip: its kind and route, e.g. `edge 1.0.0 -> 1.1.0 -> 1.0.0`. */
-export const roundTripTitle = (c: RoundTripCase): string => `${c.kind} ${c.route.join(' -> ')}`;
+/**
+ * The title of a round trip: `edge 1.0.0 -> 1.1.0 -> 1.0.0`, or for a path its ends and its
+ * length, `path 1.0.0 -> 2.0.0 -> 1.0.0 (4 steps)` (a failure's message gives the whole route).
+ */
+export const roundTripTitle = (c: RoundTripCase): string =>
+  c.kind === 'edge'
+    ? `edge ${c.route.join(' -> ')}`
+    : `path ${c.from} -> ${c.to} -> ${c.from} (${c.route.length - 1} steps)`;
 
 const shown = (value: unknown): string => (value === undefined ? '(absent)' : showValue(value));
 
