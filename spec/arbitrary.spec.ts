@@ -149,9 +149,20 @@ describe('arbitraryFor', () => {
     expect(withProto.every((v) => Object.getPrototypeOf(v) === Object.prototype)).to.equal(true);
   });
 
-  it('respects maxLength', () => {
-    const values = fc.sample(arbitraryFor(t.array(t.string), { maxLength: 2 }), 200);
-    expect(values.every((v) => v.length <= 2 && v.every((s) => s.length <= 2))).to.equal(true);
+  it('respects maxLength and maxStringLength', () => {
+    const codec = t.type({ list: t.array(t.string), map: t.record(t.string, t.number) });
+    const values = fc.sample(arbitraryFor(codec, { maxLength: 2, maxStringLength: 3 }), 300);
+    expect(
+      values.every(
+        (v) =>
+          v.list.length <= 2 &&
+          v.list.every((s) => s.length <= 3) &&
+          Object.keys(v.map).length <= 2,
+      ),
+    ).to.equal(true);
+    expect(values.some((v) => v.list.length === 2 && v.list.some((s) => s.length === 3))).to.equal(
+      true,
+    );
   });
 
   it('uses an override by codec name, for custom codecs', () => {
@@ -226,6 +237,10 @@ describe('arbitraryFor', () => {
     expect(() => arbitraryFor(t.string, { maxDepth: -1 })).to.throw(
       TypeError,
       'Expected options.maxDepth to be a non-negative integer, got -1',
+    );
+    expect(() => arbitraryFor(t.string, { maxStringLength: -2 })).to.throw(
+      TypeError,
+      'Expected options.maxStringLength to be a non-negative integer, got -2',
     );
     expect(() => arbitraryFor(t.string, { maxLength: 1.5 })).to.throw(
       TypeError,

@@ -3,8 +3,10 @@
  * accepts, so round trips need no hand-written generator per version.
  *
  * The values are JSON-like, as stored states are: finite numbers without `-0`, `unknown` as
- * JSON values, objects with `Object.prototype`. Optional keys of `t.partial` are sometimes
- * absent. Refinements and brands filter their base; recursive codecs unfold up to `maxDepth`.
+ * JSON values (two levels deep, at most three items a level), objects with `Object.prototype`,
+ * record keys that are sometimes `__proto__` or `constructor`. Optional keys of `t.partial` are
+ * sometimes absent. Refinements and brands filter their base; recursive codecs unfold up to
+ * `maxDepth`.
  *
  * @since 0.2.0
  */
@@ -18,8 +20,10 @@ export interface ArbitraryOptions {
    * (default 3): past it, a union leaves out the members that recurse, an array is empty.
    */
   readonly maxDepth?: number;
-  /** Most items of an array, most keys of a record, most characters of a string (default 8). */
+  /** Most items of an array, most keys of a record (default 4). */
   readonly maxLength?: number;
+  /** Most characters of a string (default 16). */
+  readonly maxStringLength?: number;
   /**
    * Arbitraries to use instead of the derived one, by codec name (`codec.name`): for custom
    * codecs such as `DateFromISOString`, or refinements that reject most values of their base.
@@ -146,6 +150,7 @@ class Cut {
 interface Context {
   readonly maxDepth: number;
   readonly maxLength: number;
+  readonly maxStringLength: number;
   readonly overrides: Readonly<Record<string, fc.Arbitrary<unknown>>>;
   readonly root: string;
   readonly path: string;
@@ -178,9 +183,9 @@ const finiteNumber = fc.oneof(
  * Record keys: strings, and one time in five a key that is dangerous as a JavaScript property
  * (`__proto__`, `constructor`, …), which JSON states may hold as data.
  */
-const recordKey = (maxLength: number): fc.Arbitrary<string> =>
+const recordKey = (maxStringLength: number): fc.Arbitrary<string> =>
   fc.oneof(
-    { weight: 4, arbitrary: fc.string({ maxLength }) },
+    { weight: 4, arbitrary: fc.string({ maxLength: maxStringLength }) },
     {
       weight: 1,
       arbitrary: fc.constantFrom(
@@ -193,19 +198,40 @@ const recordKey = (maxLength: number): fc.Arbitrary<string> =>
     },
   );
 
-const jsonValue = (maxLength: number): fc.Arbitrary<unknown> =>
-  fc.letrec<{ value: unknown }>((tie) => ({
-    value: fc.oneof(
-      { maxDepth: 2, depthIdentifier: 'migraph-json' },
-      fc.oneof(fc.constant(null), fc.boolean(), finiteNumber, fc.string({ maxLength })),
-      fc.array(tie('value'), { maxLength, depthIdentifier: 'migraph-json' }),
-      fc.dictionary(recordKey(maxLength), tie('value'), {
-        maxKeys: maxLength,
-        noNullPrototype: true,
-        depthIdentifier: 'migraph-json',
-      }),
-    ),
-  })).value;
+/**
+ * Plain objects of up to `maxKeys` entries (a repeated key keeps its last value). Built from an
+ * array of entries, which fast-check generates and shrinks faster than `fc.dictionary`.
+ */
+const dictionaryOf = (
+  key: fc.Arbitrary<string>,
+  value: fc.Arbitrary<unknown>,
+  maxKeys: number,
+): fc.Arbitrary<Record<string, unknown>> =>
+  fc.array(fc.tuple(key, value), { maxLength: maxKeys }).map((entries) => {
+    const record: Record<string, unknown> = {};
+    for (const [k, v] of entries) put(record, k, v);
+    return record;
+  });
+
+/** JSON values two levels deep, at most three items a level; leaves half the time. */
+const jsonValue = (maxStringLength: number): fc.Arbitrary<unknown> => {
+  const leaf = fc.oneof(
+    fc.constant(null),
+    fc.boolean(),
+    finiteNumber,
+    fc.string({ maxLength: maxStringLength }),
+  );
+  let value: fc.Arbitrary<unknown> = leaf;
+  for (let depth = 0; depth < 2; depth++) {
+    const inner = value;
+    value = fc.oneof(
+      { weight: 2, arbitrary: leaf },
+      { weight: 1, arbitrary: fc.array(inner, { maxLength: 3 }) },
+      { weight: 1, arbitrary: dictionaryOf(recordKey(maxStringLength), inner, 3) },
+    );
+  }
+  return value;
+};
 
 const unsupported = (codec: Codec, ctx: Context, why: string): UnsupportedCodecError =>
   new UnsupportedCodecError(
@@ -261,7 +287,7 @@ const build = (codec: Codec, ctx: Context): fc.Arbitrary<unknown> => {
   if (c === undefined) {
     throw unsupported(codec, ctx, 'it is not one of the io-ts combinators arbitraryFor maps');
   }
-  const { maxLength } = ctx;
+  const { maxLength, maxStringLength } = ctx;
   switch (c._tag) {
     case 'NullType':
       return fc.constant(null);
@@ -269,7 +295,7 @@ const build = (codec: Codec, ctx: Context): fc.Arbitrary<unknown> => {
     case 'VoidType':
       return fc.constant(undefined);
     case 'StringType':
-      return fc.string({ maxLength });
+      return fc.string({ maxLength: maxStringLength });
     case 'NumberType':
       return finiteNumber;
     case 'BigIntType':
@@ -283,10 +309,7 @@ const build = (codec: Codec, ctx: Context): fc.Arbitrary<unknown> => {
       return fc.array(ctx.json, { maxLength });
     case 'AnyDictionaryType':
     case 'ObjectType':
-      return fc.dictionary(recordKey(maxLength), ctx.json, {
-        maxKeys: maxLength,
-        noNullPrototype: true,
-      });
+      return dictionaryOf(recordKey(maxStringLength), ctx.json, maxLength);
     case 'FunctionType':
       throw unsupported(codec, ctx, 'functions are not data');
     case 'NeverType':
@@ -321,14 +344,11 @@ const build = (codec: Codec, ctx: Context): fc.Arbitrary<unknown> => {
       }
       const domain = (
         tagged(c.domain)?._tag === 'StringType' && !hasOverride(ctx, c.domain)
-          ? recordKey(maxLength)
+          ? recordKey(maxStringLength)
           : build(c.domain, at(ctx, '{key}'))
       ) as fc.Arbitrary<string>;
       try {
-        return fc.dictionary(domain, build(c.codomain, at(ctx, '{*}')), {
-          maxKeys: maxLength,
-          noNullPrototype: true,
-        });
+        return dictionaryOf(domain, build(c.codomain, at(ctx, '{*}')), maxLength);
       } catch (error) {
         if (error instanceof Cut) return fc.constant({});
         throw error;
@@ -404,15 +424,16 @@ export const arbitraryFor = <A>(
   codec: t.Decoder<unknown, A>,
   options: ArbitraryOptions = {},
 ): fc.Arbitrary<A> => {
-  const maxLength = checkCount('maxLength', options.maxLength, 8);
+  const maxStringLength = checkCount('maxStringLength', options.maxStringLength, 16);
   const ctx: Context = {
     maxDepth: checkCount('maxDepth', options.maxDepth, 3),
-    maxLength,
+    maxLength: checkCount('maxLength', options.maxLength, 4),
+    maxStringLength,
     overrides: checkOverrides(options.overrides),
     root: codec.name,
     path: '',
     depths: new Map(),
-    json: jsonValue(Math.min(maxLength, 3)),
+    json: jsonValue(maxStringLength),
   };
   try {
     return build(codec as Codec, ctx) as fc.Arbitrary<A>;
