@@ -1,11 +1,14 @@
 /**
  * `migraph/testing`: checks for migrations. The seed's helpers over any migrator
  * (`validateMigrationWith`, round trips, benchmarks) and property-based round trips with
- * `fast-check`, an optional peer dependency needed by this entry only.
+ * `fast-check`, an optional peer dependency needed by this entry only: arbitraries derived
+ * from io-ts codecs (`arbitraryFor`), round trips of every edge and path of a migrator
+ * (`testMigrations`, `describeMigrations`), and `assertRoundTrip` for one pair of versions.
  *
  * @example
- * import { assertRoundTrip, agentStateV1_0Arbitrary } from 'migraph/testing';
- * assertRoundTrip(m, '1.0.0', '1.1.0', agentStateV1_0Arbitrary());
+ * import { describeMigrations, testMigrations } from 'migraph/testing';
+ * describeMigrations(m); // in a spec file: one test per edge and path
+ * testMigrations(m, { runs: 1000, seed: 42 }).ok; // or a report
  *
  * @packageDocumentation
  */
