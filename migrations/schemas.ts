@@ -1,7 +1,8 @@
 /**
  * The schemas of this migrations directory, for the `migraph` CLI: codecs by version, the
- * current version, and arbitraries that `migraph check` samples to test each migration's
- * output against the next version's codec.
+ * current version, and arbitraries: `migraph check` samples them to test each migration's
+ * output against the next version's codec, and `migraph test` draws 1.0.0 states from them
+ * (strictly valid ones, where the bare codec would allow any execution mode).
  *
  * @since 0.1.0
  */
