@@ -237,6 +237,7 @@ describe('migraph CLI', function () {
       const out = read('out/states.ndjson')
         .trimEnd()
         .split('\n')
+        .filter((l) => l !== '') // blank lines are kept as they were
         .map((l) => JSON.parse(l) as AnyState);
       expect(out.map((s) => s.name)).to.deep.equal(['a', 'c', 'd']);
       const rejected = read('out/states.ndjson.rejected.ndjson')

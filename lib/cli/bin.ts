@@ -1,9 +1,40 @@
 #!/usr/bin/env node
 /**
- * The `migraph` executable (see `lib/cli/main.ts`).
+ * The `migraph` executable (see `lib/cli/main.ts`). Whatever user code does (a step whose
+ * promise rejects late, a timer that throws, a script that keeps the event loop busy), the
+ * process ends with one `migraph:` line and exit code 1, never a raw stack trace or a hang.
  *
  * @since 0.1.0
  */
+import { describeCause } from '../core/errors.js';
 import { main } from './main.js';
+import { escapeControl } from './terminal.js';
 
-process.exitCode = await main(process.argv.slice(2));
+/** Exits once what was written to stdout and stderr is flushed. */
+const exit = (code: number): void => {
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+};
+
+const crash = (error: unknown): void => {
+  const verbose = process.argv.includes('--verbose') || process.argv.includes('-v');
+  process.stderr.write(`migraph: ${escapeControl(describeCause(error).split('\n')[0] ?? '')}\n`);
+  if (verbose && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  exit(1);
+};
+
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
+
+let finished = false;
+// Nothing left to run, yet the command has not finished: something awaits a promise that
+// never settles (a step or a script's top-level await).
+process.on('beforeExit', () => {
+  if (!finished)
+    crash(new Error('stopped: a migration or script awaits a promise that never settles'));
+});
+
+// Not awaited at the top level: a module that never settles must not hold this one.
+main(process.argv.slice(2)).then((code) => {
+  finished = true;
+  exit(code);
+}, crash);

@@ -10,6 +10,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { check } from '../core/check.js';
+import { describeCause } from '../core/errors.js';
 import { renderSvg } from '../node/render-svg.js';
 import type { PlanDirection } from '../core/planner.js';
 import { parseVersion, type Version } from '../core/version.js';
@@ -20,6 +21,7 @@ import { migrateCommand } from './migrate.js';
 import { formatPlan } from './plan.js';
 import { packageVersion } from './package.js';
 import { scaffoldMigration } from './scaffold.js';
+import { escapeControl } from './terminal.js';
 import { testCommand, type TestCommandOptions } from './test.js';
 
 /**
@@ -44,7 +46,15 @@ interface GlobalOptions {
   readonly dir: string;
   readonly schemas?: string;
   readonly verbose?: boolean;
+  readonly loadTimeout?: number;
 }
+
+/** The project options of the global options (`--load-timeout` is in seconds). */
+const projectOptions = (options: GlobalOptions) => ({
+  dir: options.dir,
+  ...(options.schemas === undefined ? {} : { schemas: options.schemas }),
+  ...(options.loadTimeout === undefined ? {} : { loadTimeoutMs: options.loadTimeout * 1000 }),
+});
 
 const versionArg = (value: string, name: string): Version => {
   const parsed = parseVersion(value);
@@ -57,9 +67,10 @@ const err = (text: string) => process.stderr.write(text);
 
 /** Loads the project; files that failed to load make every command but `check` fail. */
 const open = async (options: GlobalOptions, strict = true): Promise<Project> => {
-  const loaded = await loadProject(options);
+  const loaded = await loadProject(projectOptions(options));
   if (E.isLeft(loaded)) throw usage(loaded.left.message, loaded.left.cause);
   const project = loaded.right;
+  for (const warning of project.warnings) err(`migraph: warning: ${escapeControl(warning)}\n`);
   const problems = loadProblems(project.report);
   if (strict && problems.length > 0) {
     throw failure(problems.map((p) => `cannot load ${p}`).join('\n'));
@@ -83,6 +94,17 @@ const program = (): Command => {
     .option('-d, --dir <dir>', 'migrations directory', './migrations')
     .option('--schemas <module>', 'module exporting codecs (default: <dir>/schemas.{js,mjs,ts})')
     .option('-v, --verbose', 'print stack traces with errors')
+    .option(
+      '--load-timeout <seconds>',
+      'how long a migration script or schemas module may take to load (default 30)',
+      (v: string) => {
+        const seconds = Number(v);
+        if (!(seconds > 0 && Number.isFinite(seconds))) {
+          throw usage(`--load-timeout: expected a positive number of seconds, got ${v}`);
+        }
+        return seconds;
+      },
+    )
     .showHelpAfterError('(run migraph --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: out, writeErr: err });
@@ -168,7 +190,10 @@ const program = (): Command => {
   cli
     .command('migrate')
     .description('migrate JSON or NDJSON files of states')
-    .argument('<files...>', '.json (a state or an array of states) or .ndjson/.jsonl files')
+    .argument(
+      '<files...>',
+      '.json (a state or an array of states) or .ndjson/.jsonl files; - reads NDJSON from stdin',
+    )
     .option('-t, --to <version>', 'target version (default: the current version)')
     .option('-n, --dry-run', 'report what would change; write nothing')
     .option('--diff', 'print an RFC 6902 patch per state (NDJSON on stdout)')
@@ -192,14 +217,13 @@ const program = (): Command => {
         },
       ) => {
         const { migrator } = await open(globals());
-        const { dir, schemas } = globals();
         const { summary, problems, notes } = await migrateCommand(
           migrator,
-          { dir, ...(schemas === undefined ? {} : { schemas }) },
+          projectOptions(globals()),
           files,
           options,
         );
-        for (const note of notes) out(`${note}\n`);
+        for (const note of notes) err(`migraph: ${escapeControl(note)}\n`);
         const report =
           `${summary.states} state(s) in ${summary.files} file(s): ${summary.migrated} migrated, ` +
           `${summary.unchanged} already at the target, ${summary.failed} failed` +
@@ -258,9 +282,16 @@ const program = (): Command => {
     .argument('<from>', 'version it migrates from')
     .argument('<to>', 'version it migrates to')
     .action(async (from: string, to: string) => {
+      const [a, b] = [versionArg(from, '<from>'), versionArg(to, '<to>')];
+      const pre = [a, b].find((v) => v.includes('-'));
+      if (pre !== undefined) {
+        throw usage(
+          `${pre} is a pre-release version: migration file names (v{M}_{m}_{p}_to_v{M}_{m}_{p}) cannot name it, so the loader would never load the script`,
+        );
+      }
       const dir = path.resolve(globals().dir);
       await mkdir(dir, { recursive: true });
-      const file = await scaffoldMigration(dir, versionArg(from, '<from>'), versionArg(to, '<to>'));
+      const file = await scaffoldMigration(dir, a, b);
       out(`Created ${path.relative(process.cwd(), file) || file}\n`);
     });
 
@@ -288,13 +319,13 @@ export const main = async (argv: readonly string[]): Promise<number> => {
     const verbose = cli.opts<GlobalOptions>().verbose === true;
     if (error instanceof CliError) {
       if (error.message !== '') {
-        for (const line of error.message.split('\n')) err(`migraph: ${line}\n`);
+        for (const line of error.message.split('\n')) err(`migraph: ${escapeControl(line)}\n`);
       }
       if (verbose) err(`${String((error.cause as Error | undefined)?.stack ?? error.stack)}\n`);
       return error.exitCode;
     }
-    const message = error instanceof Error ? error.message : String(error);
-    err(`migraph: ${message.split('\n')[0]}\n`);
+    const message = describeCause(error);
+    err(`migraph: ${escapeControl(message.split('\n')[0] ?? '')}\n`);
     if (verbose && error instanceof Error) err(`${error.stack}\n`);
     else err('migraph: (run again with --verbose for details)\n');
     return EXIT.failure;

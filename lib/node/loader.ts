@@ -19,6 +19,7 @@ import { describeCause } from '../core/errors.js';
 import type { EdgeInfo } from '../core/graph.js';
 import { Migrator } from '../core/migrator.js';
 import { edgeOfFileName, MIGRATION_FILE } from '../core/naming.js';
+import { DEFAULT_LOAD_TIMEOUT_MS, guardedLoad, importModule } from './import-module.js';
 import { withRegistrationTarget } from './registration.js';
 import { parseVersion } from '../core/version.js';
 
@@ -48,8 +49,10 @@ export interface LoadReport {
 
 /** Options of {@link loadMigrationsInto}. */
 export interface LoadOptions {
-  /** How a file URL is imported. Default: `import()`. The CLI passes one that reads TypeScript. */
+  /** How a file URL is imported. Default: `import()`, and `tsx` for TypeScript files. */
   readonly importModule?: (url: string) => Promise<unknown>;
+  /** How long one file may take to load, in milliseconds (default 30,000). */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -80,7 +83,8 @@ const pickFiles = (names: readonly string[]): string[] => {
   return [...byStem.values()].sort();
 };
 
-const importUrl = (url: string): Promise<unknown> => import(url);
+/** Looks like a migration script, but its name does not follow the convention. */
+const NEAR_MIGRATION_FILE = /^v.*_to_v.*\.(ts|js|mjs)$/;
 
 const isInside = (dir: string, file: string): boolean => {
   const rel = path.relative(dir, file);
@@ -127,8 +131,10 @@ const loadFile = async (
   // Self-registering scripts write into a capture of their own, copied into the target below.
   const capture = new Migrator();
   try {
+    const load = () => (options.importModule ?? importModule)(url);
+    const timeout = options.timeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
     const exported = defaultExport(
-      await withRegistrationTarget(capture, () => (options.importModule ?? importUrl)(url)),
+      await withRegistrationTarget(capture, () => guardedLoad(load, timeout)),
     );
     let edges: string[];
     if (isMigrationDefinition(exported)) {
@@ -177,9 +183,13 @@ const loadFile = async (
 
 /**
  * Imports every migration script of `dir` into `target`, in file-name order. A file that
- * fails to import (or to register) is skipped with one `logger.error`; a file whose real path
- * leaves `dir` (a symlink out) is not loaded; a name that does not match the registered edge
- * is reported with `logger.warn`. A missing or empty directory gives 0 and a warning.
+ * fails to import (or to register), that does not finish loading within `timeoutMs` (default
+ * 30 s), or that calls `process.exit` while loading, is skipped with one `logger.error`; a file
+ * whose real path leaves `dir` (a symlink out) is not loaded; a name that does not match the
+ * registered edge is reported with `logger.warn`, and a file that looks like a script but does
+ * not follow the naming convention is reported as skipped. A missing or empty directory
+ * gives 0 and a warning. TypeScript files load through `tsx` when it is installed, and fail
+ * with a message saying to install it when it is not.
  *
  * @example
  * const report = await loadMigrationsInto(new Migrator(), './migrations')
@@ -203,8 +213,16 @@ export const loadMigrationsInto = async (
     return { dir: resolved, loaded: 0, files: [], mismatches: [] };
   }
   const picked = pickFiles(names);
-  if (picked.length === 0) logger.warn(`loadMigrationScripts: no migration scripts in ${resolved}`);
-  const files: LoadedFile[] = [];
+  const misnamed = names.filter((n) => NEAR_MIGRATION_FILE.test(n) && !MIGRATION_FILE.test(n));
+  if (picked.length === 0 && misnamed.length === 0) {
+    logger.warn(`loadMigrationScripts: no migration scripts in ${resolved}`);
+  }
+  const files: LoadedFile[] = misnamed.sort().map((file) => {
+    const problem =
+      'its name does not follow v{M}_{m}_{p}_to_v{M}_{m}_{p}.{ts,js,mjs} (pre-release versions cannot be named by a file)';
+    logger.warn(`loadMigrationScripts: not loading ${file}: ${problem}`);
+    return { file, status: 'skipped' as const, edges: [], problem };
+  });
   for (const file of picked) {
     const outcome = await loadFile(target, options, real, file);
     if (outcome.status === 'failed')

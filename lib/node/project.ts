@@ -10,12 +10,13 @@
  *
  * @since 0.1.0
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
 import { describeCause } from '../core/errors.js';
+import { DEFAULT_LOAD_TIMEOUT_MS, guardedLoad, importModule } from './import-module.js';
 import { loadMigrationsInto, type LoadReport } from './loader.js';
 import { Migrator } from '../core/migrator.js';
 
@@ -31,6 +32,8 @@ const projectError = (message: string, cause?: unknown): ProjectError =>
 export interface ProjectOptions {
   readonly dir: string;
   readonly schemas?: string;
+  /** How long one module may take to load, in milliseconds (default 30,000). */
+  readonly loadTimeoutMs?: number;
 }
 
 /** What a schemas module may export. */
@@ -48,56 +51,93 @@ export interface Project {
   readonly report: LoadReport;
   readonly schemasFile: string | undefined;
   readonly arbitraries: Readonly<Record<string, unknown>>;
+  /** Things worth saying that do not stop the project from loading (a schemas module without codecs). */
+  readonly warnings: readonly string[];
 }
 
 const SCHEMAS_NAMES = ['schemas.js', 'schemas.mjs', 'schemas.ts'];
 
-const loadTsx = async (): Promise<typeof import('tsx/esm/api')> => {
-  try {
-    return await import('tsx/esm/api');
-  } catch (cause) {
-    throw new Error(
-      'Loading TypeScript migration files needs tsx: run `npm install --save-dev tsx` (or compile them to .js)',
-      { cause },
-    );
-  }
+const isFile = (file: string): boolean => existsSync(file) && statSync(file).isFile();
+
+const isInside = (dir: string, file: string): boolean => {
+  const rel = path.relative(dir, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 };
 
 /**
- * Imports a module by URL; `.ts`, `.mts` and `.cts` files go through `tsx`, so TypeScript
- * migrations load without a build step, in ES module and CommonJS packages alike.
- * Without `tsx` installed, a `.ts` file fails with one line saying to install it.
+ * The schemas module: the one given, or `<dir>/schemas.{js,mjs,ts}`. A module found in `dir`
+ * is held to the scripts' rule: one whose real path leaves `dir` (a symlink out) is refused.
  */
-export const importModule = async (url: string): Promise<unknown> => {
-  if (!/\.[cm]?ts$/.test(new URL(url).pathname)) return import(url);
-  const { tsImport } = await loadTsx();
-  return tsImport(url, import.meta.url) as Promise<unknown>;
-};
-
-const isFile = (file: string): boolean => existsSync(file) && statSync(file).isFile();
-
 const findSchemas = (dir: string, given: string | undefined): string | undefined => {
   if (given !== undefined) {
     const file = path.resolve(given);
     if (!isFile(file)) throw projectError(`No schemas module at ${file}`);
     return file;
   }
-  return SCHEMAS_NAMES.map((name) => path.join(dir, name)).find(isFile);
+  const found = SCHEMAS_NAMES.map((name) => path.join(dir, name)).find(isFile);
+  if (found === undefined) return undefined;
+  const real = realpathSync(found);
+  if (!isInside(realpathSync(dir), real)) {
+    throw projectError(
+      `Not loading the schemas module ${found}: it resolves to ${real}, outside ${dir}`,
+    );
+  }
+  return found;
 };
+
+/** What a schemas module may export. */
+const SCHEMAS_EXPORTS = [
+  'codecs',
+  'currentVersion',
+  'versionKey',
+  'missingVersion',
+  'arbitraries',
+] as const;
+
+/** Edit distance, for "did you mean" (short names only). */
+const distance = (a: string, b: string): number => {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+};
+
+/** A known export this name is a likely typo of (`codec`, `Codecs`, `currentversion`…). */
+const meant = (name: string): string | undefined =>
+  SCHEMAS_EXPORTS.find(
+    (known) =>
+      name !== known &&
+      distance(name.toLowerCase(), known.toLowerCase()) <= Math.min(2, known.length / 4),
+  );
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const readSchemas = async (file: string): Promise<SchemasModule> => {
+const readSchemas = async (file: string, timeoutMs: number): Promise<SchemasModule> => {
   let module: unknown;
   try {
-    module = await importModule(pathToFileURL(file).href);
+    module = await guardedLoad(() => importModule(pathToFileURL(file).href), timeoutMs);
   } catch (cause) {
     throw projectError(`Cannot load the schemas module ${file}: ${describeCause(cause)}`, cause);
   }
   const named = module as Record<string, unknown>;
   // A CommonJS module's exports arrive as its default export.
   const exports = named.codecs === undefined && isRecord(named.default) ? named.default : named;
+  for (const name of Object.keys(exports)) {
+    const known = meant(name);
+    if (known !== undefined && exports[known] === undefined) {
+      throw projectError(
+        `The schemas module ${file} exports ${name}, which migraph does not read: did you mean ${known}?`,
+      );
+    }
+  }
   for (const key of ['codecs', 'arbitraries'] as const) {
     if (exports[key] !== undefined && !isRecord(exports[key])) {
       throw projectError(
@@ -138,7 +178,12 @@ const load = async (options: ProjectOptions): Promise<Project> => {
     throw projectError(`No migrations directory at ${dir}`);
   }
   const schemasFile = findSchemas(dir, options.schemas);
-  const schemas = schemasFile === undefined ? {} : await readSchemas(schemasFile);
+  const timeoutMs = options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
+  const schemas = schemasFile === undefined ? {} : await readSchemas(schemasFile, timeoutMs);
+  const warnings =
+    schemasFile !== undefined && schemas.codecs === undefined
+      ? [`The schemas module ${schemasFile} exports no codecs: states will not be validated`]
+      : [];
   let migrator: Migrator;
   try {
     migrator = new Migrator({
@@ -152,8 +197,8 @@ const load = async (options: ProjectOptions): Promise<Project> => {
   } catch (cause) {
     throw projectError(`The schemas module ${schemasFile}: ${describeCause(cause)}`, cause);
   }
-  const report = await loadMigrationsInto(migrator, dir, { importModule });
-  return { migrator, report, schemasFile, arbitraries: schemas.arbitraries ?? {} };
+  const report = await loadMigrationsInto(migrator, dir, { importModule, timeoutMs });
+  return { migrator, report, schemasFile, arbitraries: schemas.arbitraries ?? {}, warnings };
 };
 
 /**

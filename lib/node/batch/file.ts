@@ -2,29 +2,46 @@
  * `migrateFile`: NDJSON in, NDJSON out, with bounded memory, optional worker threads, a
  * rejected-lines file, atomic output, and resumption after a crash.
  *
+ * Nothing is altered silently: a line whose state is already at the target is written back
+ * byte for byte (invalid UTF-8, CRLF, a BOM and blank lines included); a line that cannot be
+ * migrated and written back without loss (a number JavaScript cannot hold exactly, invalid
+ * UTF-8 that would need re-encoding, an output JSON cannot express or too deep to write) is
+ * rejected with its bytes kept (`input`, or `inputBase64` when they are not UTF-8), and the run
+ * goes on.
+ *
+ * One run per output: the output is locked for the run (see `lock.ts`); a second run on the
+ * same output fails at once with a `locked` error.
+ *
  * How a crash is survived: results are appended to `<output>.partial` (and
  * `<rejected>.partial`), and every `checkpointLines` lines the partial files are flushed to
- * disk and a progress record (`<output>.progress.json`: input offset and line, bytes of each
- * partial file, counts) is replaced atomically. A new run with the same input and output
- * finds the record, cuts the partial files back to the recorded sizes (dropping whatever was
- * written after the last checkpoint), and carries on from the recorded input offset, so every
- * input line ends up in exactly one of the output and the rejected file, once. When all lines
- * are done the record is marked `committing` and the partial files are renamed into place;
- * a crash during that step is finished by the next run.
+ * disk and a progress record (`<output>.progress.json`: input offset and line, a SHA-256 of
+ * the input bytes done, the target, a fingerprint of the migrations, bytes of each partial
+ * file, counts) is replaced atomically. A new run finds the record and resumes only the very
+ * same job: same input bytes up to the recorded offset (hashed again, not trusted to size and
+ * mtime), same target, same migrations; anything else starts over. It cuts the partial files
+ * back to the recorded sizes (dropping whatever was written after the last checkpoint) and
+ * carries on from the recorded input offset, so every input line ends up in exactly one of
+ * the output and the rejected file, once. When all lines are done the record is marked
+ * `committing` and the partial files are renamed into place (keeping the replaced output's
+ * mode and owner); a crash during that step is finished by the next run of the same job.
  *
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js';
+import { createHash, type Hash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { describeCause } from '../../core/errors.js';
 import type { Migrator } from '../../core/migrator.js';
-import { loadCompleteProject, type ProjectOptions } from '../project.js';
-import { parseVersion } from '../../core/version.js';
-import { syncDirectory, writeFileAtomic } from '../files.js';
-import { readLineChunks } from './lines.js';
 import { orderedMap } from '../../core/ordered.js';
+import { parseVersion } from '../../core/version.js';
+import { migrationFingerprint } from '../fingerprint.js';
+import { copyAttributes, syncDirectory, writeFileAtomic, writeTarget } from '../files.js';
+import { loadCompleteProject, type ProjectOptions } from '../project.js';
+import { assembleChunk } from './assemble.js';
+import { readLineChunks, type LineChunk } from './lines.js';
+import { lockFilesOf, lockOutput } from './lock.js';
 import { MigrationPool } from './pool.js';
 import { migrateLines, type LineResult } from './work.js';
 
@@ -48,6 +65,12 @@ export interface MigrateFileOptions {
   readonly chunkLines?: number;
   /** Lines between two durable progress records (default 20,000). */
   readonly checkpointLines?: number;
+  /**
+   * What identifies the migrations, for resuming: an interrupted run is resumed only with the
+   * same fingerprint. Default: a hash of the migrator's edges, codecs and settings and of the
+   * project's script and schemas files.
+   */
+  readonly fingerprint?: string;
   /** Called after each chunk, checkpoint and commit. */
   readonly onProgress?: (progress: FileProgress) => void;
 }
@@ -85,12 +108,15 @@ export interface FileReport {
   readonly committed: boolean;
 }
 
+/** Why a {@link migrateFile} run could not finish. */
+export type FileMigrationFailure = 'options' | 'project' | 'io' | 'worker' | 'locked';
+
 /** Why a {@link migrateFile} run could not finish. Its partial work stays resumable. */
 export class FileMigrationError extends Error {
   override readonly name = 'FileMigrationError' as const;
   constructor(
     message: string,
-    readonly reason: 'options' | 'project' | 'io' | 'worker',
+    readonly reason: FileMigrationFailure,
     options?: { cause?: unknown },
   ) {
     super(message, options);
@@ -104,9 +130,11 @@ interface Counts {
 }
 
 interface Checkpoint extends Counts {
-  readonly format: 'migraph-progress/1';
-  readonly input: { readonly path: string; readonly size: number; readonly mtimeMs: number };
+  readonly format: 'migraph-progress/2';
+  /** The input, and a SHA-256 of its bytes up to `offset`. */
+  readonly input: { readonly path: string; readonly sha256: string };
   readonly to: string;
+  readonly fingerprint: string;
   readonly rejectedFile: string;
   readonly allOrNothing: boolean;
   readonly offset: number;
@@ -118,8 +146,32 @@ interface Checkpoint extends Counts {
 
 const REJECTIONS_KEPT = 100;
 
+/**
+ * Every file a {@link migrateFile} run on `output` may write: the output, the rejected file,
+ * their partial files, the progress record and the lock's files. Runs whose sets overlap would
+ * overwrite each other's work.
+ *
+ * @example
+ * outputFilesOf('out/x.ndjson') // ['out/x.ndjson', 'out/x.ndjson.rejected.ndjson', 'out/x.ndjson.partial', …]
+ */
+export const outputFilesOf = (output: string, rejectedFile?: string): string[] => {
+  const files = filesOf(output, rejectedFile ?? `${output}.rejected.ndjson`);
+  const lock = lockFilesOf(output);
+  return [
+    output,
+    files.rejected,
+    files.partial,
+    files.rejectedPartial,
+    files.progress,
+    lock.lock,
+    lock.gate,
+    lock.owner,
+  ];
+};
+
 /** The files of a run. */
 const filesOf = (output: string, rejectedFile: string) => ({
+  rejected: rejectedFile,
   partial: `${output}.partial`,
   rejectedPartial: `${rejectedFile}.partial`,
   progress: `${output}.progress.json`,
@@ -128,9 +180,33 @@ const filesOf = (output: string, rejectedFile: string) => ({
 const readCheckpoint = async (file: string): Promise<Checkpoint | undefined> => {
   try {
     const data = JSON.parse(await readFile(file, 'utf8')) as Checkpoint;
-    return data.format === 'migraph-progress/1' ? data : undefined;
+    return data.format === 'migraph-progress/2' ? data : undefined;
   } catch {
     return undefined;
+  }
+};
+
+/** A running SHA-256 of the first `bytes` bytes of `file` (undefined when it is shorter). */
+const hashPrefix = async (file: string, bytes: number): Promise<Hash | undefined> => {
+  const hash = createHash('sha256');
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(1024 * 1024);
+    let done = 0;
+    while (done < bytes) {
+      const { bytesRead } = await handle.read(
+        buffer,
+        0,
+        Math.min(buffer.length, bytes - done),
+        done,
+      );
+      if (bytesRead === 0) return undefined;
+      hash.update(buffer.subarray(0, bytesRead));
+      done += bytesRead;
+    }
+    return hash;
+  } finally {
+    await handle.close();
   }
 };
 
@@ -160,8 +236,11 @@ const openPartials = async (
   }
 };
 
+/** Renames a partial file over its final name, keeping the mode and owner of a file replaced. */
 const renameIfThere = async (from: string, to: string): Promise<void> => {
-  if (existsSync(from)) await rename(from, to);
+  if (!existsSync(from)) return;
+  await copyAttributes(to, from);
+  await rename(from, to);
 };
 
 /** Renames the partial files into place and drops the progress record (idempotent). */
@@ -186,21 +265,24 @@ const commit = async (
   return keep;
 };
 
+type Work = (chunk: LineChunk) => Promise<E.Either<FileMigrationError, LineResult[]>>;
+
+interface Prepared {
+  readonly to: string;
+  readonly fingerprint: string;
+  readonly work: Work;
+  /** Chunks in flight: two per worker thread, so none waits idle; one in this thread. */
+  readonly inFlight: number;
+  readonly close: () => Promise<void>;
+}
+
+const invalidUtf8Of = (chunk: LineChunk): number[] =>
+  chunk.raw.flatMap((r, i) => (r.utf8 ? [] : [i]));
+
 /** Resolves the migrator, target version and unit of work a run uses. */
 const prepare = async (
   options: MigrateFileOptions,
-): Promise<
-  E.Either<
-    FileMigrationError,
-    {
-      to: string;
-      work: (lines: readonly string[]) => Promise<E.Either<FileMigrationError, LineResult[]>>;
-      /** Chunks in flight: two per worker thread, so none waits idle; one in this thread. */
-      inFlight: number;
-      close: () => Promise<void>;
-    }
-  >
-> => {
+): Promise<E.Either<FileMigrationError, Prepared>> => {
   let migrator = options.migrator;
   if (migrator === undefined && options.project !== undefined) {
     const loaded = await loadCompleteProject(options.project);
@@ -231,10 +313,14 @@ const prepare = async (
   const ownPool = options.pool === undefined && pool !== undefined;
   return E.right({
     to: to.right,
+    fingerprint: options.fingerprint ?? migrationFingerprint(m, options.project),
     inFlight: pool === undefined ? 1 : pool.threads * 2,
-    work: async (lines) => {
-      if (pool === undefined) return E.right(migrateLines(m, lines, to.right));
-      const results = await pool.migrateLines(lines, to.right);
+    work: async (chunk) => {
+      const invalidUtf8 = invalidUtf8Of(chunk);
+      if (pool === undefined) {
+        return E.right(await migrateLines(m, chunk.lines, to.right, { invalidUtf8 }));
+      }
+      const results = await pool.migrateLines(chunk.lines, to.right, invalidUtf8);
       return E.mapLeft((e: Error) => new FileMigrationError(e.message, 'worker', { cause: e }))(
         results,
       );
@@ -247,10 +333,14 @@ const prepare = async (
 
 /**
  * Migrates an NDJSON file line by line into `output` (written atomically), with rejected
- * lines in `<output>.rejected.ndjson` as `{ line, error, input }`. Memory stays bounded by
- * the lines in flight, whatever the file size. Running it again after a crash resumes the
- * interrupted run (see the module comment). A failure to read, write or load is a `Left`;
- * rejected lines are not failures, they are counted in the report.
+ * lines in `<output>.rejected.ndjson` as `{ line, error, input }` (`inputBase64` instead of
+ * `input` for bytes that are not UTF-8). Lines already at the target keep their bytes; a line
+ * that cannot be written back without loss is rejected, never altered. Memory stays bounded
+ * by the lines in flight, whatever the file size. The output is locked for the run: a second
+ * run on it is a `Left` with reason `locked`. Running it again after a crash resumes the
+ * interrupted run when it is the very same job (see the module comment). An output that is a
+ * symlink is written through. A failure to read, write or load is a `Left`; rejected lines are
+ * not failures, they are counted in the report.
  *
  * @example
  * const report = await migrateFile('states.ndjson', 'out/states.ndjson', {
@@ -266,9 +356,25 @@ export const migrateFile = async (
 ): Promise<E.Either<FileMigrationError, FileReport>> => {
   const prepared = await prepare(options);
   if (E.isLeft(prepared)) return prepared;
-  const { to, work, inFlight, close } = prepared.right;
   try {
-    return await run(input, output, { to, work, inFlight }, options);
+    const target = await writeTarget(output);
+    const lock = await lockOutput(target);
+    if (E.isLeft(lock)) return E.left(new FileMigrationError(lock.left, 'locked'));
+    try {
+      const rejectedFile = options.rejectedFile ?? `${output}.rejected.ndjson`;
+      const report = await run(input, target, rejectedFile, prepared.right, options, () => {
+        const lost = lock.right.lost();
+        if (lost !== undefined) {
+          throw new FileMigrationError(
+            `Lost the lock on ${output} (${lost}): stopped before committing`,
+            'locked',
+          );
+        }
+      });
+      return E.right({ ...report, output });
+    } finally {
+      await lock.right.release();
+    }
   } catch (cause) {
     const error =
       cause instanceof FileMigrationError
@@ -278,62 +384,74 @@ export const migrateFile = async (
           });
     return E.left(error);
   } finally {
-    await close();
+    await prepared.right.close();
   }
 };
+
+/** Whether a progress record belongs to this very job (input prefix hash checked by the caller). */
+const sameJob = (
+  previous: Checkpoint,
+  job: Pick<Checkpoint, 'to' | 'fingerprint' | 'rejectedFile' | 'allOrNothing'> & {
+    path: string;
+  },
+): boolean =>
+  previous.to === job.to &&
+  previous.fingerprint === job.fingerprint &&
+  previous.rejectedFile === job.rejectedFile &&
+  previous.allOrNothing === job.allOrNothing &&
+  previous.input.path === job.path;
 
 const run = async (
   input: string,
   output: string,
-  {
-    to,
-    work,
-    inFlight,
-  }: {
-    to: string;
-    work: (lines: readonly string[]) => Promise<E.Either<FileMigrationError, LineResult[]>>;
-    inFlight: number;
-  },
+  rejectedFile: string,
+  { to, fingerprint, work, inFlight }: Prepared,
   options: MigrateFileOptions,
-): Promise<E.Either<FileMigrationError, FileReport>> => {
-  const rejectedFile = options.rejectedFile ?? `${output}.rejected.ndjson`;
+  checkLock: () => void,
+): Promise<FileReport> => {
   const allOrNothing = options.allOrNothing === true;
   const files = filesOf(output, rejectedFile);
   const info = await stat(input);
-  const identity = { path: path.resolve(input), size: info.size, mtimeMs: info.mtimeMs };
-  const report = (checkpoint: Checkpoint, committed: boolean, extra: Partial<FileReport>) =>
-    E.right({
-      input,
-      output,
-      rejectedFile:
-        committed && !allOrNothing && checkpoint.rejected > 0 ? rejectedFile : undefined,
-      lines: checkpoint.written + checkpoint.rejected,
-      written: checkpoint.written,
-      unchanged: checkpoint.unchanged,
-      rejected: checkpoint.rejected,
-      rejections: [],
-      resumedFromLine: undefined,
-      committed,
-      ...extra,
-    });
+  const inputPath = path.resolve(input);
+  const job = { to, fingerprint, rejectedFile, allOrNothing, path: inputPath };
+  const report = (
+    checkpoint: Checkpoint,
+    committed: boolean,
+    extra: Partial<FileReport>,
+  ): FileReport => ({
+    input,
+    output,
+    rejectedFile: committed && !allOrNothing && checkpoint.rejected > 0 ? rejectedFile : undefined,
+    lines: checkpoint.written + checkpoint.rejected,
+    written: checkpoint.written,
+    unchanged: checkpoint.unchanged,
+    rejected: checkpoint.rejected,
+    rejections: [],
+    resumedFromLine: undefined,
+    committed,
+    ...extra,
+  });
 
   const previous = await readCheckpoint(files.progress);
-  if (previous?.phase === 'committing') {
+  // The bytes of the input the previous run did, hashed again: resumed only when unchanged.
+  const prefix =
+    previous !== undefined && sameJob(previous, job) && previous.offset <= info.size
+      ? await hashPrefix(input, previous.offset)
+      : undefined;
+  const resumable =
+    previous !== undefined &&
+    prefix !== undefined &&
+    prefix.copy().digest('hex') === previous.input.sha256;
+  if (resumable && previous.phase === 'committing' && previous.offset === info.size) {
+    checkLock();
     const committed = await commit(output, rejectedFile, previous);
     return report(previous, committed, { resumedFromLine: previous.line });
   }
-  const resumable =
-    previous !== undefined &&
-    previous.to === to &&
-    previous.rejectedFile === rejectedFile &&
-    previous.allOrNothing === allOrNothing &&
-    previous.input.path === identity.path &&
-    previous.input.size === identity.size &&
-    previous.input.mtimeMs === identity.mtimeMs;
   const fresh: Checkpoint = {
-    format: 'migraph-progress/1',
-    input: identity,
+    format: 'migraph-progress/2',
+    input: { path: inputPath, sha256: createHash('sha256').digest('hex') },
     to,
+    fingerprint,
     rejectedFile,
     allOrNothing,
     offset: 0,
@@ -345,7 +463,8 @@ const run = async (
     rejected: 0,
     phase: 'running',
   };
-  let state = resumable ? previous : fresh;
+  let state = resumable ? { ...previous, phase: 'running' as const } : fresh;
+  let hash = resumable ? prefix : createHash('sha256');
   let resumedFromLine = resumable ? previous.line : undefined;
   let handles: [FileHandle, FileHandle];
   try {
@@ -353,6 +472,7 @@ const run = async (
   } catch {
     // The partial files do not match the record (removed or cut by hand): start over.
     state = fresh;
+    hash = createHash('sha256');
     resumedFromLine = undefined;
     handles = await openPartials(files, state);
   }
@@ -364,15 +484,20 @@ const run = async (
         phase,
         line: state.line,
         bytes: state.offset,
-        totalBytes: identity.size,
+        totalBytes: info.size,
         written: state.written,
         unchanged: state.unchanged,
         rejected: state.rejected,
       });
     const checkpoint = async (phase: Checkpoint['phase']) => {
+      checkLock();
       await out.sync();
       await rejected.sync();
-      state = { ...state, phase };
+      state = {
+        ...state,
+        phase,
+        input: { path: inputPath, sha256: hash.copy().digest('hex') },
+      };
       await writeFileAtomic(files.progress, JSON.stringify(state));
     };
     let sinceCheckpoint = 0;
@@ -384,29 +509,30 @@ const run = async (
     });
     const done = orderedMap(
       chunks,
-      async (chunk) => ({ chunk, results: await work(chunk.lines) }),
+      async (chunk) => ({ chunk, results: await work(chunk) }),
       inFlight,
     );
     for await (const { chunk, results } of done) {
       if (E.isLeft(results)) throw results.left;
-      let outText = '';
+      for (const raw of chunk.raw) {
+        hash.update(raw.lead);
+        hash.update(raw.bytes);
+      }
+      hash.update(chunk.tail);
+      const assembled = assembleChunk(chunk, results.right);
+      const outBuffer = assembled.output;
       let rejectedText = '';
-      const counts: Counts = { written: 0, unchanged: 0, rejected: 0 };
-      results.right.forEach((result, i) => {
-        const line = chunk.lines[i]!;
-        if (typeof result === 'string') {
-          outText += `${result}\n`;
-          counts.written++;
-          if (result === line) counts.unchanged++;
-        } else {
-          const number = chunk.numbers[i]!;
-          rejectedText += `${JSON.stringify({ line: number, error: result.error, input: line })}\n`;
-          counts.rejected++;
-          if (rejections.length < REJECTIONS_KEPT)
-            rejections.push({ line: number, error: result.error });
+      for (const entry of assembled.rejections) {
+        rejectedText += `${JSON.stringify(entry)}\n`;
+        if (rejections.length < REJECTIONS_KEPT) {
+          rejections.push({ line: entry.line, error: entry.error });
         }
-      });
-      const outBuffer = Buffer.from(outText);
+      }
+      const counts: Counts = {
+        written: assembled.written,
+        unchanged: assembled.unchanged,
+        rejected: assembled.rejections.length,
+      };
       const rejectedBuffer = Buffer.from(rejectedText);
       if (outBuffer.length > 0) await out.write(outBuffer, 0, outBuffer.length, state.outBytes);
       if (rejectedBuffer.length > 0) {
@@ -434,11 +560,9 @@ const run = async (
     await out.close();
     await rejected.close();
     progress('commit');
+    checkLock();
     const committed = await commit(output, rejectedFile, state);
-    return report(state, committed, {
-      rejections,
-      resumedFromLine,
-    });
+    return report(state, committed, { rejections, resumedFromLine });
   } finally {
     await out.close().catch(() => undefined);
     await rejected.close().catch(() => undefined);

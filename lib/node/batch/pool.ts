@@ -7,18 +7,19 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { reviveError, type MigraphError } from '../../core/errors.js';
+import { describeCause, reviveError, type MigraphError } from '../../core/errors.js';
 import type { ProjectOptions } from '../project.js';
 import { orderedMap, type AnySource } from '../../core/ordered.js';
 import type { MigrateManyOptions } from '../../core/many.js';
-import type { LineResult } from './work.js';
+import type { LineResult, StateResult } from './work.js';
 import type { WorkerReply, WorkerTask } from './worker.js';
 
 /** Options of {@link MigrationPool}. */
 export interface PoolOptions extends ProjectOptions {
-  /** Worker threads (default 2). */
+  /** Worker threads (default 2), at most the machine's available parallelism. */
   readonly threads?: number;
 }
 
@@ -57,8 +58,25 @@ async function* batches<T>(source: AnySource<T>, size: number): AsyncGenerator<T
   if (batch.length > 0) yield batch;
 }
 
+/** A value that cannot cross to or from a worker thread (a function, a class instance, …). */
+const isCloneError = (error: unknown): boolean =>
+  (error as { name?: unknown } | null)?.name === 'DataCloneError' ||
+  /could not be cloned|DataCloneError/.test(describeCause(error));
+
+/** The per-state error for a state that cannot be sent to a worker thread, or back. */
+const notCloneable = (cause: unknown): StateResult => ({
+  ok: false,
+  error: {
+    name: 'StateVersionError',
+    message: `The state cannot be passed to or from a worker thread: ${describeCause(cause)}`,
+    reason: 'not_json',
+  },
+});
+
 /**
- * Worker threads that migrate NDJSON lines and states with a project's migrations.
+ * Worker threads that migrate NDJSON lines and states with a project's migrations. Threads
+ * start as work arrives (none before the first task), at most `threads` of them, and
+ * `threads` is capped at the machine's available parallelism.
  *
  * @example
  * const pool = new MigrationPool({ dir: './migrations', threads: 4 })
@@ -71,21 +89,34 @@ export class MigrationPool {
   private readonly piscina: Piscina<WorkerTask, WorkerReply>;
 
   constructor(private readonly project: PoolOptions) {
-    this.threads = Math.max(1, Math.floor(project.threads ?? 2));
+    this.threads = Math.min(
+      Math.max(1, Math.floor(project.threads ?? 2)),
+      Math.max(1, availableParallelism()),
+    );
     this.piscina = new Piscina<WorkerTask, WorkerReply>({
       filename: workerFile(),
-
-      minThreads: this.threads,
+      minThreads: 0,
       maxThreads: this.threads,
       idleTimeout: 60_000,
     });
+    // A worker's failure reaches the task that was running; never the process.
+    this.piscina.on('error', () => undefined);
+  }
+
+  /** Worker threads started so far (they start as work arrives). */
+  get startedThreads(): number {
+    return this.piscina.threads.length;
   }
 
   private async run(task: Omit<WorkerTask, 'project'>): Promise<E.Either<PoolError, WorkerReply>> {
     try {
       const reply = await this.piscina.run({
         ...task,
-        project: { dir: this.project.dir, schemas: this.project.schemas },
+        project: {
+          dir: this.project.dir,
+          schemas: this.project.schemas,
+          loadTimeoutMs: this.project.loadTimeoutMs,
+        },
       });
       return reply.kind === 'load-failed'
         ? E.left(new PoolError(`A worker could not load the migrations: ${reply.message}`))
@@ -99,15 +130,35 @@ export class MigrationPool {
   async migrateLines(
     lines: readonly string[],
     to: string,
+    invalidUtf8: readonly number[] = [],
   ): Promise<E.Either<PoolError, LineResult[]>> {
-    const reply = await this.run({ lines, to });
+    const reply = await this.run({ lines, to, invalidUtf8 });
     return E.map((r: WorkerReply) => (r.kind === 'lines' ? r.results : []))(reply);
+  }
+
+  /** Migrates a batch of states; a state that cannot cross the thread boundary fails alone. */
+  private async migrateBatch(
+    states: readonly unknown[],
+    to: string,
+  ): Promise<E.Either<PoolError, StateResult[]>> {
+    const reply = await this.run({ states, to });
+    if (E.isRight(reply)) return E.right(reply.right.kind === 'states' ? reply.right.results : []);
+    if (!isCloneError(reply.left.cause)) return reply;
+    const results: StateResult[] = [];
+    for (const state of states) {
+      const one = states.length === 1 ? reply : await this.run({ states: [state], to });
+      if (E.isRight(one)) results.push(...(one.right.kind === 'states' ? one.right.results : []));
+      else if (isCloneError(one.left.cause)) results.push(notCloneable(one.left.cause));
+      else return one;
+    }
+    return E.right(results);
   }
 
   /**
    * Migrates states in the workers, `batchSize` per message and `concurrency` batches in
-   * flight, yielding one `Either` per state in input order. A {@link PoolError} (the project
-   * does not load in a worker) ends the iteration by throwing.
+   * flight, yielding one `Either` per state in input order. A state that cannot be passed to
+   * a worker thread (or whose result cannot come back) is a `Left` of its own. A
+   * {@link PoolError} (the project does not load in a worker) ends the iteration by throwing.
    */
   async *migrateMany<S = unknown>(
     states: AnySource<unknown>,
@@ -119,9 +170,9 @@ export class MigrationPool {
     const results = orderedMap(
       batches(states, options.batchSize ?? 64),
       async (batch) => {
-        const reply = await this.run({ states: batch, to });
+        const reply = await this.migrateBatch(batch, to);
         if (E.isLeft(reply)) throw reply.left;
-        return reply.right.kind === 'states' ? reply.right.results : [];
+        return reply.right;
       },
       options.concurrency ?? this.threads * 2,
     );

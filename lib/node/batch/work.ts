@@ -7,8 +7,12 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describeCause, serializeError, type SerializedError } from '../../core/errors.js';
 import type { Migrator } from '../../core/migrator.js';
+import { inexactNumber, stringifyExactly } from './exact.js';
 
-/** What became of one NDJSON line: the output line, or why it was rejected. */
+/**
+ * What became of one NDJSON line: the output line (the input line itself when the state was
+ * already at the target: its bytes are kept), or why it was rejected.
+ */
 export type LineResult = string | { readonly error: string };
 
 /** What became of one state: the migrated state, or the error as plain data. */
@@ -16,28 +20,111 @@ export type StateResult =
   | { readonly ok: true; readonly state: unknown }
   | { readonly ok: false; readonly error: SerializedError };
 
-/**
- * Migrates NDJSON lines. A state already at `to` keeps its line byte for byte; a line that is
- * not JSON, or whose state fails, gives `{ error }`.
- */
-export const migrateLines = (m: Migrator, lines: readonly string[], to: string): LineResult[] =>
-  lines.map((line) => {
-    let input: unknown;
-    try {
-      input = JSON.parse(line);
-    } catch (cause) {
-      return { error: `not valid JSON: ${describeCause(cause)}` };
-    }
-    const result = m.migrate(input, to);
-    if (E.isLeft(result)) return { error: result.left.message };
-    return result.right === input ? line : JSON.stringify(result.right);
-  });
+/** Options of {@link migrateLines}. */
+export interface MigrateLinesOptions {
+  /**
+   * Indices of lines whose bytes were not valid UTF-8 (their text holds U+FFFD instead): such
+   * a line is kept when its state is already at the target, and rejected when it would have
+   * to be rewritten.
+   */
+  readonly invalidUtf8?: readonly number[];
+}
 
-/** Migrates states, keeping each failure as serialisable data. */
-export const migrateStates = (m: Migrator, states: readonly unknown[], to: string): StateResult[] =>
-  states.map((state) => {
-    const result = m.migrate(state, to);
-    return E.isLeft(result)
-      ? { ok: false, error: serializeError(result.left) }
-      : { ok: true, state: result.right };
-  });
+/** Error messages stay this short, whatever the data they quote. */
+const MAX_MESSAGE = 1_000;
+
+const cap = (message: string): string =>
+  message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 1)}…` : message;
+
+/**
+ * Whether a migration left the state as it was: the same object, a state already at the
+ * target, or a newer one kept as it is (`onNewerVersion: 'keep'`). Such a state is written
+ * back as it was read, byte for byte.
+ *
+ * @example
+ * isUnchanged(m, input, result.right, '2.0.0') // true when input was at 2.0.0
+ */
+export const isUnchanged = (m: Migrator, input: unknown, output: unknown, to: string): boolean => {
+  if (output === input) return true;
+  const from = m.versionOf(input);
+  return E.isRight(from) && (from.right === to || E.isLeft(m.plan(from.right, to)));
+};
+
+const migrateLine = async (
+  m: Migrator,
+  line: string,
+  to: string,
+  invalidUtf8: boolean,
+): Promise<LineResult> => {
+  let input: unknown;
+  try {
+    input = JSON.parse(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line);
+  } catch (cause) {
+    return { error: cap(`not valid JSON: ${describeCause(cause)}`) };
+  }
+  let result: E.Either<Error, unknown>;
+  try {
+    result = await m.migrateAsync(input, to);
+  } catch (cause) {
+    result = E.left(new Error(describeCause(cause)));
+  }
+  if (E.isLeft(result)) return { error: cap(describeCause(result.left)) };
+  if (isUnchanged(m, input, result.right, to)) return line;
+  if (invalidUtf8) {
+    return {
+      error:
+        'the line is not valid UTF-8: rewriting it would replace its invalid bytes (its bytes are kept here)',
+    };
+  }
+  const inexact = inexactNumber(line);
+  if (inexact !== undefined) {
+    return {
+      error: cap(
+        `the number ${inexact.literal} cannot be carried exactly (${inexact.why}); the line is kept here unchanged`,
+      ),
+    };
+  }
+  const text = stringifyExactly(result.right);
+  return E.isRight(text) ? text.right : { error: cap(text.left) };
+};
+
+/**
+ * Migrates NDJSON lines (async steps included). A state already at `to` keeps its line byte
+ * for byte; a line that is not JSON, whose state fails, or that cannot be written back
+ * without loss (a number JavaScript cannot hold exactly, invalid UTF-8, an output JSON cannot
+ * express) gives `{ error }`. Never rejects.
+ *
+ * @example
+ * await migrateLines(m, ['{"state_version":"1.0.0"}'], '2.0.0') // ['{"state_version":"2.0.0",…}']
+ */
+export const migrateLines = async (
+  m: Migrator,
+  lines: readonly string[],
+  to: string,
+  options: MigrateLinesOptions = {},
+): Promise<LineResult[]> => {
+  const invalid = new Set(options.invalidUtf8 ?? []);
+  const results: LineResult[] = [];
+  for (const [i, line] of lines.entries()) {
+    results.push(await migrateLine(m, line, to, invalid.has(i)));
+  }
+  return results;
+};
+
+/** Migrates states (async steps included), keeping each failure as serialisable data. */
+export const migrateStates = async (
+  m: Migrator,
+  states: readonly unknown[],
+  to: string,
+): Promise<StateResult[]> => {
+  const results: StateResult[] = [];
+  for (const state of states) {
+    const result = await m.migrateAsync(state, to);
+    results.push(
+      E.isLeft(result)
+        ? { ok: false, error: serializeError(result.left) }
+        : { ok: true, state: result.right },
+    );
+  }
+  return results;
+};

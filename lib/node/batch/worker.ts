@@ -14,6 +14,8 @@ export interface WorkerTask {
   readonly project: ProjectOptions;
   readonly to: string;
   readonly lines?: readonly string[];
+  /** Indices of `lines` whose bytes were not valid UTF-8. */
+  readonly invalidUtf8?: readonly number[];
   readonly states?: readonly unknown[];
 }
 
@@ -26,7 +28,7 @@ export type WorkerReply =
 const projects = new Map<string, Promise<E.Either<string, Migrator>>>();
 
 const migratorFor = (project: ProjectOptions): Promise<E.Either<string, Migrator>> => {
-  const key = JSON.stringify([project.dir, project.schemas]);
+  const key = JSON.stringify([project.dir, project.schemas, project.loadTimeoutMs]);
   let loaded = projects.get(key);
   if (loaded === undefined) {
     loaded = loadCompleteProject(project).then(E.mapLeft((e) => e.message));
@@ -40,6 +42,14 @@ export default async function run(task: WorkerTask): Promise<WorkerReply> {
   const migrator = await migratorFor(task.project);
   if (E.isLeft(migrator)) return { kind: 'load-failed', message: migrator.left };
   return task.lines !== undefined
-    ? { kind: 'lines', results: migrateLines(migrator.right, task.lines, task.to) }
-    : { kind: 'states', results: migrateStates(migrator.right, task.states ?? [], task.to) };
+    ? {
+        kind: 'lines',
+        results: await migrateLines(migrator.right, task.lines, task.to, {
+          invalidUtf8: task.invalidUtf8 ?? [],
+        }),
+      }
+    : {
+        kind: 'states',
+        results: await migrateStates(migrator.right, task.states ?? [], task.to),
+      };
 }

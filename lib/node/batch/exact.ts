@@ -1,0 +1,91 @@
+/**
+ * JSON text in and out without silent change: finds the number literals that JavaScript
+ * cannot carry exactly (integers beyond 2^53, more digits than a double holds, out of range,
+ * `-0`), and serialises a value only when JSON can express it (no BigInt, cycle, `NaN` or
+ * `Infinity`, no nesting too deep to write). What file migration uses to reject a line rather
+ * than round or drop what it holds.
+ *
+ * @since 0.2.0
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import { describeCause } from '../../core/errors.js';
+
+/** Strings (skipped) and number literals of a JSON text. */
+const TOKENS = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+
+/** A cheap test that a text may hold a number worth a closer look. */
+const SUSPECT = /[\d.]{16}|\d[eE]|-0/;
+
+/** Literals this short, without exponent or sign of zero, are always exact. */
+const isPlainlyExact = (literal: string): boolean =>
+  literal.length < 16 && !/[eE]/.test(literal) && !/^-0(?:\.0*)?$/.test(literal);
+
+/** The significant digits and decimal exponent of a decimal literal, e.g. `1.50e3` → `15`, 2. */
+const decimal = (literal: string): { digits: string; exponent: number } => {
+  const [mantissa = '', exp = '0'] = literal.replace(/^-/, '').split(/[eE]/);
+  const [int = '', frac = ''] = mantissa.split('.');
+  const all = `${int}${frac}`;
+  const lead = all.length - all.replace(/^0+/, '').length;
+  const digits = all.replace(/^0+/, '').replace(/0+$/, '');
+  return { digits, exponent: digits === '' ? 0 : Number(exp) + int.length - lead };
+};
+
+/** Why a number literal would not come back as written, or undefined when it would. */
+const inexactness = (literal: string): string | undefined => {
+  if (isPlainlyExact(literal)) return undefined;
+  const value = Number(literal);
+  if (!Number.isFinite(value)) return 'out of range';
+  if (Object.is(value, -0)) return 'a negative zero (JSON.stringify writes 0)';
+  const read = decimal(literal);
+  const written = decimal(String(value));
+  if (read.digits === written.digits && read.exponent === written.exponent) return undefined;
+  if (value === 0) return 'too small: it reads as 0';
+  return /^-?\d+$/.test(literal) ? 'beyond 2^53: it would be rounded' : 'too precise for a double';
+};
+
+/**
+ * The first number literal of a JSON text that would not be written back as the same number
+ * after `JSON.parse` and `JSON.stringify`, with why; undefined when there is none. Cost: one
+ * regular-expression test for most texts, a scan of the numbers for the rest.
+ *
+ * @example
+ * inexactNumber('{"id":12345678901234567891}') // { literal: '12345678901234567891', why: 'beyond 2^53: it would be rounded' }
+ * inexactNumber('{"id":42}') // undefined
+ */
+export const inexactNumber = (text: string): { literal: string; why: string } | undefined => {
+  if (!SUSPECT.test(text)) return undefined;
+  for (const [token] of text.matchAll(TOKENS)) {
+    if (token.startsWith('"')) continue;
+    const why = inexactness(token);
+    if (why !== undefined) return { literal: token, why };
+  }
+  return undefined;
+};
+
+class NotExpressible extends Error {}
+
+const checkNumber = (_key: string, value: unknown): unknown => {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    throw new NotExpressible(`${value} is not a JSON number (it would be written as null)`);
+  }
+  return value;
+};
+
+/**
+ * `JSON.stringify`, or why the value cannot be written as JSON without change: a BigInt, a
+ * cycle, `NaN` or `±Infinity`, nesting deeper than the serialiser's stack.
+ *
+ * @example
+ * stringifyExactly({ a: 1 }) // Right('{"a":1}')
+ * stringifyExactly({ a: NaN }) // Left('NaN is not a JSON number (it would be written as null)')
+ */
+export const stringifyExactly = (value: unknown, space?: number): E.Either<string, string> => {
+  try {
+    const text = JSON.stringify(value, checkNumber, space);
+    return typeof text === 'string' ? E.right(text) : E.left('the state is not a JSON value');
+  } catch (cause) {
+    if (cause instanceof NotExpressible) return E.left(cause.message);
+    if (cause instanceof RangeError) return E.left('the state is nested too deeply to write');
+    return E.left(`the state cannot be written as JSON: ${describeCause(cause)}`);
+  }
+};
