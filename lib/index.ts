@@ -137,6 +137,7 @@ export {
   agentStateCodecs,
   defaultMigrator,
   createAgentStateMigrator,
+  agentStateMigrations,
   migrateState,
   autoMigrateState,
   setLogger,

@@ -4,12 +4,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
+  agentStateMigrations,
   clearMigrationRegistry,
+  defaultMigrator,
   edgeOfFileName,
   fileNameOfEdge,
   getRegisteredMigrations,
   loadMigrationScripts,
   loadMigrationsInto,
+  loadProject,
   Migrator,
   setLogger,
 } from '../lib/index.js';
@@ -158,9 +161,9 @@ describe('loader', () => {
   });
 
   describe('into the default migrator (loadMigrationScripts)', () => {
-    afterEach(async () => {
+    afterEach(() => {
       clearMigrationRegistry();
-      await loadMigrationScripts();
+      for (const d of agentStateMigrations) defaultMigrator.register(d);
     });
 
     it('loads self-registering (seed-style) scripts, also again after the registry is cleared', async () => {
@@ -183,6 +186,26 @@ describe('loader', () => {
         '1.0.0->1.1.0',
         '1.1.0->1.0.0',
       ]);
+    });
+
+    it('gives every load its own registry: a project may define its own 1.0.0 -> 1.1.0', async () => {
+      const registry = pathToFileURL(path.resolve('lib/registry.ts')).href;
+      writeFileSync(
+        path.join(dir, 'v1_0_0_to_v1_1_0.mjs'),
+        `import { registerMigration } from '${registry}';\nregisterMigration('1.0.0', '1.1.0')((s) => ({ ...s, mine: true }));\n`,
+      );
+      const before = getRegisteredMigrations();
+      const project = await loadProject({ dir });
+      expect(project._tag).to.equal('Right');
+      if (project._tag !== 'Right') return;
+      expect(project.right.report.loaded).to.equal(1);
+      expect(
+        project.right.migrator.migrateOrThrow({ state_version: '1.0.0' }, '1.1.0'),
+      ).to.deep.equal({
+        state_version: '1.1.0',
+        mine: true,
+      });
+      expect(getRegisteredMigrations()).to.deep.equal(before);
     });
 
     it('warns about a missing directory through setLogger', async () => {

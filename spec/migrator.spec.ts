@@ -315,9 +315,12 @@ describe('Migrator', () => {
       });
     });
 
-    it('returns a state already at the target as it is', () => {
-      const state = { state_version: '1.0.0' };
-      expect(right(graphOf(fixtures.linear).migrate(state, '1.0.0'))).to.equal(state);
+    it('returns a state already at the target as a copy', () => {
+      const state = { state_version: '1.0.0', list: [1] };
+      const out = right(graphOf(fixtures.linear).migrate(state, '1.0.0'));
+      expect(out).to.deep.equal(state);
+      expect(out).to.not.equal(state);
+      expect(out.list).to.not.equal(state.list);
     });
 
     it('accepts steps that return an Either', () => {

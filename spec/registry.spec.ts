@@ -1,14 +1,15 @@
 import { expect } from 'chai';
 import { silentLogger } from '../lib/core/logger.js';
 import {
+  agentStateMigrations,
   autoMigrateState,
   benchmarkMigrationPerformance,
   clearMigrationRegistry,
   createInitialState,
   createMigrationBackup,
   createTestState,
+  defaultMigrator,
   getRegisteredMigrations,
-  loadMigrationScripts,
   MigrationError,
   MigrationTestError,
   migrateState,
@@ -32,7 +33,7 @@ const withCleanRegistry = (body: () => void | Promise<void>) => async () => {
     await body();
   } finally {
     clearMigrationRegistry();
-    await loadMigrationScripts();
+    for (const definition of agentStateMigrations) defaultMigrator.register(definition);
   }
 };
 
@@ -59,10 +60,9 @@ describe('registry (seed-compatible module API)', () => {
           }
         }
         expect(getRegisteredMigrations()['1.1.0->1.2.0']).to.equal(Migrations.addTags);
-        expect(migrateState({ state_version: '1.1.0' }, '1.2.0')).to.deep.equal({
-          state_version: '1.2.0',
-          tags: [],
-        });
+        const out = migrateState(createInitialState(), '1.2.0');
+        expect(out.state_version).to.equal('1.2.0');
+        expect(out.tags).to.deep.equal([]);
       }),
     );
   });
@@ -98,9 +98,11 @@ describe('registry (seed-compatible module API)', () => {
       expect(migrateState(state1_0(), '1.1.0').state_version).to.equal('1.1.0');
     });
 
-    it('returns a state already at the target unchanged', () => {
+    it('returns a state already at the target unchanged, as a copy', () => {
       const state = state1_0();
-      expect(migrateState(state, '1.0.0')).to.equal(state);
+      const out = migrateState(state, '1.0.0');
+      expect(out).to.deep.equal(state);
+      expect(out).to.not.equal(state);
     });
 
     it('throws StateVersionError "No migration path found from X to Y"', () => {

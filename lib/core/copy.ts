@@ -4,22 +4,31 @@
  * states; when it meets something unusual (nesting deeper than {@link FAST_COPY_DEPTH}, which
  * includes every cycle, or a non-JSON value) it gives up and an iterative copy (no recursion,
  * so depth is bounded by memory, not by the call stack) redoes the work and reports cycles
- * and non-JSON values with the field path where they were found.
+ * and non-JSON values with the field path where they were found. The iterative copy copies an
+ * object reached by several paths once (a memo), so a graph that shares sub-objects is never
+ * expanded exponentially, and it reads every field guarded, so a throwing getter or proxy trap
+ * is a `Left`, never a throw.
  *
  * @since 0.1.0
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { StateVersionError } from './errors.js';
-import { pathSegment } from './show.js';
+import { describeCause, StateVersionError } from './errors.js';
+import { kindOf, pathSegment } from './show.js';
 
 /** A JSON-like object: the shape of every state migraph handles. */
 export type StateObject = { [key: string]: unknown };
 
 /** True for `{}`-style objects (prototype `Object.prototype` or `null`), false for arrays and class instances. */
 export const isPlainObject = (value: unknown): value is StateObject => {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    if (Array.isArray(value)) return false;
+    const proto: unknown = Object.getPrototypeOf(value);
+    return proto === Object.prototype || proto === null;
+  } catch {
+    // A revoked proxy, or a proxy whose traps throw, is no plain object.
+    return false;
+  }
 };
 
 interface Frame {
@@ -61,6 +70,9 @@ const notJson = (path: string, message: string): StateVersionError =>
     path: path.replace(/^\./, ''),
   });
 
+/** Arrays longer than this are refused (a sparse `length = 2 ** 32 - 1` would never finish). */
+export const MAX_ARRAY_LENGTH = 2 ** 24;
+
 const frameFor = (src: StateObject | unknown[], name: string): Frame => {
   if (Array.isArray(src)) {
     return {
@@ -82,7 +94,16 @@ export const FAST_COPY_DEPTH = 512;
 
 const BAIL: unique symbol = Symbol('bail');
 
-const copyFast = (value: unknown, depth: number): unknown => {
+/** Values the fast copy visits before it leaves a very large (or shared) graph to the slow one. */
+const FAST_COPY_BUDGET = 1_000_000;
+
+/** Visits left to a fast copy. */
+interface Budget {
+  left: number;
+}
+
+const copyFast = (value: unknown, depth: number, budget: Budget): unknown => {
+  if (--budget.left < 0) return BAIL;
   if (typeof value !== 'object' || value === null) {
     return typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint'
       ? BAIL
@@ -90,9 +111,10 @@ const copyFast = (value: unknown, depth: number): unknown => {
   }
   if (depth === 0) return BAIL;
   if (Array.isArray(value)) {
+    if (value.length > MAX_ARRAY_LENGTH) return BAIL;
     const out = new Array<unknown>(value.length);
     for (let i = 0; i < value.length; i++) {
-      const item = copyFast(value[i], depth - 1);
+      const item = copyFast(value[i], depth - 1, budget);
       if (item === BAIL) return BAIL;
       out[i] = item;
     }
@@ -107,7 +129,7 @@ const copyFast = (value: unknown, depth: number): unknown => {
   // for-in is the fastest key walk here; the prototype is Object.prototype (checked above),
   // so only a polluted Object.prototype could add inherited keys.
   for (const key in value) {
-    const item = copyFast((value as StateObject)[key], depth - 1);
+    const item = copyFast((value as StateObject)[key], depth - 1, budget);
     if (item === BAIL) return BAIL;
     if (key === '__proto__') put(out, key, item);
     else out[key] = item;
@@ -116,25 +138,53 @@ const copyFast = (value: unknown, depth: number): unknown => {
 };
 
 /**
- * Deep-copies a JSON-like object graph. Shared sub-objects are copied separately (as JSON
- * would); a cycle, a function, a symbol, a bigint or a class instance other than `Date` gives
- * `Left(StateVersionError)` with reason `not_json` and the field path.
+ * Deep-copies a JSON-like object graph. A cycle, a function, a symbol, a bigint, a class
+ * instance other than `Date`, an array longer than {@link MAX_ARRAY_LENGTH}, or a field whose
+ * getter (or proxy trap) throws gives `Left(StateVersionError)` with reason `not_json` and the
+ * field path. Never throws.
  *
- * Complexity: O(size of the state).
+ * Complexity: O(size of the state); an object reached by several paths is copied once.
  *
  * @example
  * copyState({ a: [1, { b: 2 }] }) // Right({ a: [1, { b: 2 }] }), a fresh object graph
  * @since 0.1.0
  */
 export const copyState = (root: StateObject): E.Either<StateVersionError, StateObject> => {
-  const fast = copyFast(root, FAST_COPY_DEPTH);
+  let fast: unknown;
+  try {
+    fast = copyFast(root, FAST_COPY_DEPTH, { left: FAST_COPY_BUDGET });
+  } catch {
+    fast = BAIL;
+  }
   return fast === BAIL ? copySlow(root) : E.right(fast as StateObject);
 };
 
+/** `Array.isArray`, false for a proxy whose check throws (a revoked one). */
+const isArray = (value: unknown): value is unknown[] => {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
+};
+
+/** Reads `src[key]`, or the reason it could not be read. */
+const guarded = <A>(read: () => A): { ok: true; value: A } | { ok: false; why: string } => {
+  try {
+    return { ok: true, value: read() };
+  } catch (cause) {
+    return { ok: false, why: `reading it threw: ${describeCause(cause)}` };
+  }
+};
+
 const copySlow = (root: StateObject): E.Either<StateVersionError, StateObject> => {
-  const rootFrame = frameFor(root, '');
+  const first = guarded(() => frameFor(root, ''));
+  if (!first.ok) return E.left(notJson('', first.why));
+  const rootFrame = first.value;
   const stack: Frame[] = [rootFrame];
   const ancestors = new Set<object>([root]);
+  /** Objects already copied (or being copied), so shared ones are copied once. */
+  const copies = new Map<object, StateObject | unknown[]>([[root, rootFrame.dst]]);
   while (stack.length > 0) {
     const frame = stack[stack.length - 1] as Frame;
     if (frame.index === frame.length) {
@@ -145,7 +195,9 @@ const copySlow = (root: StateObject): E.Either<StateVersionError, StateObject> =
     const key: string | number =
       frame.keys === undefined ? frame.index : (frame.keys[frame.index] as string);
     frame.index++;
-    const value = (frame.src as StateObject)[key];
+    const read = guarded(() => (frame.src as StateObject)[key]);
+    if (!read.ok) return E.left(notJson(pathOf(stack, segment(frame, key)), read.why));
+    const value = read.value;
     if (typeof value !== 'object' || value === null) {
       if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') {
         return E.left(notJson(pathOf(stack, segment(frame, key)), `found a ${typeof value}`));
@@ -155,16 +207,26 @@ const copySlow = (root: StateObject): E.Either<StateVersionError, StateObject> =
       return E.left(
         notJson(pathOf(stack, segment(frame, key)), 'found a cycle (the object contains itself)'),
       );
-    } else if (Array.isArray(value) || isPlainObject(value)) {
-      const child = frameFor(value, segment(frame, key));
+    } else if (copies.has(value)) {
+      put(frame.dst, key, copies.get(value));
+    } else if (isPlainObject(value) || isArray(value)) {
+      const where = () => pathOf(stack, segment(frame, key));
+      if (Array.isArray(value) && value.length > MAX_ARRAY_LENGTH) {
+        return E.left(
+          notJson(where(), `found an array of ${value.length} items (at most ${MAX_ARRAY_LENGTH})`),
+        );
+      }
+      const made = guarded(() => frameFor(value as StateObject | unknown[], segment(frame, key)));
+      if (!made.ok) return E.left(notJson(where(), made.why));
+      const child = made.value;
       put(frame.dst, key, child.dst);
       ancestors.add(value);
+      copies.set(value, child.dst);
       stack.push(child);
     } else if (value instanceof Date) {
       put(frame.dst, key, new Date(value.getTime()));
     } else {
-      const kind = (value as object).constructor?.name ?? 'object';
-      return E.left(notJson(pathOf(stack, segment(frame, key)), `found a ${kind} instance`));
+      return E.left(notJson(pathOf(stack, segment(frame, key)), `found ${kindOf(value)}`));
     }
   }
   return E.right(rootFrame.dst as StateObject);

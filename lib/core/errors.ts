@@ -59,7 +59,7 @@ export class StateVersionError extends Error {
 
 /** Why a {@link MigrationError} was raised. */
 export type MigrationFailure =
-  'step_failed' | 'invalid_output' | 'validation_failed' | 'async_step';
+  'step_failed' | 'invalid_output' | 'validation_failed' | 'async_step' | 'invalid_input';
 
 /** Structured fields of a {@link MigrationError}. */
 export interface MigrationErrorDetails {
@@ -68,7 +68,7 @@ export interface MigrationErrorDetails {
   readonly from: string;
   /** Target version of the failing step. */
   readonly to: string;
-  /** Index of the failing step in the plan (0-based). */
+  /** Index of the failing step in the plan (0-based); -1 for the input itself (`invalid_input`). */
   readonly step: number;
   /** Readable `path: expected X, got Y` lines when validation failed. */
   readonly validationErrors?: readonly string[];
@@ -141,9 +141,27 @@ export class MigrationTestError extends Error {
 /** Any error the core returns in a `Left`. */
 export type MigraphError = StateVersionError | MigrationError;
 
-/** A short, readable rendering of an unknown thrown value. */
-export const describeCause = (cause: unknown): string =>
-  cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : String(cause);
+/** Messages quote at most this much of a thrown value's text. */
+const MAX_CAUSE = 2_000;
+
+/**
+ * A short, readable rendering of an unknown thrown value; never throws, even for an error
+ * whose `message` getter or `toString` throws.
+ */
+export const describeCause = (cause: unknown): string => {
+  let text: string;
+  try {
+    text =
+      cause instanceof Error
+        ? String(cause.message)
+        : typeof cause === 'string'
+          ? cause
+          : String(cause);
+  } catch {
+    text = Object.prototype.toString.call(cause);
+  }
+  return text.length > MAX_CAUSE ? `${text.slice(0, MAX_CAUSE - 1)}…` : text;
+};
 
 /** A {@link MigraphError} as plain data, to cross a worker-thread boundary. */
 export type SerializedError =

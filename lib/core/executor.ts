@@ -129,9 +129,24 @@ const setAtPath = (state: StateObject, path: readonly string[], value: unknown):
   at[path[path.length - 1]!] = value;
 };
 
-/** Sets the version key and appends the trace event, in place (the executor owns `state`). */
+/** What one run keeps: its one clock reading, and the trace array it owns. */
+interface Run {
+  time: string | undefined;
+  /** The `execution_trace` array this run made (or copied): the only one it appends to. */
+  trace: unknown[] | undefined;
+}
+
+const timestampOf = (run: Run, ctx: ExecutionContext): string =>
+  (run.time ??= ctx.clock().toISOString());
+
+/**
+ * Sets the version key and appends the trace event. The step's output object is the
+ * executor's to change (a frozen one is copied); a trace array is appended to only when this
+ * run made it, else it is copied, so a step returning a shared constant array never collects
+ * other runs' events.
+ */
 const stamp =
-  (step: Step, edge: Edge, ctx: ExecutionContext, timestamp: () => string) =>
+  (step: Step, edge: Edge, ctx: ExecutionContext, run: Run) =>
   (output: StateObject): StateObject => {
     const state = Object.isExtensible(output) && !Object.isFrozen(output) ? output : { ...output };
     const path = ctx.versionPath;
@@ -141,14 +156,34 @@ const stamp =
     if (ctx.trace && Array.isArray(trace)) {
       const event: TraceEvent = {
         event: step.direction === 'up' ? 'state_migration' : 'state_reverse_migration',
-        timestamp: timestamp(),
+        timestamp: timestampOf(run, ctx),
         details: { from_version: step.from, to_version: step.to, changes: [...edge.changes] },
       };
-      if (Object.isExtensible(trace)) trace.push(event);
-      else state.execution_trace = [...trace, event];
+      if (trace === run.trace && Object.isExtensible(trace)) trace.push(event);
+      else state.execution_trace = run.trace = [...trace, event];
     }
     return state;
   };
+
+/** The readable lines of a failed validation, or none; a codec that throws is a failure too. */
+const problemsAt = (
+  ctx: ExecutionContext,
+  version: Version,
+  state: StateObject,
+): readonly string[] | undefined => {
+  const codec = ctx.codecFor(version);
+  if (codec === undefined) return undefined;
+  const result = E.tryCatch(
+    () => codec.decode(state),
+    (cause) => [`(root): the ${version} codec threw: ${describeCause(cause)}`],
+  );
+  if (E.isLeft(result)) return result.left;
+  return E.isLeft(result.right) ? formatValidationErrors(result.right.left) : undefined;
+};
+
+/** At most five lines, and how many more there were. */
+const summarise = (lines: readonly string[]): string =>
+  lines.slice(0, 5).join('; ') + (lines.length > 5 ? `; …and ${lines.length - 5} more` : '');
 
 /**
  * Validates a state against the codec of `version`, keeping the state itself (codecs check,
@@ -159,24 +194,12 @@ const stamp =
 export const validateAt =
   (ctx: ExecutionContext, step: Step, index: number) =>
   (state: StateObject): E.Either<MigrationError, StateObject> => {
-    const codec = ctx.codecFor(step.to);
-    if (codec === undefined) return E.right(state);
-    return pipe(
-      E.tryCatch(
-        () => codec.decode(state),
-        (cause) => [
-          { value: state, context: [], message: `the codec threw: ${describeCause(cause)}` },
-        ],
-      ),
-      E.flatten,
-      E.bimap(
-        (errors: t.Errors) => {
-          const lines = formatValidationErrors(errors);
-          const shown =
-            lines.slice(0, 5).join('; ') +
-            (lines.length > 5 ? `; …and ${lines.length - 5} more` : '');
-          return new MigrationError(
-            `Migration ${step.from}->${step.to} (step ${index + 1}): ${step.to} schema validation failed: ${shown}`,
+    const lines = problemsAt(ctx, step.to, state);
+    return lines === undefined
+      ? E.right(state)
+      : E.left(
+          new MigrationError(
+            `Migration ${step.from}->${step.to} (step ${index + 1}): ${step.to} schema validation failed: ${summarise(lines)}`,
             {
               reason: 'validation_failed',
               from: step.from,
@@ -184,11 +207,34 @@ export const validateAt =
               step: index,
               validationErrors: lines,
             },
-          );
-        },
-        () => state,
-      ),
-    );
+          ),
+        );
+  };
+
+/**
+ * Validates a state against the codec of its own version before anything runs, so an
+ * invalid input is reported as such (`invalid_input`, step -1), not blamed on a migration.
+ *
+ * @since 0.2.0
+ */
+export const validateInput =
+  (ctx: ExecutionContext, version: Version) =>
+  (state: StateObject): E.Either<MigrationError, StateObject> => {
+    const lines = problemsAt(ctx, version, state);
+    return lines === undefined
+      ? E.right(state)
+      : E.left(
+          new MigrationError(
+            `The input state is not a valid ${version} state: ${summarise(lines)}`,
+            {
+              reason: 'invalid_input',
+              from: version,
+              to: version,
+              step: -1,
+              validationErrors: lines,
+            },
+          ),
+        );
   };
 
 const contextOf = (step: Step, ctx: ExecutionContext) => ({
@@ -200,21 +246,29 @@ const contextOf = (step: Step, ctx: ExecutionContext) => ({
 
 /** What follows a step's output: it must be an object; stamp it; validate it per the mode. */
 const finishStep =
-  (ctx: ExecutionContext, last: number, timestamp: () => string) =>
-  (step: Step, edge: Edge, index: number) => {
+  (ctx: ExecutionContext, last: number, run: Run) => (step: Step, edge: Edge, index: number) => {
     const check = ctx.validate === 'each-step' || (ctx.validate === 'final' && index === last);
+    const stampOne = stamp(step, edge, ctx, run);
     return (out: unknown): E.Either<MigrationError, StateObject> =>
       pipe(
         requireObject(step, index)(out),
-        E.map(stamp(step, edge, ctx, timestamp)),
+        andThen((state) =>
+          E.tryCatch(
+            () => stampOne(state),
+            (cause) =>
+              new MigrationError(
+                `Migration failed at ${step.from}->${step.to}: the step's output could not take the version: ${describeCause(cause)}`,
+                { reason: 'invalid_output', from: step.from, to: step.to, step: index, cause },
+              ),
+          ),
+        ),
         andThen(check ? validateAt(ctx, step, index) : E.right),
       );
   };
 
 const runStep =
-  (ctx: ExecutionContext, last: number, timestamp: () => string) =>
-  (step: Step, edge: Edge, index: number) => {
-    const finish = finishStep(ctx, last, timestamp)(step, edge, index);
+  (ctx: ExecutionContext, last: number, run: Run) => (step: Step, edge: Edge, index: number) => {
+    const finish = finishStep(ctx, last, run)(step, edge, index);
     return (state: StateObject): E.Either<MigrationError, StateObject> =>
       pipe(
         edge.run(state, contextOf(step, ctx)),
@@ -223,10 +277,10 @@ const runStep =
       );
   };
 
-/** One clock reading per run, taken when the first trace event needs it. */
-const runClock = (ctx: ExecutionContext): (() => string) => {
-  let time: string | undefined;
-  return () => (time ??= ctx.clock().toISOString());
+/** A run over `state`, the executor's private copy: its trace array is the run's own. */
+const startRun = (state: StateObject): Run => {
+  const trace = state.execution_trace;
+  return { time: undefined, trace: Array.isArray(trace) ? trace : undefined };
 };
 
 /**
@@ -243,7 +297,7 @@ export const runPlan = (
   edges: readonly Edge[],
   ctx: ExecutionContext,
 ): E.Either<MigrationError, StateObject> => {
-  const run = runStep(ctx, plan.steps.length - 1, runClock(ctx));
+  const run = runStep(ctx, plan.steps.length - 1, startRun(state));
   return plan.steps.reduce(
     (acc: E.Either<MigrationError, StateObject>, step, index) =>
       pipe(acc, andThen(run(step, edges[index]!, index))),
@@ -259,9 +313,8 @@ const settle = (out: unknown): Promise<E.Either<unknown, unknown>> =>
   );
 
 const runStepAsync =
-  (ctx: ExecutionContext, last: number, timestamp: () => string) =>
-  (step: Step, edge: Edge, index: number) => {
-    const finish = finishStep(ctx, last, timestamp)(step, edge, index);
+  (ctx: ExecutionContext, last: number, run: Run) => (step: Step, edge: Edge, index: number) => {
+    const finish = finishStep(ctx, last, run)(step, edge, index);
     return async (state: StateObject): Promise<E.Either<MigrationError, StateObject>> => {
       const called = edge.run(state, contextOf(step, ctx));
       const out = E.isLeft(called) ? called : await settle(called.right);
@@ -286,7 +339,7 @@ export const runPlanAsync = (
   edges: readonly Edge[],
   ctx: ExecutionContext,
 ): Promise<E.Either<MigrationError, StateObject>> => {
-  const run = runStepAsync(ctx, plan.steps.length - 1, runClock(ctx));
+  const run = runStepAsync(ctx, plan.steps.length - 1, startRun(state));
   return plan.steps
     .reduce(
       (acc: Promise<E.Either<MigrationError, StateObject>>, step, index) =>

@@ -13,11 +13,12 @@ import {
   type MigrationDefinition,
   type StepFn,
 } from './definition.js';
-import { StateVersionError, type MigraphError } from './errors.js';
+import { describeCause, StateVersionError, type MigraphError } from './errors.js';
 import {
   liftStep,
   runPlan,
   runPlanAsync,
+  validateInput,
   type ExecutionContext,
   type ValidationMode,
 } from './executor.js';
@@ -396,16 +397,14 @@ export class Migrator<S extends object = AnyState> {
    * pipe(m.migrate(stored, '2.0.0'), E.match((e) => log(e.message), save))
    */
   migrate(state: unknown, to?: VersionInput): E.Either<MigraphError, S> {
-    return pipe(
-      this.prepare(state, to),
-      andThen((run): E.Either<MigraphError, StateObject> => {
-        if (run.plan === undefined) return E.right(run.input);
-        const { plan, context } = run;
-        return pipe(
-          copyState(run.input),
-          andThen((copy) => runPlan(copy, plan, this.edgesOf(plan), context)),
-        );
-      }),
+    return this.guard(() =>
+      pipe(
+        this.prepare(state, to),
+        andThen((prepared) => this.start(prepared)),
+        andThen(({ copy, plan, context }) =>
+          plan === undefined ? E.right(copy) : runPlan(copy, plan, this.edgesOf(plan), context),
+        ),
+      ),
     ) as E.Either<MigraphError, S>;
   }
 
@@ -420,16 +419,49 @@ export class Migrator<S extends object = AnyState> {
    * @since 0.2.0
    */
   async migrateAsync(state: unknown, to?: VersionInput): Promise<E.Either<MigraphError, S>> {
-    const prepared = this.prepare(state, to);
-    if (E.isLeft(prepared)) return prepared;
-    const { plan, context, input } = prepared.right;
-    if (plan === undefined) return E.right(input as S);
-    const copy = copyState(input);
-    if (E.isLeft(copy)) return copy;
-    return (await runPlanAsync(copy.right, plan, this.edgesOf(plan), context)) as E.Either<
+    const started = this.guard(() =>
+      pipe(
+        this.prepare(state, to),
+        andThen((prepared) => this.start(prepared)),
+      ),
+    );
+    if (E.isLeft(started)) return started;
+    const { copy, plan, context } = started.right;
+    if (plan === undefined) return E.right(copy as S);
+    return (await runPlanAsync(copy, plan, this.edgesOf(plan), context)) as E.Either<
       MigraphError,
       S
     >;
+  }
+
+  /**
+   * Copies the input (the run's private state) and validates it: in `'each-step'` mode against
+   * its own version before the plan runs; a state returned without a plan (already at the
+   * target) in `'each-step'` and `'final'` modes. A newer state kept as it is is not validated.
+   */
+  private start(prepared: Prepared): E.Either<MigraphError, Started> {
+    const { input, plan, context, from, kept } = prepared;
+    const mode = this.options.validate;
+    const check = !kept && (mode === 'each-step' || (mode === 'final' && plan === undefined));
+    return pipe(
+      copyState(input),
+      andThen(check ? validateInput(context, from) : E.right),
+      E.map((copy) => ({ copy, plan, context })),
+    );
+  }
+
+  /** The last line of defence of the never-throw promise: an unexpected throw is a `Left`. */
+  private guard<A>(run: () => E.Either<MigraphError, A>): E.Either<MigraphError, A> {
+    try {
+      return run();
+    } catch (cause) {
+      return E.left(
+        new StateVersionError(`Could not read the state: ${describeCause(cause)}`, {
+          reason: 'not_json',
+          cause,
+        }),
+      );
+    }
   }
 
   /**
@@ -467,7 +499,13 @@ export class Migrator<S extends object = AnyState> {
       andThen((target): E.Either<MigraphError, Prepared> => {
         if (from !== target && this.isNewer(from)) {
           if (this.options.onNewerVersion === 'keep') {
-            return E.right({ input: input.right, plan: undefined, context: this.context });
+            return E.right({
+              input: input.right,
+              from,
+              plan: undefined,
+              context: this.context,
+              kept: true,
+            });
           }
           return E.left(
             new StateVersionError(
@@ -480,12 +518,18 @@ export class Migrator<S extends object = AnyState> {
           planPath(this.graph, from, target),
           E.map((plan) => {
             if (plan.steps.length === 0) {
-              return { input: input.right, plan: undefined, context: this.context };
+              return {
+                input: input.right,
+                from,
+                plan: undefined,
+                context: this.context,
+                kept: false,
+              };
             }
             this.options.logger.debug(
               `migraph: ${plan.from} -> ${plan.to} in ${plan.steps.length} step(s)`,
             );
-            return { input: input.right, plan, context: this.contextFor(raw) };
+            return { input: input.right, from, plan, context: this.contextFor(raw), kept: false };
           }),
         );
       }),
@@ -561,11 +605,13 @@ export class Migrator<S extends object = AnyState> {
    * @example
    * m.versionOf({ state_version: 'v1.0.0' }) // Right('1.0.0')
    */
-  versionOf(state: unknown): E.Either<StateVersionError, Version> {
-    return pipe(
-      this.readState(state),
-      E.flatMap((s) => this.readVersion(s)),
-      E.map((read) => read.version),
+  versionOf(state: unknown): E.Either<MigraphError, Version> {
+    return this.guard(() =>
+      pipe(
+        this.readState(state),
+        E.flatMap((s) => this.readVersion(s)),
+        E.map((read) => read.version),
+      ),
     );
   }
 
@@ -645,6 +691,16 @@ export class Migrator<S extends object = AnyState> {
 /** A planned run: the state, the plan (none: return the state as it is) and its context. */
 interface Prepared {
   readonly input: StateObject;
+  readonly from: Version;
+  readonly plan: Plan | undefined;
+  readonly context: ExecutionContext;
+  /** A newer state kept as it is (`onNewerVersion: 'keep'`). */
+  readonly kept: boolean;
+}
+
+/** A run ready to go: the private copy (validated as the mode asks), the plan and context. */
+interface Started {
+  readonly copy: StateObject;
   readonly plan: Plan | undefined;
   readonly context: ExecutionContext;
 }

@@ -24,7 +24,11 @@ export const showValue = (value: unknown): string => {
   try {
     return cap(JSON.stringify(value) ?? String(value));
   } catch {
-    return Object.prototype.toString.call(value);
+    try {
+      return Object.prototype.toString.call(value);
+    } catch {
+      return typeof value;
+    }
   }
 };
 
