@@ -127,6 +127,29 @@ describe('migraph test', function () {
     });
   });
 
+  it('skips lossy migrations, from definitions and self-registering scripts alike, and says so', async () => {
+    const lossy = makeProject({
+      'migrations/v1_0_0_to_v1_1_0.mjs':
+        "export default { from: '1.0.0', to: '1.1.0', up: (s) => s, down: (s) => s, lossy: true };\n",
+      'migrations/v1_1_0_to_v1_2_0.mjs':
+        "import { registerMigration } from 'migraph';\nregisterMigration('1.1.0', '1.2.0', { down: (s) => s, lossy: true })((s) => s);\n",
+      'migrations/schemas.mjs':
+        "import * as t from 'io-ts';\nexport const codecs = { '1.0.0': t.UnknownRecord, '1.1.0': t.UnknownRecord, '1.2.0': t.UnknownRecord };\n",
+    });
+    try {
+      const run = await runCli(['test', '--seed', '1'], lossy);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stdout.trimEnd().split('\n')).to.deep.equal([
+        'skip  edge 1.0.0 -> 1.1.0 -> 1.0.0  (lossy (meta.lossy): its down cannot restore everything)',
+        'skip  edge 1.1.0 -> 1.2.0 -> 1.1.0  (lossy (meta.lossy): its down cannot restore everything)',
+        'skip  path 1.0.0 -> 1.2.0 -> 1.0.0 (4 steps)  (crosses the lossy edge 1.0.0 -> 1.1.0)',
+        '2 edges, 1 path: 0 passed, 0 failed, 3 skipped (100 runs each, seed 1)',
+      ]);
+    } finally {
+      rmSync(lossy, { recursive: true, force: true });
+    }
+  });
+
   it('exits 2 with one line on a bad --runs or --seed', async () => {
     for (const [args, message] of [
       [['--runs', '0'], 'migraph: --runs: expected a positive integer, got 0\n'],
