@@ -44,9 +44,11 @@ describe('in a real browser (headless Chromium)', function () {
   let server: Server;
   let origin: string;
 
-  before(async () => {
+  before(async function () {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`No Chromium at ${CHROMIUM}: install Debian's chromium (.ci/run does)`);
+      // Pending, not failed, on a machine without Chromium (.ci/run installs it, so CI runs it).
+      console.warn(`    (no Chromium at ${CHROMIUM}: the browser specs are pending)`);
+      this.skip();
     }
     ({ server, origin } = await serve());
     browser = await chromium.launch({
@@ -98,6 +100,8 @@ describe('in a real browser (headless Chromium)', function () {
       state: { visits: 3, theme: 'light', name: 'Home' },
       version: 3,
     });
+    await page.setViewportSize({ width: 760, height: 300 });
+    await page.screenshot({ path: path.join(exampleDir, 'screenshot.png') });
   });
 
   it('leaves a state whose migration fails intact in storage, with a backup', async () => {

@@ -28,7 +28,7 @@ const migrator = new Migrator<Settings>({ versionFormat: 'integer', validate: 'o
 
 const show = (status: string, detail: unknown): void => {
   document.body.dataset.status = status;
-  document.querySelector('#out')!.textContent = JSON.stringify(detail);
+  document.querySelector('#out')!.textContent = JSON.stringify(detail, null, 2);
 };
 
 export const store = createStore<Settings>()(
