@@ -25,6 +25,11 @@ export interface CreateMigrateOptions {
   readonly keyPrefix?: string;
 }
 
+/** What redux-persist keeps beside a state: its version and whether it was rehydrated. */
+export interface PersistMarker {
+  readonly _persist: { version: number; rehydrated: boolean };
+}
+
 /** redux-persist's version of a state persisted without `version` in its config. */
 const UNVERSIONED = -1;
 
@@ -47,7 +52,7 @@ const PERSIST_PATH = ['_persist', 'version'];
 export const createMigrate = <S extends object>(
   m: Migrator<S>,
   options: CreateMigrateOptions = {},
-): ((state: unknown, currentVersion: number) => Promise<S | undefined>) => {
+): ((state: unknown, currentVersion: number) => Promise<(S & PersistMarker) | undefined>) => {
   const path = m.options.versionPath;
   if (path.length !== 2 || path[0] !== PERSIST_PATH[0] || path[1] !== PERSIST_PATH[1]) {
     throw new TypeError(
@@ -67,7 +72,7 @@ export const createMigrate = <S extends object>(
         ? { ...(state as object), _persist: { ...persist, version: undefined } }
         : state;
     const result = await m.migrateAsync(stripUndefinedVersion(input), currentVersion);
-    if (E.isRight(result)) return result.right;
+    if (E.isRight(result)) return result.right as S & PersistMarker;
     return throwWithBackup(result.left, options.storage, storageKey);
   };
 };
