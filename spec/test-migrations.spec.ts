@@ -156,6 +156,20 @@ describe('testMigrations', () => {
     expect(result!.failure!.counterexample).to.deep.equal({ n: 0, state_version: '1.0.0' });
   });
 
+  it('writes integer versions under a nested key in the form the codec accepts', () => {
+    for (const Version of [t.number, t.string]) {
+      const persisted = t.type({ version: Version });
+      const m = new Migrator({ versionFormat: 'integer', versionKey: '_persist.version' })
+        .schema(1, t.type({ a: t.string, _persist: persisted }))
+        .schema(2, t.type({ a: t.string, b: t.array(t.number), _persist: persisted }))
+        .register(1, 2, (s) => ({ ...s, b: [] }), { down: ({ b: _b, ...s }) => s });
+      const report = testMigrations(m, { runs: 20, seed: 1 });
+      expect(report.results.map((r) => [r.route.join(' '), r.status])).to.deep.equal([
+        ['1.0.0 2.0.0 1.0.0', 'passed'],
+      ]);
+    }
+  });
+
   it('compares only the given fields', () => {
     expect(testMigrations(seededMistake(), { seed: 7, fields: ['title'] }).ok).to.equal(true);
   });
