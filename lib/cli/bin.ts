@@ -10,9 +10,19 @@ import { describeCause } from '../core/errors.js';
 import { main } from './main.js';
 import { escapeControl } from './terminal.js';
 
-/** Exits once what was written to stdout and stderr is flushed. */
+/**
+ * Exits once what was written to stdout and stderr is flushed, and after a turn of the event
+ * loop, so that a rejection nobody handled is reported (and fails the run) first.
+ */
+let exitCode = 0;
+let exiting = false;
 const exit = (code: number): void => {
-  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  exitCode = Math.max(exitCode, code);
+  if (exiting) return;
+  exiting = true;
+  setImmediate(() => {
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(exitCode)));
+  });
 };
 
 const crash = (error: unknown): void => {
