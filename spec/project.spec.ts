@@ -31,7 +31,9 @@ describe('loadProject', function () {
     expect(migrator.options).to.include({ currentVersion: '1.1.0', versionKey: 'v' });
     expect(migrator.migrateOrThrow({ v: '1.0.0' })).to.deep.equal({ v: '1.1.0', tags: [] });
     const bad = migrator.migrate({ v: '1.1.0', tags: [1] }, '1.1.0');
-    expect(E.isRight(bad), 'already at the target: not validated').to.equal(true);
+    expect(E.isLeft(bad) && bad.left.reason, 'already at the target: validated').to.equal(
+      'invalid_input',
+    );
   });
 
   it('reads a TypeScript schemas module given by path, also from a CommonJS package', async () => {
