@@ -33,6 +33,8 @@ export interface ExecutionContext {
   readonly trace: boolean;
   readonly clock: () => Date;
   readonly codecFor: (version: Version) => t.Decoder<unknown, unknown> | undefined;
+  /** Whether a codec's `is` decides exactly what its `decode` would (then `is` runs first). */
+  readonly checksWithIs: (codec: t.Decoder<unknown, unknown>) => boolean;
 }
 
 /** One event appended to a state's `execution_trace` per step. */
@@ -165,6 +167,15 @@ const stamp =
     return state;
   };
 
+/** `codec.is(state)`, false when it throws (then `decode` explains, or reports the throw). */
+const isValid = (codec: t.Mixed, state: StateObject): boolean => {
+  try {
+    return codec.is(state);
+  } catch {
+    return false;
+  }
+};
+
 /** The readable lines of a failed validation, or none; a codec that throws is a failure too. */
 const problemsAt = (
   ctx: ExecutionContext,
@@ -173,6 +184,8 @@ const problemsAt = (
 ): readonly string[] | undefined => {
   const codec = ctx.codecFor(version);
   if (codec === undefined) return undefined;
+  // A valid state costs one `is` walk; `decode` runs only to explain a failure.
+  if (ctx.checksWithIs(codec) && isValid(codec as t.Mixed, state)) return undefined;
   const result = E.tryCatch(
     () => codec.decode(state),
     (cause) => [`(root): the ${version} codec threw: ${describeCause(cause)}`],

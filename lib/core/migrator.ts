@@ -7,6 +7,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import type * as t from 'io-ts';
 import { copyState, isPlainObject, type StateObject } from './copy.js';
+import { checksWithIs } from './quick-check.js';
 import {
   isMigrationDefinition,
   type AnyState,
@@ -157,6 +158,8 @@ export class Migrator<S extends object = AnyState> {
   readonly options: ResolvedOptions;
   private readonly graph = new VersionGraph();
   private readonly codecs = new Map<Version | '*', t.Decoder<unknown, unknown>>();
+  /** Codecs whose `is` decides what `decode` would (see `checksWithIs`), found at registration. */
+  private readonly checkedWithIs = new WeakSet<t.Decoder<unknown, unknown>>();
   private readonly context: ExecutionContext;
   /** The edges of each (cached, immutable) plan, resolved once. */
   private readonly planEdges = new WeakMap<Plan, readonly Edge[]>();
@@ -190,6 +193,7 @@ export class Migrator<S extends object = AnyState> {
       trace: this.options.trace,
       clock: this.options.clock,
       codecFor: (version) => this.codecFor(version),
+      checksWithIs: (codec) => this.checkedWithIs.has(codec),
     };
   }
 
@@ -291,6 +295,7 @@ export class Migrator<S extends object = AnyState> {
    */
   schema(version: VersionInput | '*', codec: t.Decoder<unknown, unknown>): this {
     this.codecs.set(version === '*' ? '*' : orThrow(this.parse(version)), codec);
+    if (checksWithIs(codec)) this.checkedWithIs.add(codec);
     return this;
   }
 

@@ -1,0 +1,80 @@
+import { expect } from 'chai';
+import fc from 'fast-check';
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import { checksWithIs } from '../lib/core/quick-check.js';
+import { AgentStateV1_0, AgentStateV1_1, Migrator } from '../lib/index.js';
+import { left } from './support/graphs.js';
+
+interface Tree {
+  readonly value: number;
+  readonly children: readonly Tree[];
+}
+const Tree: t.Type<Tree> = t.recursion('Tree', () =>
+  t.type({ value: t.number, children: t.readonlyArray(Tree) }),
+);
+
+/** Checking codecs of every combinator `checksWithIs` accepts. */
+const checking: Record<string, t.Mixed> = {
+  type: t.type({ a: t.string, b: t.union([t.number, t.null]) }),
+  partial: t.partial({ a: t.boolean, b: t.undefined }),
+  exact: t.exact(t.type({ a: t.number })),
+  strict: t.strict({ a: t.literal('x') }),
+  intersection: t.intersection([t.type({ a: t.number }), t.partial({ b: t.string })]),
+  tuple: t.tuple([t.string, t.number]),
+  record: t.record(t.string, t.array(t.Int)),
+  keyofRecord: t.record(t.keyof({ x: null, y: null }), t.number),
+  readonly: t.readonly(t.type({ a: t.UnknownArray, b: t.UnknownRecord })),
+  refinement: t.refinement(t.number, (n) => n > 0, 'Positive'),
+  recursion: Tree,
+  agentState10: AgentStateV1_0,
+  agentState11: AgentStateV1_1,
+};
+
+/** A codec that transforms: its `is` speaks of numbers, its input is a string. */
+const NumberFromString = new t.Type<number, string, unknown>(
+  'NumberFromString',
+  (u): u is number => typeof u === 'number',
+  (u, c) =>
+    typeof u === 'string' && u !== '' && !Number.isNaN(Number(u))
+      ? t.success(Number(u))
+      : t.failure(u, c),
+  String,
+);
+
+describe('validation with is first', () => {
+  it('accepts codecs built from checking combinators only', () => {
+    for (const [name, codec] of Object.entries(checking)) {
+      expect(checksWithIs(codec), name).to.equal(true);
+    }
+    expect(checksWithIs(NumberFromString)).to.equal(false);
+    expect(checksWithIs(t.type({ n: NumberFromString }))).to.equal(false);
+  });
+
+  it('relies on is passing only what decode accepts, on those codecs, for any value', () => {
+    const values = fc.oneof(
+      fc.anything(),
+      fc.record({ a: fc.anything(), b: fc.anything() }),
+      fc.tuple(fc.string(), fc.anything()),
+      fc.dictionary(fc.constantFrom('x', 'y', 'z'), fc.integer()),
+    );
+    fc.assert(
+      fc.property(values, (u) => {
+        for (const [name, codec] of Object.entries(checking)) {
+          // `is` may be stricter (a tuple with extra items): then decode runs and decides.
+          if (codec.is(u)) expect(E.isRight(codec.decode(u)), name).to.equal(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('keeps decode for a transforming codec, whose is would pass the wrong states', () => {
+    const m = new Migrator()
+      .register('1.0.0', '2.0.0', (s) => ({ ...s, n: 5 }))
+      .schema('2.0.0', t.type({ n: NumberFromString }));
+    expect(left(m.migrate({ state_version: '1.0.0' }))).to.deep.include({
+      reason: 'validation_failed',
+    });
+  });
+});
