@@ -40,6 +40,7 @@ export {
   edgeOfFileName,
   fileNameOfEdge,
   MIGRATION_FILE,
+  StoreError,
 } from './core/index.js';
 export type {
   MigratorOptions,
@@ -90,6 +91,12 @@ export type {
   MigratesOne,
   MigrateManyOptions,
   AnySource,
+  StateStore,
+  StoreReport,
+  StoreProgress,
+  MigrateStoreOptions,
+  StoreErrorReason,
+  StoreErrorDetails,
 } from './core/index.js';
 
 // --- node ---

@@ -38,6 +38,7 @@ export { migrateStore } from './migrate.js';
 export { readMigrated } from './read.js';
 export type { ReadMigratedOptions } from './read.js';
 export { census, censusFile } from './census.js';
+export type { Census } from './census.js';
 export { parseExact } from './json.js';
 export { StoreError } from '../core/store.js';
 export type {
