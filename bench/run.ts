@@ -53,9 +53,9 @@ const steps = Array.from({ length: STEPS }, (_, i) => (s: AnyState) => ({
   ...s,
   [`field_${i}`]: i,
 }));
-const chainMigrator = (validate: 'each-step' | 'final' | 'off', trace = true) => {
+const chainMigrator = (validate: 'each-step' | 'final' | 'off', trace = true, pure = false) => {
   const m = new Migrator({ validate, trace });
-  steps.forEach((step, i) => m.register(`1.0.${i}`, `1.0.${i + 1}`, step));
+  steps.forEach((step, i) => m.register(`1.0.${i}`, `1.0.${i + 1}`, step, { pure }));
   m.schema('*', AgentStateV1_0);
   return m;
 };
@@ -67,9 +67,13 @@ const executorFigures = async (label: string) => {
   const offNoTrace = chainMigrator('off', false);
   const final = chainMigrator('final');
   const each = chainMigrator('each-step');
+  const offPure = chainMigrator('off', true, true);
+  const eachPure = chainMigrator('each-step', true, true);
   const t = await measure({
     hand: handWritten,
     off: () => off.migrate(start, '1.0.10'),
+    offPure: () => offPure.migrate(start, '1.0.10'),
+    eachPure: () => eachPure.migrate(start, '1.0.10'),
     offNoTrace: () => offNoTrace.migrate(start, '1.0.10'),
     final: () => final.migrate(start, '1.0.10'),
     each: () => each.migrate(start, '1.0.10'),
@@ -82,6 +86,11 @@ const executorFigures = async (label: string) => {
       figure: `executor overhead, validate 'off' (${label})`,
       ratio: r('off', 'hand'),
       detail: `${us(t.off!)} vs hand-written ${STEPS}-step chain ${us(t.hand!)} (target ≤ 1.5×)`,
+    },
+    {
+      figure: `executor overhead, validate 'off', pure steps (${label})`,
+      ratio: r('offPure', 'hand'),
+      detail: `${us(t.offPure!)}: steps declared pure skip the copy (target ≤ 1.2×)`,
     },
     {
       figure: `  same, trace off (${label})`,
@@ -101,7 +110,7 @@ const executorFigures = async (label: string) => {
     {
       figure: `validation 'each-step' vs 'off' (${label})`,
       ratio: r('each', 'off'),
-      detail: us(t.each!),
+      detail: `${us(t.each!)} (target ≤ 2×); pure steps: ${r('eachPure', 'offPure')}`,
     },
   );
 };
@@ -240,9 +249,18 @@ const plannerFigures = async () => {
 // --- run ------------------------------------------------------------------------------------
 
 await executorFigures('fresh process');
+const fresh = rows.find((r) => r.figure.startsWith("executor overhead, validate 'off' ("));
 await purityFigures();
 const keep = await plannerFigures();
 await executorFigures('after the 10k graph');
+const after = rows.filter((r) => r.figure.startsWith("executor overhead, validate 'off' (")).at(-1);
+if (fresh !== undefined && after !== undefined) {
+  rows.push({
+    figure: 'executor after the 10k graph vs fresh process',
+    ratio: `${(Number.parseFloat(after.ratio) / Number.parseFloat(fresh.ratio)).toFixed(2)}×`,
+    detail: 'ratio of the two off/hand figures above (target ≤ 1.1×)',
+  });
+}
 await batchFigures(rows);
 console.log(`(kept ${keep.versions().length} versions alive through the last measurements)`);
 

@@ -271,3 +271,58 @@ describe('executor', () => {
     });
   });
 });
+
+describe('pure steps (meta.pure)', () => {
+  const pureChain = () =>
+    new Migrator()
+      .register('1.0.0', '1.1.0', (s) => ({ ...s, a: 1 }), { pure: true })
+      .register('1.1.0', '1.2.0', (s) => s, { pure: true })
+      .register('1.2.0', '2.0.0', (s) => ({ ...s, b: 2 }), { pure: true });
+
+  it('run without the copy, and still never change the caller state or its trace', () => {
+    const state = { state_version: '1.0.0', nested: { x: 1 }, execution_trace: [] as unknown[] };
+    const out = right(pureChain().migrate(state));
+    expect(out).to.deep.include({ state_version: '2.0.0', a: 1, b: 2 });
+    expect(out.execution_trace).to.have.length(3);
+    expect(state).to.deep.equal({ state_version: '1.0.0', nested: { x: 1 }, execution_trace: [] });
+    // No copy: untouched nested objects are shared with the input.
+    expect(out.nested).to.equal(state.nested);
+  });
+
+  it('leave a pass-through step (returning its argument) unable to change the caller state', () => {
+    const m = new Migrator().register('1.0.0', '2.0.0', (s) => s, { pure: true });
+    const state = { state_version: '1.0.0' };
+    expect(right(m.migrate(state))).to.deep.equal({ state_version: '2.0.0' });
+    expect(state.state_version).to.equal('1.0.0');
+  });
+
+  it('are copied as usual when a plan mixes them with impure steps', () => {
+    const m = new Migrator()
+      .register('1.0.0', '1.1.0', (s) => ({ ...s, a: 1 }), { pure: true })
+      .register('1.1.0', '2.0.0', (s) => {
+        s.nested.x = 99;
+        return s;
+      });
+    const state = { state_version: '1.0.0', nested: { x: 1 } };
+    expect(right(m.migrate(state)).nested).to.deep.equal({ x: 99 });
+    expect(state.nested.x).to.equal(1);
+  });
+
+  it('are checked on frozen states by testMigrations, so a pure step that mutates is caught', async () => {
+    const { testMigrations } = await import('../lib/testing/index.js');
+    const liar = new Migrator()
+      .register(
+        '1.0.0',
+        '2.0.0',
+        (s) => {
+          s.list.push(1);
+          return s;
+        },
+        { pure: true, down: (s) => s },
+      )
+      .schema('1.0.0', t.type({ list: t.array(t.number) }))
+      .schema('2.0.0', t.type({ list: t.array(t.number) }));
+    const report = testMigrations(liar, { runs: 20, seed: 1 });
+    expect(report.ok).to.equal(false);
+  });
+});

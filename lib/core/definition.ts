@@ -42,6 +42,8 @@ export interface MigrationDefinition<I = AnyState, O = AnyState> {
   readonly cost?: number;
   /** `down` cannot restore everything: round trips skip it, the planner avoids it on ties. */
   readonly lossy?: boolean;
+  /** `up` and `down` never mutate their argument: plans of pure steps skip the deep copy. */
+  readonly pure?: boolean;
 }
 
 /**

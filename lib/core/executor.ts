@@ -136,6 +136,8 @@ interface Run {
   time: string | undefined;
   /** The `execution_trace` array this run made (or copied): the only one it appends to. */
   trace: unknown[] | undefined;
+  /** The caller's own state, when the run works without a copy (pure steps): never changed. */
+  readonly borrowed: StateObject | undefined;
 }
 
 const timestampOf = (run: Run, ctx: ExecutionContext): string =>
@@ -150,7 +152,10 @@ const timestampOf = (run: Run, ctx: ExecutionContext): string =>
 const stamp =
   (step: Step, edge: Edge, ctx: ExecutionContext, run: Run) =>
   (output: StateObject): StateObject => {
-    const state = Object.isExtensible(output) && !Object.isFrozen(output) ? output : { ...output };
+    const state =
+      output !== run.borrowed && Object.isExtensible(output) && !Object.isFrozen(output)
+        ? output
+        : { ...output };
     const path = ctx.versionPath;
     if (path.length === 1) state[path[0]!] = ctx.writeVersion(step.to);
     else setAtPath(state, path, ctx.writeVersion(step.to));
@@ -290,14 +295,22 @@ const runStep =
       );
   };
 
-/** A run over `state`, the executor's private copy: its trace array is the run's own. */
-const startRun = (state: StateObject): Run => {
+/**
+ * A run over `state`: the executor's private copy (its trace array is then the run's own), or,
+ * for a plan of pure steps, the caller's state itself, which the run never changes.
+ */
+const startRun = (state: StateObject, owned: boolean): Run => {
   const trace = state.execution_trace;
-  return { time: undefined, trace: Array.isArray(trace) ? trace : undefined };
+  return {
+    time: undefined,
+    trace: owned && Array.isArray(trace) ? trace : undefined,
+    borrowed: owned ? undefined : state,
+  };
 };
 
 /**
- * Runs every step of `plan` on `state` (which the executor may change: pass a private copy).
+ * Runs every step of `plan` on `state`: a private copy the executor may change (`owned`), or,
+ * when every step is pure, the caller's state, which is then never changed.
  * `edges[i]` is the edge of `plan.steps[i]`. Trace events of one run share one timestamp
  * (one clock reading per run). The first failure stops the run and is returned, tagged with its step.
  *
@@ -309,8 +322,9 @@ export const runPlan = (
   plan: Plan,
   edges: readonly Edge[],
   ctx: ExecutionContext,
+  owned = true,
 ): E.Either<MigrationError, StateObject> => {
-  const run = runStep(ctx, plan.steps.length - 1, startRun(state));
+  const run = runStep(ctx, plan.steps.length - 1, startRun(state, owned));
   return plan.steps.reduce(
     (acc: E.Either<MigrationError, StateObject>, step, index) =>
       pipe(acc, andThen(run(step, edges[index]!, index))),
@@ -351,8 +365,9 @@ export const runPlanAsync = (
   plan: Plan,
   edges: readonly Edge[],
   ctx: ExecutionContext,
+  owned = true,
 ): Promise<E.Either<MigrationError, StateObject>> => {
-  const run = runStepAsync(ctx, plan.steps.length - 1, startRun(state));
+  const run = runStepAsync(ctx, plan.steps.length - 1, startRun(state, owned));
   return plan.steps
     .reduce(
       (acc: Promise<E.Either<MigrationError, StateObject>>, step, index) =>

@@ -26,6 +26,8 @@ export interface Edge {
   readonly cost: number;
   /** `meta.lossy`: the edge's registration cannot be undone exactly (its `down` loses data). */
   readonly lossy: boolean;
+  /** `meta.pure`: the step never mutates its argument, so a plan of pure steps needs no copy. */
+  readonly pure: boolean;
   /** The function as the user wrote it (the `up`, or the `down` of the reverse registration). */
   readonly fn: (state: never, context: StepContext) => unknown;
   /** The lifted step the executor runs. */

@@ -92,6 +92,13 @@ export interface MigrationMeta<I = AnyState, O = AnyState> {
    * path instead when one costs the same. Both directions are marked. Default `false`.
    */
   readonly lossy?: boolean;
+  /**
+   * The step (and its `down`) never mutates its argument: it builds and returns new objects.
+   * A plan made only of pure steps skips the one deep copy per `migrate` call (the copy is
+   * what keeps mutating steps from touching the caller's state). `testMigrations` runs pure
+   * steps on deep-frozen states, so a step that mutates after all fails there. Default `false`.
+   */
+  readonly pure?: boolean;
   /** Replace an existing edge that has a different function instead of throwing. */
   readonly replace?: boolean;
   /** The file this registration came from (set by the loader). */
@@ -257,6 +264,7 @@ export class Migrator<S extends object = AnyState> {
       changes: Object.freeze([...(meta.changes ?? [])]),
       cost,
       lossy: meta.lossy === true,
+      pure: meta.pure === true,
       fn,
       run: liftStep(fn as StepFn<never, unknown>),
       origin,
@@ -406,8 +414,10 @@ export class Migrator<S extends object = AnyState> {
       pipe(
         this.prepare(state, to),
         andThen((prepared) => this.start(prepared)),
-        andThen(({ copy, plan, context }) =>
-          plan === undefined ? E.right(copy) : runPlan(copy, plan, this.edgesOf(plan), context),
+        andThen(({ copy, plan, context, owned }) =>
+          plan === undefined
+            ? E.right(copy)
+            : runPlan(copy, plan, this.edgesOf(plan), context, owned),
         ),
       ),
     ) as E.Either<MigraphError, S>;
@@ -431,9 +441,9 @@ export class Migrator<S extends object = AnyState> {
       ),
     );
     if (E.isLeft(started)) return started;
-    const { copy, plan, context } = started.right;
+    const { copy, plan, context, owned } = started.right;
     if (plan === undefined) return E.right(copy as S);
-    return (await runPlanAsync(copy, plan, this.edgesOf(plan), context)) as E.Either<
+    return (await runPlanAsync(copy, plan, this.edgesOf(plan), context, owned)) as E.Either<
       MigraphError,
       S
     >;
@@ -448,10 +458,12 @@ export class Migrator<S extends object = AnyState> {
     const { input, plan, context, from, kept } = prepared;
     const mode = this.options.validate;
     const check = !kept && (mode === 'each-step' || (mode === 'final' && plan === undefined));
+    // A plan of pure steps never changes its input: it runs on the caller's state, uncopied.
+    const owned = plan === undefined || !this.edgesOf(plan).every((edge) => edge.pure);
     return pipe(
-      copyState(input),
+      owned ? copyState(input) : E.right(input),
       andThen(check ? validateInput(context, from) : E.right),
-      E.map((copy) => ({ copy, plan, context })),
+      E.map((copy) => ({ copy, plan, context, owned })),
     );
   }
 
@@ -705,7 +717,9 @@ interface Prepared {
 
 /** A run ready to go: the private copy (validated as the mode asks), the plan and context. */
 interface Started {
+  /** The private copy, or the caller's state itself when every step is pure (`owned` false). */
   readonly copy: StateObject;
+  readonly owned: boolean;
   readonly plan: Plan | undefined;
   readonly context: ExecutionContext;
 }

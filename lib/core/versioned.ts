@@ -31,6 +31,8 @@ export interface TypedEdge<I, O> {
   readonly description?: string;
   readonly changes?: readonly string[];
   readonly cost?: number;
+  /** `up` and `down` never mutate their argument: plans of pure steps skip the deep copy. */
+  readonly pure?: boolean;
 }
 
 /** Versions declared so far, each with its codec. */
@@ -108,8 +110,9 @@ const chain = <M extends Codecs, Last extends keyof M & string>(
       currentVersion: versions[versions.length - 1]!,
     });
     for (const [version, codec] of declared.versions) migrator.schema(version, codec);
-    for (const [from, to, { up, down, description, changes, cost }] of declared.edges) {
+    for (const [from, to, { up, down, description, changes, cost, pure }] of declared.edges) {
       migrator.register(from, to, up as StepFn, {
+        ...(pure === undefined ? {} : { pure }),
         ...(down === undefined ? {} : { down: down as StepFn }),
         ...(description === undefined ? {} : { description }),
         ...(changes === undefined ? {} : { changes }),

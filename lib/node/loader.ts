@@ -152,6 +152,7 @@ const loadFile = async (
           changes: e.changes,
           cost: e.cost,
           lossy: e.lossy,
+          pure: e.pure,
           source: file,
           ...(down ? { down: down.fn as StepFn } : {}),
         });

@@ -222,3 +222,22 @@ export const benchmarkWith = (
     opsPerSecond: totalMs > 0 ? (iterations * 1000) / totalMs : Infinity,
   };
 };
+
+/**
+ * Freezes `value` and everything reachable from it (for checking that steps declared pure do
+ * not mutate their argument). Returns `value`.
+ *
+ * @example
+ * m.migrate(deepFreeze(state)) // a pure step that mutates throws, and the migration fails
+ * @since 0.2.0
+ */
+export const deepFreeze = <T>(value: T): T => {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const at = stack.pop();
+    if (typeof at !== 'object' || at === null || Object.isFrozen(at)) continue;
+    Object.freeze(at);
+    for (const key of Object.keys(at)) stack.push((at as Record<string, unknown>)[key]);
+  }
+  return value;
+};

@@ -8,6 +8,7 @@
  */
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
+import { deepFreeze } from './helpers.js';
 import { isPlainObject, type StateObject } from '../core/copy.js';
 import type { StepFn } from '../core/definition.js';
 import { describeCause, MigrationTestError } from '../core/errors.js';
@@ -160,6 +161,7 @@ const migratorOf = (m: Migrator, edges: readonly EdgeInfo[]): Migrator => {
     copy.register(e.from, e.to, e.fn as StepFn, {
       cost: e.cost,
       lossy: e.lossy,
+      pure: e.pure,
       changes: e.changes,
       ...(e.description === undefined ? {} : { description: e.description }),
     });
@@ -367,7 +369,8 @@ export const runRoundTrip = (
   const atFrom = states.right.map(stampVersion(tm, c.from));
   const details = fc.check(
     fc.property(atFrom, (state) => {
-      const result = roundTrip(tm, c, state, resolved.fields);
+      // Frozen, so a step declared pure (which runs on the state uncopied) fails if it mutates.
+      const result = roundTrip(tm, c, deepFreeze(state), resolved.fields);
       if (E.isLeft(result)) throw result.left;
     }),
     { numRuns: resolved.runs, seed: resolved.seed },
