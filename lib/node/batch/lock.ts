@@ -94,7 +94,10 @@ export const lockOutput = async (output: string): Promise<E.Either<string, Outpu
     lockfile.lock(output, {
       lockfilePath: files.lock,
       realpath: false,
-      stale: 10_000,
+      // Generous: a busy event loop must not lose the lock. A holder that died on this host
+      // is recognised by its process id at once; only one on another host waits this long.
+      stale: 120_000,
+      update: 10_000,
       retries: 0,
       onCompromised: (error) => {
         lost = describeCause(error);
