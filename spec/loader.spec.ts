@@ -160,6 +160,16 @@ describe('loader', () => {
     expect(m.edges()).to.have.length(1);
   });
 
+  it('ignores the declaration files and source maps a build writes beside scripts', async () => {
+    writeFileSync(path.join(dir, 'v1_0_0_to_v1_1_0.js'), definition('1.0.0', '1.1.0'));
+    writeFileSync(path.join(dir, 'v1_0_0_to_v1_1_0.d.ts'), 'export {};\n');
+    writeFileSync(path.join(dir, 'v1_0_0_to_v1_1_0.js.map'), '{}');
+    const report = await loadMigrationsInto(new Migrator(), dir);
+    expect(report.files.map((f) => [f.file, f.status])).to.deep.equal([
+      ['v1_0_0_to_v1_1_0.js', 'loaded'],
+    ]);
+  });
+
   describe('into the default migrator (loadMigrationScripts)', () => {
     afterEach(() => {
       clearMigrationRegistry();

@@ -84,7 +84,7 @@ const pickFiles = (names: readonly string[]): string[] => {
 };
 
 /** Looks like a migration script, but its name does not follow the convention. */
-const NEAR_MIGRATION_FILE = /^v.*_to_v.*\.(ts|js|mjs)$/;
+const NEAR_MIGRATION_FILE = /^v.*_to_v.*(?<!\.d)\.(ts|js|mjs)$/;
 
 const isInside = (dir: string, file: string): boolean => {
   const rel = path.relative(dir, file);
