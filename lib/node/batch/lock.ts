@@ -15,7 +15,6 @@ import * as E from 'fp-ts/lib/Either.js';
 import { readFileSync } from 'node:fs';
 import { rm, rmdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import lockfile from 'proper-lockfile';
 import { describeCause } from '../../core/errors.js';
 import { writeFileAtomic } from '../files.js';
 
@@ -71,6 +70,9 @@ const isLocked = (error: unknown): boolean =>
  * if (E.isRight(lock)) try { … } finally { await lock.right.release() }
  */
 export const lockOutput = async (output: string): Promise<E.Either<string, OutputLock>> => {
+  // Imported on first use: proper-lockfile installs exit handlers (and graceful-fs patches
+  // fs) when it loads, which importing migraph must not do.
+  const { default: lockfile } = await import('proper-lockfile');
   const files = lockFilesOf(output);
   let releaseGate: () => Promise<void>;
   try {
