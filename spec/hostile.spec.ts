@@ -259,3 +259,30 @@ const safeCopy = (value: unknown): E.Either<unknown, unknown> => {
     return E.left(error);
   }
 };
+
+describe('errors as JSON', () => {
+  it('keep their name, message, fields and cause text, not the backup', () => {
+    const error = left(new Migrator().migrate({ state_version: 'banana' }));
+    const json = JSON.parse(JSON.stringify(Object.assign(error, { backup: { big: 1 } })));
+    expect(json).to.deep.include({
+      name: 'StateVersionError',
+      reason: 'invalid_version',
+      version: 'banana',
+    });
+    expect(json.message).to.contain("Expected a semver version, got 'banana'");
+    expect(json).to.not.have.property('backup');
+    const failed = left(
+      new Migrator()
+        .register('1.0.0', '2.0.0', () => {
+          throw new Error('boom');
+        })
+        .migrate({ state_version: '1.0.0' }),
+    );
+    expect(JSON.parse(JSON.stringify(failed))).to.deep.include({
+      name: 'MigrationError',
+      reason: 'step_failed',
+      step: 0,
+      cause: 'boom',
+    });
+  });
+});

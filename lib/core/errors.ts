@@ -5,6 +5,19 @@
  * @since 0.1.0
  */
 
+/**
+ * An error as plain JSON: its name, message and structured fields (`JSON.stringify` of an
+ * `Error` would otherwise drop the message), the cause as text; the backup is left out.
+ */
+const jsonOf = (error: Error): Record<string, unknown> => {
+  const fields: Record<string, unknown> = { name: error.name, message: error.message };
+  for (const [key, value] of Object.entries(error)) {
+    if (key !== 'backup' && key !== 'cause' && value !== undefined) fields[key] = value;
+  }
+  if (error.cause !== undefined) fields.cause = describeCause(error.cause);
+  return fields;
+};
+
 /** Why a {@link StateVersionError} was raised. */
 export type StateVersionReason =
   | 'invalid_version'
@@ -55,6 +68,11 @@ export class StateVersionError extends Error {
     this.to = details.to;
     this.path = details.path;
   }
+
+  /** Name, message and fields, so `JSON.stringify(error)` keeps what went wrong. */
+  toJSON(): Record<string, unknown> {
+    return jsonOf(this);
+  }
 }
 
 /** Why a {@link MigrationError} was raised. */
@@ -100,6 +118,11 @@ export class MigrationError extends Error {
     this.step = details.step;
     this.validationErrors = details.validationErrors ?? [];
   }
+
+  /** Name, message and fields, so `JSON.stringify(error)` keeps what went wrong. */
+  toJSON(): Record<string, unknown> {
+    return jsonOf(this);
+  }
 }
 
 /** Structured fields of a {@link MigrationTestError}. */
@@ -135,6 +158,11 @@ export class MigrationTestError extends Error {
     this.fields = details.fields ?? [];
     this.counterexample = details.counterexample;
     this.path = details.path ?? [];
+  }
+
+  /** Name, message and fields, so `JSON.stringify(error)` keeps what went wrong. */
+  toJSON(): Record<string, unknown> {
+    return jsonOf(this);
   }
 }
 
