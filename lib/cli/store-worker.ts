@@ -13,7 +13,7 @@ import { openStore, type StoreJob, type WorkerMessage } from './store.js';
 
 const send = (message: WorkerMessage): Promise<void> =>
   new Promise((resolve) => {
-    if (process.send === undefined) resolve();
+    if (process.send === undefined || !process.connected) resolve();
     else process.send(message, undefined, {}, () => resolve());
   });
 
@@ -42,13 +42,15 @@ const run = async (job: StoreJob): Promise<void> => {
   }
 };
 
+/** Lets the process end once its work is reported (the command may be gone already). */
+const leave = (): void => {
+  if (process.connected) process.disconnect();
+};
+
 process.once('message', (job: StoreJob) => {
-  run(job).then(
-    () => process.disconnect(),
-    async (error: unknown) => {
-      await send({ type: 'error', message: describeCause(error) });
-      process.exitCode = 1;
-      process.disconnect();
-    },
-  );
+  run(job).then(leave, async (error: unknown) => {
+    await send({ type: 'error', message: describeCause(error) });
+    process.exitCode = 1;
+    leave();
+  });
 });
