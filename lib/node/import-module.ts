@@ -53,6 +53,28 @@ class ExitDuringLoad extends Error {
   }
 }
 
+/** The loads under way, each with its way to stop; `process.exit` is patched while any is. */
+const loading = new Set<(error: ModuleLoadError) => void>();
+let realExit: typeof process.exit | undefined;
+
+/** Patches `process.exit` for the first load under way (loads may overlap). */
+const refuseExit = (): void => {
+  if (realExit !== undefined) return;
+  realExit = process.exit;
+  process.exit = ((code?: unknown) => {
+    const called = new ExitDuringLoad(code);
+    for (const stop of loading) stop(new ModuleLoadError(called.message, 'exit'));
+    throw called;
+  }) as typeof process.exit;
+};
+
+/** Restores `process.exit` once the last load under way has ended. */
+const allowExit = (): void => {
+  if (loading.size > 0 || realExit === undefined) return;
+  process.exit = realExit;
+  realExit = undefined;
+};
+
 /**
  * Runs `load` (an import) with a time limit and with `process.exit` refused: a module that
  * does not settle within `timeoutMs` or that calls `process.exit` while it loads gives a
@@ -63,7 +85,6 @@ class ExitDuringLoad extends Error {
  * await guardedLoad(() => importModule(url), 30_000)
  */
 export const guardedLoad = async <A>(load: () => Promise<A>, timeoutMs: number): Promise<A> => {
-  const exit = process.exit;
   let timer: NodeJS.Timeout | undefined;
   let stop: (error: ModuleLoadError) => void = () => undefined;
   const guard = new Promise<never>((_, reject) => {
@@ -77,17 +98,15 @@ export const guardedLoad = async <A>(load: () => Promise<A>, timeoutMs: number):
       );
     }, timeoutMs);
   });
-  process.exit = ((code?: unknown) => {
-    const called = new ExitDuringLoad(code);
-    stop(new ModuleLoadError(called.message, 'exit'));
-    throw called;
-  }) as typeof process.exit;
+  loading.add(stop);
+  refuseExit();
   try {
     return await Promise.race([load(), guard]);
   } catch (cause) {
     throw cause instanceof ExitDuringLoad ? new ModuleLoadError(cause.message, 'exit') : cause;
   } finally {
     clearTimeout(timer);
-    process.exit = exit;
+    loading.delete(stop);
+    allowExit();
   }
 };
