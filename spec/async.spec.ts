@@ -97,6 +97,38 @@ describe('async steps', () => {
     expect(unhandled).to.deep.equal([]);
   });
 
+  it('migrate runs nothing of a plan with an async function, so migrateAsync after it runs each step once', async () => {
+    let calls = 0;
+    const m = new Migrator().register('1.0.0', '2.0.0', async (s) => {
+      calls++;
+      return { ...s, done: true };
+    });
+    expect(left(m.migrate(input()))).to.deep.include({ reason: 'async_step', step: 0 });
+    expect(calls).to.equal(0);
+    right(await m.migrateAsync(input()));
+    expect(calls).to.equal(1);
+  });
+
+  it('createMigrate backs up a damaged stored state instead of throwing a TypeError', async () => {
+    const { createMigrate } = await import('../lib/integrations/redux-persist.js');
+    const items = new Map([['persist:root', '{"_persist":null}']]);
+    const storage = {
+      getItem: async (key: string) => items.get(key) ?? null,
+      setItem: async (key: string, value: string) => void items.set(key, value),
+    };
+    const m = new Migrator({ versionKey: '_persist.version', versionFormat: 'integer' })
+      .register(1, 2, (s) => s)
+      .schema(2, t.type({ todos: t.array(t.string) }));
+    let thrown: unknown;
+    try {
+      await createMigrate(m, { storage, key: 'root' })({ _persist: null }, 2);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).to.be.instanceOf(Error).and.not.be.instanceOf(TypeError);
+    expect(items.get('persist:root.migraph-backup')).to.equal('{"_persist":null}');
+  });
+
   it('migrateAsync never rejects, whatever the input', async () => {
     const m = asyncChain();
     for (const bad of [null, 42, [], { state_version: 'banana' }, { state_version: '9.9.9' }]) {

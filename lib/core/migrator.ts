@@ -14,7 +14,7 @@ import {
   type MigrationDefinition,
   type StepFn,
 } from './definition.js';
-import { describeCause, StateVersionError, type MigraphError } from './errors.js';
+import { describeCause, MigrationError, StateVersionError, type MigraphError } from './errors.js';
 import {
   liftStep,
   runPlan,
@@ -414,10 +414,12 @@ export class Migrator<S extends object = AnyState> {
       pipe(
         this.prepare(state, to),
         andThen((prepared) => this.start(prepared)),
-        andThen(({ copy, plan, context, owned }) =>
+        andThen(({ copy, plan, context, owned }): E.Either<MigrationError, StateObject> =>
           plan === undefined
             ? E.right(copy)
-            : runPlan(copy, plan, this.edgesOf(plan), context, owned),
+            : this.hasAsyncStep(plan)
+              ? E.left(asyncPlan(plan, this.edgesOf(plan)))
+              : runPlan(copy, plan, this.edgesOf(plan), context, owned),
         ),
       ),
     ) as E.Either<MigraphError, S>;
@@ -465,6 +467,15 @@ export class Migrator<S extends object = AnyState> {
       andThen(check ? validateInput(context, from) : E.right),
       E.map((copy) => ({ copy, plan, context, owned })),
     );
+  }
+
+  /**
+   * Whether a step of the plan is an `async` function: then `migrate` says to use
+   * `migrateAsync` before running anything (a step that returns a promise without being
+   * `async` is only found when it runs).
+   */
+  private hasAsyncStep(plan: Plan): boolean {
+    return this.edgesOf(plan).some((edge) => edge.fn.constructor?.name === 'AsyncFunction');
   }
 
   /** The last line of defence of the never-throw promise: an unexpected throw is a `Left`. */
@@ -704,6 +715,16 @@ export class Migrator<S extends object = AnyState> {
       : E.right(target);
   }
 }
+
+/** The `async_step` error of a plan with an `async` step, given before anything runs. */
+const asyncPlan = (plan: Plan, edges: readonly Edge[]): MigrationError => {
+  const index = edges.findIndex((edge) => edge.fn.constructor?.name === 'AsyncFunction');
+  const step = plan.steps[index]!;
+  return new MigrationError(
+    `Migration ${step.from}->${step.to} is async: use migrateAsync for plans with async steps`,
+    { reason: 'async_step', from: step.from, to: step.to, step: index },
+  );
+};
 
 /** A planned run: the state, the plan (none: return the state as it is) and its context. */
 interface Prepared {

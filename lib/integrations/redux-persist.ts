@@ -66,21 +66,22 @@ export const createMigrate = <S extends object>(
     options.key === undefined ? undefined : `${options.keyPrefix ?? 'persist:'}${options.key}`;
   return async (state, currentVersion) => {
     if (state === undefined || state === null) return undefined;
-    const persist = (state as { _persist?: { version?: unknown } })._persist;
-    const input =
-      persist?.version === UNVERSIONED
-        ? { ...(state as object), _persist: { ...persist, version: undefined } }
-        : state;
-    const result = await m.migrateAsync(stripUndefinedVersion(input), currentVersion);
+    const result = await m.migrateAsync(readableVersion(state), currentVersion);
     if (E.isRight(result)) return result.right as S & PersistMarker;
     return throwWithBackup(result.left, options.storage, storageKey);
   };
 };
 
-/** Removes a `_persist.version` set to undefined, so the migrator reads the missing version. */
-const stripUndefinedVersion = (state: unknown): unknown => {
-  const persist = (state as { _persist?: Record<string, unknown> })._persist;
-  if (persist === undefined || persist.version !== undefined) return state;
-  const { version: _version, ...rest } = persist;
-  return { ...(state as object), _persist: rest };
+/**
+ * The state as the migrator should read it: a `_persist.version` of -1 (never set) removed, so
+ * the migrator reads its `missingVersion`. Anything else, damaged or not, is left to the
+ * migrator, which answers with a typed error (and so a backup) instead of a throw.
+ */
+const readableVersion = (state: unknown): unknown => {
+  if (typeof state !== 'object' || state === null) return state;
+  const persist: unknown = (state as { _persist?: unknown })._persist;
+  if (typeof persist !== 'object' || persist === null) return state;
+  if ((persist as { version?: unknown }).version !== UNVERSIONED) return state;
+  const { version: _version, ...rest } = persist as Record<string, unknown>;
+  return { ...state, _persist: rest };
 };

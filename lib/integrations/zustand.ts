@@ -48,7 +48,8 @@ const integerOf = (version: string | undefined): number | undefined => {
  * zustand `persist` options that migrate stored states with `m`: `version` is the migrator's
  * current version (versions must be integers, `N` or `N.0.0`), and `migrate` moves a stored
  * state up or down the graph to it. During the migration the state carries its version at
- * the migrator's `versionKey`; the field is removed from the result. On failure, the raw
+ * the migrator's `versionKey`; a top-level version field is removed from the result (use a
+ * top-level `versionKey` here: a nested one stays in the state). On failure, the raw
  * stored value is first copied to `<name>.migraph-backup` in the same storage (so the app's
  * next write cannot destroy it), then the error is thrown, carrying `backupKey`. A stored
  * version newer than every known one follows the migrator's `onNewerVersion`.

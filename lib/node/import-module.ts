@@ -31,6 +31,13 @@ const loadTsx = async (): Promise<typeof import('tsx/esm/api')> => {
  */
 export const importModule = async (url: string): Promise<unknown> => {
   if (!/\.[cm]?ts$/.test(new URL(url).pathname)) return import(url);
+  try {
+    // Where TypeScript already loads (a process running under tsx, or Node stripping types),
+    // a plain import shares the module with the rest of the process: the same functions.
+    return await import(url);
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+  }
   const { tsImport } = await loadTsx();
   return tsImport(url, import.meta.url) as Promise<unknown>;
 };
