@@ -169,7 +169,7 @@ export class Migrator<S extends object = AnyState> {
   private readonly checkedWithIs = new WeakSet<t.Decoder<unknown, unknown>>();
   private readonly context: ExecutionContext;
   /** The edges of each (cached, immutable) plan, resolved once. */
-  private readonly planEdges = new WeakMap<Plan, readonly Edge[]>();
+  private readonly planRuns = new WeakMap<Plan, PlanEdges>();
 
   /** Reads a version in this migrator's format. */
   private readonly parse: (value: unknown) => E.Either<StateVersionError, Version>;
@@ -417,9 +417,9 @@ export class Migrator<S extends object = AnyState> {
         andThen(({ copy, plan, context, owned }): E.Either<MigrationError, StateObject> =>
           plan === undefined
             ? E.right(copy)
-            : this.hasAsyncStep(plan)
-              ? E.left(asyncPlan(plan, this.edgesOf(plan)))
-              : runPlan(copy, plan, this.edgesOf(plan), context, owned),
+            : this.resolved(plan).asyncStep >= 0
+              ? E.left(asyncPlan(plan, this.resolved(plan).asyncStep))
+              : runPlan(copy, plan, this.resolved(plan).edges, context, owned),
         ),
       ),
     ) as E.Either<MigraphError, S>;
@@ -445,7 +445,7 @@ export class Migrator<S extends object = AnyState> {
     if (E.isLeft(started)) return started;
     const { copy, plan, context, owned } = started.right;
     if (plan === undefined) return E.right(copy as S);
-    return (await runPlanAsync(copy, plan, this.edgesOf(plan), context, owned)) as E.Either<
+    return (await runPlanAsync(copy, plan, this.resolved(plan).edges, context, owned)) as E.Either<
       MigraphError,
       S
     >;
@@ -461,21 +461,12 @@ export class Migrator<S extends object = AnyState> {
     const mode = this.options.validate;
     const check = !kept && (mode === 'each-step' || (mode === 'final' && plan === undefined));
     // A plan of pure steps never changes its input: it runs on the caller's state, uncopied.
-    const owned = plan === undefined || !this.edgesOf(plan).every((edge) => edge.pure);
+    const owned = plan === undefined || !this.resolved(plan).pure;
     return pipe(
       owned ? copyState(input) : E.right(input),
       andThen(check ? validateInput(context, from) : E.right),
       E.map((copy) => ({ copy, plan, context, owned })),
     );
-  }
-
-  /**
-   * Whether a step of the plan is an `async` function: then `migrate` says to use
-   * `migrateAsync` before running anything (a step that returns a promise without being
-   * `async` is only found when it runs).
-   */
-  private hasAsyncStep(plan: Plan): boolean {
-    return this.edgesOf(plan).some((edge) => edge.fn.constructor?.name === 'AsyncFunction');
   }
 
   /** The last line of defence of the never-throw promise: an unexpected throw is a `Left`. */
@@ -608,13 +599,19 @@ export class Migrator<S extends object = AnyState> {
     return this.parse(value);
   }
 
-  private edgesOf(plan: Plan): readonly Edge[] {
-    let edges = this.planEdges.get(plan);
-    if (edges === undefined) {
-      edges = plan.steps.map((step) => this.graph.edge(step.from, step.to) as Edge);
-      this.planEdges.set(plan, edges);
+  /** The edges of a (cached, immutable) plan and what they say about it, resolved once. */
+  private resolved(plan: Plan): PlanEdges {
+    let run = this.planRuns.get(plan);
+    if (run === undefined) {
+      const edges = plan.steps.map((step) => this.graph.edge(step.from, step.to) as Edge);
+      run = {
+        edges,
+        pure: edges.every((edge) => edge.pure),
+        asyncStep: edges.findIndex((edge) => edge.fn.constructor?.name === 'AsyncFunction'),
+      };
+      this.planRuns.set(plan, run);
     }
-    return edges;
+    return run;
   }
 
   /**
@@ -716,9 +713,21 @@ export class Migrator<S extends object = AnyState> {
   }
 }
 
-/** The `async_step` error of a plan with an `async` step, given before anything runs. */
-const asyncPlan = (plan: Plan, edges: readonly Edge[]): MigrationError => {
-  const index = edges.findIndex((edge) => edge.fn.constructor?.name === 'AsyncFunction');
+/** A plan's edges, resolved once per plan. */
+interface PlanEdges {
+  readonly edges: readonly Edge[];
+  /** Every step is pure (`meta.pure`): the run needs no copy. */
+  readonly pure: boolean;
+  /**
+   * The first step that is an `async` function, or -1: `migrate` then says to use
+   * `migrateAsync` before running anything (a step that returns a promise without being
+   * `async` is only found when it runs).
+   */
+  readonly asyncStep: number;
+}
+
+/** The `async_step` error of a plan whose step `index` is async, given before anything runs. */
+const asyncPlan = (plan: Plan, index: number): MigrationError => {
   const step = plan.steps[index]!;
   return new MigrationError(
     `Migration ${step.from}->${step.to} is async: use migrateAsync for plans with async steps`,
