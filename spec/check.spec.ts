@@ -159,4 +159,33 @@ describe('check', () => {
     expect(report.errors).to.deep.equal([]);
     expect(report.warnings).to.deep.equal([]);
   });
+
+  it('finds the same unreachable versions and dead ends as planning does, on random graphs', () => {
+    const version = (i: number) => `1.${i}.0`;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(7), fc.nat(7)), { minLength: 1, maxLength: 20 }),
+        fc.nat(7),
+        (pairs, current) => {
+          const m = new Migrator({ currentVersion: version(current) }).schema('*', t.UnknownRecord);
+          for (const [a, b] of pairs) if (a !== b) m.register(version(a), version(b), id);
+          const versions = m.versions();
+          if (versions.length === 0) return;
+          const reaches = (from: string, to: string) => m.plan(from, to)._tag === 'Right';
+          const report = check(m);
+          const issues = [...report.errors, ...report.warnings];
+          const flagged = (code: CheckCode) =>
+            issues.filter((i) => i.code === code).map((i) => i.versions[0]);
+          expect(flagged('unreachable-version')).to.deep.equal(
+            versions.length < 2
+              ? []
+              : versions.filter((v) => !versions.some((o) => o !== v && reaches(o, v))),
+          );
+          expect(flagged('cannot-reach-current')).to.deep.equal(
+            versions.filter((v) => !reaches(v, version(current))),
+          );
+        },
+      ),
+    );
+  });
 });

@@ -3,9 +3,18 @@
  * versions, edges are migrations. For planning, the graph is compiled once per change into
  * index-based adjacency arrays ({@link CompiledGraph}) whose indices follow semver order.
  *
+ * The registry itself keeps its edges in `Map`s, and a graphlib `Graph` is built only for the
+ * analyses that use graphlib's algorithms ({@link versionsReaching}) and dropped after. A
+ * long-lived graphlib graph of thousands of versions keeps thousands of small objects keyed by
+ * edge-id strings (per-node in/out edge objects, plus the edge and label dictionaries); with
+ * that layout alive, V8's concurrent marker made every allocation-heavy copy in the process
+ * 3-15x slower (young copies were promoted instead of dying in the scavenger; the effect went
+ * away with `--no-concurrent-marking` and when the graph was dropped). `docs/performance.md`
+ * has the measurements.
+ *
  * @since 0.1.0
  */
-import { Graph } from '@dagrejs/graphlib';
+import { alg, Graph } from '@dagrejs/graphlib';
 import type * as E from 'fp-ts/lib/Either.js';
 import type { StepContext } from './definition.js';
 import { compareNormalised, type Version } from './version.js';
@@ -62,12 +71,20 @@ export interface CompiledGraph {
 const directionOf = (from: Version, to: Version): Direction =>
   compareNormalised(to, from) > 0 ? 'up' : 'down';
 
+/** The key of the edge `from → to` in {@link VersionGraph}'s edge map. */
+const keyOf = (from: Version, to: Version): string => `${from}\u0000${to}`;
+
 /**
  * A mutable version graph. Mutations drop the compiled form; {@link VersionGraph.compile}
  * rebuilds it on demand in O(V log V + E).
  */
 export class VersionGraph {
-  private readonly graph = new Graph({ directed: true, multigraph: false });
+  /** Every edge under `from\0to`, in registration order (a replaced edge keeps its place). */
+  private readonly byKey = new Map<string, Edge>();
+  /** The edges leaving each version, by target. */
+  private readonly out = new Map<Version, Map<Version, Edge>>();
+  /** Every version an edge touches, in the order first seen. */
+  private readonly nodes = new Set<Version>();
   private compiled: CompiledGraph | undefined;
 
   /** The direction an edge between two versions has. */
@@ -75,37 +92,73 @@ export class VersionGraph {
 
   /** Adds or replaces an edge (and its end nodes). */
   setEdge(edge: Edge): void {
-    this.graph.setEdge(edge.from, edge.to, edge);
+    this.byKey.set(keyOf(edge.from, edge.to), edge);
+    let leaving = this.out.get(edge.from);
+    if (leaving === undefined) this.out.set(edge.from, (leaving = new Map()));
+    leaving.set(edge.to, edge);
+    this.nodes.add(edge.from).add(edge.to);
     this.compiled = undefined;
   }
 
   /** The edge `from → to`, if registered. */
   edge(from: Version, to: Version): Edge | undefined {
-    return this.graph.edge(from, to) as Edge | undefined;
+    return this.byKey.get(keyOf(from, to));
   }
 
   /** Removes every edge and node. */
   clear(): void {
-    for (const node of this.graph.nodes()) this.graph.removeNode(node);
+    this.byKey.clear();
+    this.out.clear();
+    this.nodes.clear();
     this.compiled = undefined;
   }
 
   /** The edges leaving `from`. */
   outEdges(from: Version): Edge[] {
-    return (this.graph.outEdges(from) ?? []).map((e) => this.graph.edge(e) as Edge);
+    return [...(this.out.get(from)?.values() ?? [])];
   }
 
-  /** All edges, in graph insertion order. */
+  /** All edges, in registration order. */
   edges(): Edge[] {
-    return this.graph.edges().map((e) => this.graph.edge(e) as Edge);
+    return [...this.byKey.values()];
   }
 
   /** The compiled adjacency, rebuilt only after a change. */
   compile(): CompiledGraph {
-    this.compiled ??= compileGraph(this.graph.nodes(), this.edges());
+    this.compiled ??= compileGraph([...this.nodes], this.edges());
     return this.compiled;
   }
 }
+
+/**
+ * The versions from which `target` can be reached (`target` included), found by one
+ * backwards Dijkstra of graphlib over a graph built for this call and then dropped.
+ *
+ * Complexity: O((V + E) log V).
+ *
+ * @example
+ * versionsReaching([{ from: '1.0.0', to: '1.1.0' }], '1.1.0') // Set { '1.1.0', '1.0.0' }
+ * @since 0.2.0
+ */
+export const versionsReaching = (
+  edges: readonly Pick<Edge, 'from' | 'to'>[],
+  target: Version,
+): Set<Version> => {
+  const graph = new Graph({ directed: true, multigraph: false });
+  graph.setNode(target);
+  for (const e of edges) graph.setEdge(e.from, e.to);
+  const distances = alg.dijkstra(
+    graph,
+    target,
+    () => 1,
+    (v) => graph.inEdges(v) ?? [],
+  );
+  const reaching = new Set<Version>();
+  for (const [version, { distance }] of Object.entries(distances)) {
+    if (distance !== Number.POSITIVE_INFINITY) reaching.add(version);
+  }
+  return reaching;
+};
 
 const compileGraph = (nodes: readonly Version[], edges: readonly Edge[]): CompiledGraph => {
   const versions = [...nodes].sort(compareNormalised);
