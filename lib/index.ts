@@ -44,6 +44,7 @@ export {
 } from './core/index.js';
 export type {
   MigratorOptions,
+  MigrateCallOptions,
   MigrationMeta,
   ResolvedOptions,
   RegistersMigrations,

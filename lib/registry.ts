@@ -6,8 +6,8 @@
  *
  * @since 0.1.0
  */
-import * as E from 'fp-ts/lib/Either.js';
-import { pipe } from 'fp-ts/lib/function.js';
+import * as E from '#fp/Either.js';
+import { pipe } from '#fp/function.js';
 import { createBackup, restoreBackup, type Backup } from './core/backup.js';
 import type { StateObject } from './core/copy.js';
 import type { AnyState, StepFn } from './core/definition.js';

@@ -45,6 +45,7 @@ const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'u
   readonly types: string;
   readonly bin: Record<string, string>;
   readonly exports: Record<string, string | Record<string, string>>;
+  readonly imports?: Record<string, Record<string, string>>;
   readonly dependencies: Record<string, string>;
   readonly peerDependencies: Record<string, string>;
 };
@@ -324,6 +325,17 @@ process.stdout.write(JSON.stringify({
             const declaration = target.replace(/\.js$/, '.d.ts');
             const ok = file.endsWith('.d.ts') ? files.has(declaration) : files.has(target);
             if (!ok) problems.push(`${file}: '${specifier}' is not shipped`);
+          } else if (specifier.startsWith('#')) {
+            // A package import: every target of its pattern is a dependency's file.
+            const targets = Object.entries(manifest.imports ?? {}).flatMap(([key, conditions]) =>
+              specifier.startsWith(key.replace(/\*$/, '')) ? Object.values(conditions) : [],
+            );
+            if (targets.length === 0) problems.push(`${file}: '${specifier}' is not imported`);
+            for (const target of targets) {
+              if (!dependencies.has(packageName(target))) {
+                problems.push(`${file}: '${specifier}' maps to '${target}', not a dependency`);
+              }
+            }
           } else if (packageName(specifier) === manifest.name) {
             const key =
               specifier === manifest.name ? '.' : `./${specifier.slice(manifest.name.length + 1)}`;

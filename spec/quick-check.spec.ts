@@ -2,8 +2,9 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { checksWithIs } from '../lib/core/quick-check.js';
+import { checksWithIs, compileCheck } from '../lib/core/quick-check.js';
 import { AgentStateV1_0, AgentStateV1_1, Migrator } from '../lib/index.js';
+import { arbitraryFor } from '../lib/testing/index.js';
 import { left } from './support/graphs.js';
 
 interface Tree {
@@ -75,6 +76,85 @@ describe('validation with is first', () => {
       .schema('2.0.0', t.type({ n: NumberFromString }));
     expect(left(m.migrate({ state_version: '1.0.0' }))).to.deep.include({
       reason: 'validation_failed',
+    });
+  });
+
+  describe('compiled checks', () => {
+    const wide: Record<string, t.Mixed> = {
+      ...checking,
+      literals: t.union([t.literal('a'), t.literal(1), t.literal(true), t.null]),
+      keyof: t.keyof({ x: null, 'a "quoted" key\n': null }),
+      odd: t.type({ 'a "quoted" key\n': t.number, __proto__x: t.string, '': t.boolean }),
+      nested: t.array(t.partial({ a: t.array(t.array(t.UnknownRecord)), b: t.undefined })),
+      shared: (() => {
+        const leaf = t.type({ n: t.Int });
+        return t.type({ a: leaf, b: t.array(leaf), c: t.union([leaf, t.string]) });
+      })(),
+    };
+    const anyValue = fc.oneof(
+      fc.anything({ withNullPrototype: true, withSparseArray: true, withBoxedValues: true }),
+      fc.record({ a: fc.anything(), b: fc.anything(), n: fc.anything() }),
+      fc.array(fc.record({ a: fc.anything(), b: fc.constant(undefined) }, { requiredKeys: [] })),
+    );
+
+    it('passes only what decode accepts, for any value', () => {
+      fc.assert(
+        fc.property(anyValue, (u) => {
+          for (const [name, codec] of Object.entries(wide)) {
+            if (compileCheck(codec)!(u)) expect(E.isRight(codec.decode(u)), name).to.equal(true);
+          }
+        }),
+        { numRuns: 1000 },
+      );
+    });
+
+    it('agrees with is on JSON values, valid ones generated from each codec included', () => {
+      for (const [name, codec] of Object.entries(wide)) {
+        const check = compileCheck(codec)!;
+        const json = (u: unknown) => JSON.parse(JSON.stringify(u) ?? 'null') as unknown;
+        let valid = 0;
+        fc.assert(
+          fc.property(fc.oneof(arbitraryFor(codec), fc.jsonValue()), (u) => {
+            const value = json(u);
+            expect(check(value), `${name}: ${JSON.stringify(value)}`).to.equal(codec.is(value));
+            if (check(value)) valid++;
+          }),
+          { numRuns: 200 },
+        );
+        expect(valid, name).to.be.greaterThan(0);
+      }
+    });
+
+    it('is undefined for a transforming codec, and reads no field twice', () => {
+      expect(compileCheck(t.type({ n: NumberFromString }))).to.equal(undefined);
+      let reads = 0;
+      const state = Object.defineProperty({}, 'a', {
+        enumerable: true,
+        get: () => (reads++, 1),
+      });
+      expect(compileCheck(t.type({ a: t.union([t.string, t.number]) }))!(state)).to.equal(true);
+      expect(reads).to.equal(1);
+    });
+
+    it('falls back to is where code cannot be generated', () => {
+      const saved = globalThis.Function;
+      let refused = 0;
+      const blocked = function () {
+        refused++;
+        throw new EvalError('Refused to evaluate a string as JavaScript');
+      } as unknown as FunctionConstructor;
+      (globalThis as { Function: FunctionConstructor }).Function = blocked;
+      try {
+        const check = compileCheck(t.type({ a: t.number, b: t.array(t.string) }))!;
+        expect(refused).to.equal(1);
+        expect([check({ a: 1, b: ['x'] }), check({ a: 1, b: [2] }), check({})]).to.deep.equal([
+          true,
+          false,
+          false,
+        ]);
+      } finally {
+        (globalThis as { Function: FunctionConstructor }).Function = saved;
+      }
     });
   });
 });

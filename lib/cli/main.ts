@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { Command, CommanderError, Option } from 'commander';
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '#fp/Either.js';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { check } from '../core/check.js';

@@ -17,7 +17,7 @@
  * @since 0.1.0
  */
 import fastJsonPatch from 'fast-json-patch';
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '#fp/Either.js';
 import { isUtf8 } from 'node:buffer';
 import { once } from 'node:events';
 import { existsSync, realpathSync, statSync } from 'node:fs';
@@ -120,12 +120,13 @@ type Outcome =
 /** Migrates one parsed value (async steps included) and counts it. */
 const migrateOne = async (run: Run, input: unknown): Promise<Outcome> => {
   run.summary.states++;
+  const before = run.migrator.versionOf(input);
   const result = await run.migrator.migrateAsync(input, run.to);
   if (E.isLeft(result)) {
     run.summary.failed++;
     return { kind: 'failed', error: describeCause(result.left) };
   }
-  if (isUnchanged(run.migrator, input, result.right, run.to)) {
+  if (isUnchanged(run.migrator, before, run.to)) {
     run.summary.unchanged++;
     return { kind: 'unchanged', output: result.right };
   }

@@ -5,7 +5,7 @@
  *
  * @since 0.2.0
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '#fp/Either.js';
 import { describeCause } from '../core/errors.js';
 import { loadCompleteProject } from '../node/project.js';
 import { migrateStore } from '../stores/migrate.js';

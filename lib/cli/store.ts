@@ -8,7 +8,7 @@
  * @since 0.2.0
  */
 import { Command, Option } from 'commander';
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '#fp/Either.js';
 import { fork } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

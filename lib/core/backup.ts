@@ -3,8 +3,8 @@
  *
  * @since 0.1.0
  */
-import * as E from 'fp-ts/lib/Either.js';
-import { pipe } from 'fp-ts/lib/function.js';
+import * as E from '#fp/Either.js';
+import { pipe } from '#fp/function.js';
 import { copyState, isPlainObject, type StateObject } from './copy.js';
 import { StateVersionError } from './errors.js';
 import type { Logger } from './logger.js';

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '#fp/Either.js';
 import { versionsReaching } from './graph.js';
 import { edgeOfFileName } from './naming.js';
 import type { Migrator } from './migrator.js';

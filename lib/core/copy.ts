@@ -11,7 +11,7 @@
  *
  * @since 0.1.0
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '#fp/Either.js';
 import { describeCause, StateVersionError } from './errors.js';
 import { kindOf, pathSegment } from './show.js';
 

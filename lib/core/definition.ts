@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import type * as E from 'fp-ts/lib/Either.js';
+import type * as E from '#fp/Either.js';
 
 /** Any JSON-like state object. Steps between versions of different shapes are typed with it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -7,8 +7,8 @@
  *
  * @since 0.1.0
  */
-import * as E from 'fp-ts/lib/Either.js';
-import { pipe } from 'fp-ts/lib/function.js';
+import * as E from '#fp/Either.js';
+import { pipe } from '#fp/function.js';
 import type * as t from 'io-ts';
 import { isPlainObject, type StateObject } from './copy.js';
 import type { StepFn } from './definition.js';
@@ -17,6 +17,7 @@ import { andThen } from './fp.js';
 import type { Edge, LiftedStep } from './graph.js';
 import type { Plan, Step } from './planner.js';
 import { formatValidationErrors } from './report.js';
+import type { QuickCheck } from './quick-check.js';
 import { kindOf } from './show.js';
 import type { Version } from './version.js';
 
@@ -33,8 +34,11 @@ export interface ExecutionContext {
   readonly trace: boolean;
   readonly clock: () => Date;
   readonly codecFor: (version: Version) => t.Decoder<unknown, unknown> | undefined;
-  /** Whether a codec's `is` decides exactly what its `decode` would (then `is` runs first). */
-  readonly checksWithIs: (codec: t.Decoder<unknown, unknown>) => boolean;
+  /**
+   * A check true only for states the codec's `decode` accepts (runs first, so a valid state
+   * costs one walk); undefined for a codec that transforms, which `decode` alone decides.
+   */
+  readonly quickCheck: (codec: t.Decoder<unknown, unknown>) => QuickCheck | undefined;
 }
 
 /** One event appended to a state's `execution_trace` per step. */
@@ -172,10 +176,10 @@ const stamp =
     return state;
   };
 
-/** `codec.is(state)`, false when it throws (then `decode` explains, or reports the throw). */
-const isValid = (codec: t.Mixed, state: StateObject): boolean => {
+/** The quick check, false when it throws (then `decode` explains, or reports the throw). */
+const isValid = (check: QuickCheck, state: StateObject): boolean => {
   try {
-    return codec.is(state);
+    return check(state);
   } catch {
     return false;
   }
@@ -189,8 +193,9 @@ const problemsAt = (
 ): readonly string[] | undefined => {
   const codec = ctx.codecFor(version);
   if (codec === undefined) return undefined;
-  // A valid state costs one `is` walk; `decode` runs only to explain a failure.
-  if (ctx.checksWithIs(codec) && isValid(codec as t.Mixed, state)) return undefined;
+  // A valid state costs one quick walk; `decode` runs only to explain a failure.
+  const check = ctx.quickCheck(codec);
+  if (check !== undefined && isValid(check, state)) return undefined;
   const result = E.tryCatch(
     () => codec.decode(state),
     (cause) => [`(root): the ${version} codec threw: ${describeCause(cause)}`],

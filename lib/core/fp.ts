@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '#fp/Either.js';
 
 /** The `Right` of an `Either`, throwing its `Left`: the one step from the core to a throwing facade. */
 export const getOrThrow = <A>(result: E.Either<unknown, A>): A => {

@@ -15,7 +15,7 @@
  * @since 0.1.0
  */
 import { alg, Graph } from '@dagrejs/graphlib';
-import type * as E from 'fp-ts/lib/Either.js';
+import type * as E from '#fp/Either.js';
 import type { StepContext } from './definition.js';
 import { compareNormalised, type Version } from './version.js';
 

@@ -14,6 +14,7 @@
 export { Migrator } from './migrator.js';
 export type {
   MigratorOptions,
+  MigrateCallOptions,
   MigrationMeta,
   ResolvedOptions,
   RegistersMigrations,

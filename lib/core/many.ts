@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import type * as E from 'fp-ts/lib/Either.js';
+import type * as E from '#fp/Either.js';
 import type { MigraphError } from './errors.js';
 import { orderedMap, type AnySource } from './ordered.js';
 

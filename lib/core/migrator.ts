@@ -3,11 +3,11 @@
  *
  * @since 0.1.0
  */
-import * as E from 'fp-ts/lib/Either.js';
-import { pipe } from 'fp-ts/lib/function.js';
+import * as E from '#fp/Either.js';
+import { pipe } from '#fp/function.js';
 import type * as t from 'io-ts';
 import { copyState, isPlainObject, type StateObject } from './copy.js';
-import { checksWithIs } from './quick-check.js';
+import { compileCheck, type QuickCheck } from './quick-check.js';
 import {
   isMigrationDefinition,
   type AnyState,
@@ -151,6 +151,23 @@ const pathOfKey = (key: string | readonly string[]): readonly string[] => {
 };
 
 /**
+ * Options of one {@link Migrator.migrate} or {@link Migrator.migrateAsync} call.
+ *
+ * @since 0.2.0
+ */
+export interface MigrateCallOptions {
+  /**
+   * The caller hands the state over: nothing else holds it and nothing reads it after the
+   * call, as with a state just parsed from JSON text the caller keeps. The run then works on
+   * it in place instead of on a copy (steps may change it), and a state already at the target
+   * comes back as the very same object. The copy's checks are skipped with it, so the state
+   * must be JSON data (no cycles, getters or class instances). Default false: the input is
+   * copied and never changed.
+   */
+  readonly consume?: boolean;
+}
+
+/**
  * Migrates JSON-like states between schema versions along shortest paths of a version graph.
  *
  * @example
@@ -165,8 +182,11 @@ export class Migrator<S extends object = AnyState> {
   readonly options: ResolvedOptions;
   private readonly graph = new VersionGraph();
   private readonly codecs = new Map<Version | '*', t.Decoder<unknown, unknown>>();
-  /** Codecs whose `is` decides what `decode` would (see `checksWithIs`), found at registration. */
-  private readonly checkedWithIs = new WeakSet<t.Decoder<unknown, unknown>>();
+  /**
+   * The compiled check of each codec registered with {@link Migrator.schema} (see
+   * `compileCheck`): `undefined` for a codec that transforms, which keeps `decode`.
+   */
+  private readonly quickChecks = new WeakMap<t.Decoder<unknown, unknown>, QuickCheck | undefined>();
   private readonly context: ExecutionContext;
   /** The edges of each (cached, immutable) plan, resolved once. */
   private readonly planRuns = new WeakMap<Plan, PlanEdges>();
@@ -200,7 +220,7 @@ export class Migrator<S extends object = AnyState> {
       trace: this.options.trace,
       clock: this.options.clock,
       codecFor: (version) => this.codecFor(version),
-      checksWithIs: (codec) => this.checkedWithIs.has(codec),
+      quickCheck: (codec) => this.quickChecks.get(codec),
     };
   }
 
@@ -303,7 +323,7 @@ export class Migrator<S extends object = AnyState> {
    */
   schema(version: VersionInput | '*', codec: t.Decoder<unknown, unknown>): this {
     this.codecs.set(version === '*' ? '*' : orThrow(this.parse(version)), codec);
-    if (checksWithIs(codec)) this.checkedWithIs.add(codec);
+    if (!this.quickChecks.has(codec)) this.quickChecks.set(codec, compileCheck(codec));
     return this;
   }
 
@@ -403,17 +423,23 @@ export class Migrator<S extends object = AnyState> {
   /**
    * Migrates a state to `to` (default {@link Migrator.targetVersion}). Never mutates its input
    * and never throws: every failure is a typed `Left` and leaks no partial state. A state
-   * already at `to` is returned as it is. A plan with an async step gives a `Left` that says
-   * to use {@link Migrator.migrateAsync}.
+   * already at `to` is validated and returned as a copy. A plan with an async step gives a
+   * `Left` that says to use {@link Migrator.migrateAsync}. With `{ consume: true }` the call
+   * takes the state over instead of copying it (see {@link MigrateCallOptions}).
    *
    * @example
    * pipe(m.migrate(stored, '2.0.0'), E.match((e) => log(e.message), save))
+   * m.migrate(JSON.parse(line), '2.0.0', { consume: true }) // no copy of a state just parsed
    */
-  migrate(state: unknown, to?: VersionInput): E.Either<MigraphError, S> {
+  migrate(
+    state: unknown,
+    to?: VersionInput,
+    options: MigrateCallOptions = {},
+  ): E.Either<MigraphError, S> {
     return this.guard(() =>
       pipe(
         this.prepare(state, to),
-        andThen((prepared) => this.start(prepared)),
+        andThen((prepared) => this.start(prepared, options)),
         andThen(({ copy, plan, context, owned }): E.Either<MigrationError, StateObject> =>
           plan === undefined
             ? E.right(copy)
@@ -435,11 +461,15 @@ export class Migrator<S extends object = AnyState> {
    * const result = await m.migrateAsync(await storage.read(), '2.0.0')
    * @since 0.2.0
    */
-  async migrateAsync(state: unknown, to?: VersionInput): Promise<E.Either<MigraphError, S>> {
+  async migrateAsync(
+    state: unknown,
+    to?: VersionInput,
+    options: MigrateCallOptions = {},
+  ): Promise<E.Either<MigraphError, S>> {
     const started = this.guard(() =>
       pipe(
         this.prepare(state, to),
-        andThen((prepared) => this.start(prepared)),
+        andThen((prepared) => this.start(prepared, options)),
       ),
     );
     if (E.isLeft(started)) return started;
@@ -455,15 +485,17 @@ export class Migrator<S extends object = AnyState> {
    * Copies the input (the run's private state) and validates it: in `'each-step'` mode against
    * its own version before the plan runs; a state returned without a plan (already at the
    * target) in `'each-step'` and `'final'` modes. A newer state kept as it is is not validated.
+   * A consumed state is not copied: the run owns it.
    */
-  private start(prepared: Prepared): E.Either<MigraphError, Started> {
+  private start(prepared: Prepared, options: MigrateCallOptions): E.Either<MigraphError, Started> {
     const { input, plan, context, from, kept } = prepared;
     const mode = this.options.validate;
     const check = !kept && (mode === 'each-step' || (mode === 'final' && plan === undefined));
+    const consume = options.consume === true;
     // A plan of pure steps never changes its input: it runs on the caller's state, uncopied.
-    const owned = plan === undefined || !this.resolved(plan).pure;
+    const owned = consume || plan === undefined || !this.resolved(plan).pure;
     return pipe(
-      owned ? copyState(input) : E.right(input),
+      owned && !consume ? copyState(input) : E.right(input),
       andThen(check ? validateInput(context, from) : E.right),
       E.map((copy) => ({ copy, plan, context, owned })),
     );

@@ -10,7 +10,7 @@
  *
  * @since 0.1.0
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '#fp/Either.js';
 import { StateVersionError } from './errors.js';
 import type { CompiledGraph, Direction, Edge, VersionGraph } from './graph.js';
 import type { Version } from './version.js';

@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '#fp/Either.js';
 import SemVer from 'semver/classes/semver.js';
 import compare from 'semver/functions/compare.js';
 import gte from 'semver/functions/gte.js';

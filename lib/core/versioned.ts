@@ -4,7 +4,7 @@
  *
  * @since 0.2.0
  */
-import type * as E from 'fp-ts/lib/Either.js';
+import type * as E from '#fp/Either.js';
 import type * as t from 'io-ts';
 import type { StepContext, StepFn } from './definition.js';
 import type { MigraphError } from './errors.js';

@@ -8,7 +8,7 @@
  *
  * @packageDocumentation
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '#fp/Either.js';
 import type { Migrator } from '../core/migrator.js';
 import { throwWithBackup, type RawStorage } from './storage.js';
 

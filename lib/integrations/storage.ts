@@ -4,7 +4,7 @@
  *
  * @since 0.2.0
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '#fp/Either.js';
 import type { MigraphError } from '../core/errors.js';
 import type { Migrator } from '../core/migrator.js';
 

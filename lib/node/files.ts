@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { access, chmod, chown, lstat, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '#fp/Either.js';
 
 /** A temporary path beside `file` (same directory, so the final rename is atomic). */
 const tempPathFor = (file: string): string =>

@@ -9,7 +9,7 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '#fp/Either.js';
 import {
   isMigrationDefinition,
   type MigrationDefinition,

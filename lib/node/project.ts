@@ -13,7 +13,7 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '#fp/Either.js';
 import type * as t from 'io-ts';
 import { describeCause } from '../core/errors.js';
 import { DEFAULT_LOAD_TIMEOUT_MS, guardedLoad, importModule } from './import-module.js';

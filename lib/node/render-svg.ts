@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '#fp/Either.js';
 import { describeCause } from '../core/errors.js';
 
 interface DotRenderer {

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '#fp/Either.js';
 import * as t from 'io-ts';
 import { StateVersionError } from '../core/errors.js';
 import { currentLogger } from './logger.js';

@@ -5,8 +5,8 @@
  *
  * @since 0.1.0
  */
-import * as E from 'fp-ts/lib/Either.js';
-import { pipe } from 'fp-ts/lib/function.js';
+import * as E from '#fp/Either.js';
+import { pipe } from '#fp/function.js';
 import v1_0_0_to_v1_1_0 from '../../migrations/v1_0_0_to_v1_1_0.js';
 import { createBackup } from '../core/backup.js';
 import type { AnyState } from '../core/definition.js';

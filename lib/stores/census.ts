@@ -4,7 +4,7 @@
  *
  * @since 0.2.0
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '#fp/Either.js';
 import { describeCause } from '../core/errors.js';
 import { Migrator } from '../core/migrator.js';
 import { StoreError, type CensusSource, type VersionCount } from '../core/store.js';

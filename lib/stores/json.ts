@@ -6,7 +6,7 @@
  *
  * @since 0.2.0
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '#fp/Either.js';
 import { describeCause } from '../core/errors.js';
 
 /** A quick test that lets almost every text skip the number scan: no long run of digits, no exponent. */

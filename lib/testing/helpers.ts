@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '#fp/Either.js';
 import { isPlainObject, type StateObject } from '../core/copy.js';
 import { describeCause, MigrationTestError } from '../core/errors.js';
 import type { Migrator } from '../core/migrator.js';

@@ -7,7 +7,7 @@
  * @since 0.2.0
  */
 import fc from 'fast-check';
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '#fp/Either.js';
 import { deepFreeze } from './helpers.js';
 import { isPlainObject, type StateObject } from '../core/copy.js';
 import type { StepFn } from '../core/definition.js';

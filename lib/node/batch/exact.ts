@@ -7,14 +7,18 @@
  *
  * @since 0.2.0
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '#fp/Either.js';
 import { describeCause } from '../../core/errors.js';
 
 /** Strings (skipped) and number literals of a JSON text. */
 const TOKENS = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
 
-/** A cheap test that a text may hold a number worth a closer look. */
-const SUSPECT = /[\d.]{16}|\d[eE]|-0/;
+/**
+ * A cheap test that a text may hold a number worth a closer look: a value (after `:`, `,`,
+ * `[` or at the start) that starts like a long literal, one with an exponent, or `-0`. Text
+ * inside strings (dates, ids, hashes) rarely looks like that, so most lines skip the scan.
+ */
+const SUSPECT = /(?:^|[:,[])\s*(?:-?[\d.]{16}|-?\d+(?:\.\d*)?[eE]|-0)/;
 
 /** Literals this short, without exponent or sign of zero, are always exact. */
 const isPlainlyExact = (literal: string): boolean =>
@@ -79,8 +83,10 @@ const nonFinite = (value: unknown): number | undefined => {
     }
     return undefined;
   }
-  for (const key in value) {
-    const found = nonFinite((value as Record<string, unknown>)[key]);
+  // Object.values, not for-in: states a step built by spreading rarely share a hidden class,
+  // so for-in finds no enumeration cache to reuse.
+  for (const item of Object.values(value)) {
+    const found = nonFinite(item);
     if (found !== undefined) return found;
   }
   return undefined;

@@ -11,7 +11,7 @@
  *
  * @since 0.2.0
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '#fp/Either.js';
 import { readFileSync } from 'node:fs';
 import { rm, rmdir } from 'node:fs/promises';
 import { hostname } from 'node:os';

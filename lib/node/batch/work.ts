@@ -4,9 +4,15 @@
  *
  * @since 0.1.0
  */
-import * as E from 'fp-ts/lib/Either.js';
-import { describeCause, serializeError, type SerializedError } from '../../core/errors.js';
+import * as E from '#fp/Either.js';
+import {
+  describeCause,
+  serializeError,
+  MigrationError,
+  type SerializedError,
+} from '../../core/errors.js';
 import type { Migrator } from '../../core/migrator.js';
+import type { Version } from '../../core/version.js';
 import { inexactNumber, stringifyExactly } from './exact.js';
 
 /**
@@ -37,39 +43,66 @@ const cap = (message: string): string =>
   message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 1)}…` : message;
 
 /**
- * Whether a migration left the state as it was: the same object, a state already at the
- * target, or a newer one kept as it is (`onNewerVersion: 'keep'`). Such a state is written
- * back as it was read, byte for byte.
+ * Whether a migration leaves a state as it was, from its version read before the run: a state
+ * already at the target, or a newer one kept as it is (`onNewerVersion: 'keep'`). Such a state
+ * is written back as it was read, byte for byte.
  *
  * @example
- * isUnchanged(m, input, result.right, '2.0.0') // true when input was at 2.0.0
+ * isUnchanged(m, m.versionOf(input), '2.0.0') // true when input is at 2.0.0
  */
-export const isUnchanged = (m: Migrator, input: unknown, output: unknown, to: string): boolean => {
-  if (output === input) return true;
-  const from = m.versionOf(input);
-  return E.isRight(from) && (from.right === to || E.isLeft(m.plan(from.right, to)));
+export const isUnchanged = (
+  m: Migrator,
+  before: E.Either<unknown, Version>,
+  to: Version,
+): boolean => E.isRight(before) && (before.right === to || E.isLeft(m.plan(before.right, to)));
+
+/** Parses a line, BOM and all; the text of its error when it is no JSON. */
+const parseLine = (line: string): { value: unknown } | { error: string } => {
+  try {
+    return { value: JSON.parse(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line) as unknown };
+  } catch (cause) {
+    return { error: cap(`not valid JSON: ${describeCause(cause)}`) };
+  }
 };
+
+/**
+ * Migrates one parsed line. The state was just parsed and the line's text is kept, so the
+ * run consumes it (no copy). A plan found async only while it ran (a step returned a promise)
+ * may have changed the state, so that line is parsed again for `migrateAsync`.
+ */
+const migrateParsed = async (
+  m: Migrator,
+  line: string,
+  input: unknown,
+  to: Version,
+): Promise<E.Either<unknown, unknown>> => {
+  try {
+    const result = m.migrate(input, to, { consume: true });
+    if (E.isRight(result) || !isAsyncRefusal(result.left)) return result;
+    const again = parseLine(line);
+    return 'value' in again
+      ? await m.migrateAsync(again.value, to, { consume: true })
+      : E.left(again.error);
+  } catch (cause) {
+    return E.left(new Error(describeCause(cause)));
+  }
+};
+
+const isAsyncRefusal = (error: unknown): boolean =>
+  error instanceof MigrationError && error.reason === 'async_step';
 
 const migrateLine = async (
   m: Migrator,
   line: string,
-  to: string,
+  to: Version,
   invalidUtf8: boolean,
 ): Promise<LineResult> => {
-  let input: unknown;
-  try {
-    input = JSON.parse(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line);
-  } catch (cause) {
-    return { error: cap(`not valid JSON: ${describeCause(cause)}`) };
-  }
-  let result: E.Either<Error, unknown>;
-  try {
-    result = await m.migrateAsync(input, to);
-  } catch (cause) {
-    result = E.left(new Error(describeCause(cause)));
-  }
+  const parsed = parseLine(line);
+  if ('error' in parsed) return parsed;
+  const before = m.versionOf(parsed.value);
+  const result = await migrateParsed(m, line, parsed.value, to);
   if (E.isLeft(result)) return { error: cap(describeCause(result.left)) };
-  if (isUnchanged(m, input, result.right, to)) return line;
+  if (isUnchanged(m, before, to)) return line;
   if (invalidUtf8) {
     return {
       error:

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import * as E from 'fp-ts/lib/Either.js';
+import * as E from '#fp/Either.js';
 import type { Migrator } from '../../core/migrator.js';
 import { loadCompleteProject, type ProjectOptions } from '../project.js';
 import { migrateLines, migrateStates, type LineResult, type StateResult } from './work.js';

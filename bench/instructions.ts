@@ -1,0 +1,55 @@
+/**
+ * `npm run bench:instructions`: instruction counts (valgrind's callgrind) of the executor
+ * figures whose time ratios sit within the machine's noise. Each side runs in its own process
+ * `count` times; the count of a run with zero repetitions (start-up, loading, compiling) is
+ * taken off, and the rest divided by `count`. Needs `valgrind` on the PATH.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const child = fileURLToPath(new URL('./instructions-child.js', import.meta.url));
+const COUNT = 2_000;
+
+/** Instructions callgrind counted for one process (`Collected : N` on its stderr). */
+const instructions = (side: string, count: number): number => {
+  const run = spawnSync(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      '--callgrind-out-file=/dev/null',
+      process.execPath,
+      // One thread for the compiler and the collector: the counts then repeat.
+      '--single-threaded',
+      child,
+      side,
+      String(count),
+    ],
+    { encoding: 'utf8' },
+  );
+  const collected = /Collected\s*:\s*(\d+)/.exec(run.stderr ?? '');
+  if (run.status !== 0 || collected === null) {
+    throw new Error(`valgrind failed for ${side}: ${run.error?.message ?? run.stderr}`);
+  }
+  return Number(collected[1]);
+};
+
+const perCall = (side: string): number =>
+  (instructions(side, COUNT) - instructions(side, 0)) / COUNT;
+
+const hand = perCall('hand');
+const rows: [string, number, string][] = [
+  ['hand-written 10-step chain', hand, ''],
+  ["executor, validate 'off'", perCall('off'), 'hand'],
+  ["executor, validate 'off', pure steps", perCall('pure'), 'hand'],
+  ["executor, validate 'each-step'", perCall('each'), "executor, validate 'off'"],
+];
+const byName = new Map(rows.map(([name, count]) => [name, count]));
+console.log(`instructions per call (valgrind --tool=callgrind, ${COUNT} calls minus start-up)`);
+for (const [name, count, against] of rows) {
+  const base = against === 'hand' ? hand : byName.get(against);
+  const ratio =
+    base === undefined
+      ? ''
+      : `  ${(count / base).toFixed(2)}× ${against === 'hand' ? 'the chain' : against}`;
+  console.log(`${name.padEnd(40)} ${Math.round(count).toLocaleString('en').padStart(12)}${ratio}`);
+}
