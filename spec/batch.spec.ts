@@ -26,6 +26,7 @@ import {
   type AnyState,
   type FileReport,
 } from '../lib/index.js';
+import { migrateLines } from '../lib/node/batch/work.js';
 import { repoRoot } from './support/cli.js';
 
 const collect = async <T>(source: AsyncIterable<T>): Promise<T[]> => {
@@ -211,6 +212,48 @@ describe('batch', () => {
       } finally {
         await broken.close();
       }
+    });
+  });
+
+  describe('migrateLines', () => {
+    it('rewrites changed lines and keeps unchanged ones, whatever steps do to the parsed state', async () => {
+      const m = new Migrator({ trace: false })
+        // Mutates the state it is given and returns it: the line still has to be rewritten.
+        .register('1.0.0', '2.0.0', (s: AnyState) => {
+          s.state_version = '2.0.0';
+          s.seen = true;
+          return s;
+        })
+        // Not declared async, but returns a promise: found only while the plan runs.
+        .register('2.0.0', '3.0.0', (s: AnyState) => Promise.resolve({ ...s, later: true }));
+      const lines = [
+        '{"state_version":"1.0.0","n":1}',
+        '{"state_version":"3.0.0",  "kept":"as written"}',
+        '{"state_version":"2.0.0"}',
+      ];
+      const [first, second, third] = await migrateLines(m, lines, '2.0.0');
+      expect(first).to.equal('{"state_version":"2.0.0","n":1,"seen":true}');
+      expect(second)
+        .to.have.property('error')
+        .that.matches(/3\.0\.0/);
+      expect(third).to.equal(lines[2]);
+      expect(await migrateLines(m, lines, '3.0.0')).to.deep.equal([
+        '{"state_version":"3.0.0","n":1,"seen":true,"later":true}',
+        lines[1],
+        '{"state_version":"3.0.0","later":true}',
+      ]);
+    });
+
+    it('runs a plan found async while it ran again from the line, not from the changed state', async () => {
+      const m = new Migrator({ trace: false })
+        .register('1.0.0', '2.0.0', (s: AnyState) => {
+          s.n = (s.n as number) + 1;
+          return { ...s };
+        })
+        .register('2.0.0', '3.0.0', (s: AnyState) => Promise.resolve({ ...s, later: true }));
+      expect(await migrateLines(m, ['{"state_version":"1.0.0","n":1}'], '3.0.0')).to.deep.equal([
+        '{"state_version":"3.0.0","n":2,"later":true}',
+      ]);
     });
   });
 

@@ -203,6 +203,51 @@ describe('Migrator', () => {
   });
 
   describe('migrate', () => {
+    describe('consume', () => {
+      const mutating = () =>
+        new Migrator({ clock: epoch, trace: false })
+          .register('1.0.0', '2.0.0', (s: AnyState) => {
+            s.touched = true;
+            return s;
+          })
+          .schema('2.0.0', t.type({ state_version: t.literal('2.0.0'), touched: t.boolean }));
+
+      it('works on the given state instead of a copy, which the caller hands over', () => {
+        const input: AnyState = { state_version: '1.0.0', nested: { a: 1 } };
+        const result = right(mutating().migrate(input, '2.0.0', { consume: true }));
+        expect(result).to.deep.equal({ state_version: '2.0.0', nested: { a: 1 }, touched: true });
+        expect(result.nested).to.equal(input.nested);
+        expect(input).to.have.property('touched', true);
+      });
+
+      it('returns a state already at the target as the same object, and copies without it', () => {
+        const m = mutating();
+        const at = { state_version: '2.0.0', touched: false };
+        expect(right(m.migrate(at, '2.0.0', { consume: true }))).to.equal(at);
+        expect(right(m.migrate(at, '2.0.0'))).to.not.equal(at);
+        const input: AnyState = { state_version: '1.0.0' };
+        right(m.migrate(input, '2.0.0'));
+        expect(input).to.deep.equal({ state_version: '1.0.0' });
+      });
+
+      it('still validates and refuses as without it', async () => {
+        const m = mutating();
+        expect(
+          left(m.migrate({ state_version: '1.0.0' }, '3.0.0', { consume: true })),
+        ).to.be.instanceOf(StateVersionError);
+        const bad = new Migrator()
+          .register('1.0.0', '2.0.0', add('touched', 'no'))
+          .schema('2.0.0', t.type({ touched: t.boolean }));
+        expect(
+          left(bad.migrate({ state_version: '1.0.0' }, '2.0.0', { consume: true })),
+        ).to.deep.include({
+          reason: 'validation_failed',
+        });
+        const later = await m.migrateAsync({ state_version: '1.0.0' }, '2.0.0', { consume: true });
+        expect(E.isRight(later) && later.right).to.deep.include({ touched: true });
+      });
+    });
+
     const codecs = {
       '1.1.0': t.type({ state_version: t.literal('1.1.0'), b: t.number }),
       '1.2.0': t.type({ state_version: t.literal('1.2.0'), b: t.number, c: t.string }),
