@@ -1,7 +1,8 @@
 /**
- * Run under `valgrind --tool=callgrind` by `npm run bench:instructions`: repeats one side of a
- * bench figure `count` times, so that two runs (and a run with count 0, the start-up) give
- * instruction counts that, unlike times, repeat from run to run.
+ * Run under `valgrind --tool=callgrind` by `npm run bench:instructions`: warms one side of a
+ * bench figure up (so the optimising compiler has run), then repeats it `count` times. Two
+ * runs, with `count` and with 0, give instruction counts that, unlike times, repeat from run
+ * to run; their difference is the cost of `count` warm calls.
  * Usage: node dist/bench/instructions-child.js <side> <count>
  */
 import { readFileSync } from 'node:fs';
@@ -10,6 +11,8 @@ import { AgentStateV1_0, Migrator, type AnyState } from '../lib/index.js';
 
 const [side = 'hand', countText = '0'] = process.argv.slice(2);
 const count = Number(countText);
+/** Calls before the counted ones: enough for the optimising compiler to have run. */
+const WARM_UP = 3_000;
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixture = JSON.parse(
   readFileSync(`${root}examples/states/conversation.json`, 'utf8'),
@@ -40,4 +43,5 @@ const sides: Record<string, () => () => unknown> = {
 const make = sides[side];
 if (make === undefined) throw new Error(`unknown side ${side}`);
 const run = make();
+for (let i = 0; i < WARM_UP; i++) run();
 for (let i = 0; i < count; i++) run();

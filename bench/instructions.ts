@@ -1,8 +1,8 @@
 /**
  * `npm run bench:instructions`: instruction counts (valgrind's callgrind) of the executor
- * figures whose time ratios sit within the machine's noise. Each side runs in its own process
- * `count` times; the count of a run with zero repetitions (start-up, loading, compiling) is
- * taken off, and the rest divided by `count`. Needs `valgrind` on the PATH.
+ * figures whose time ratios sit within the machine's noise. Each side runs in its own process,
+ * warmed up, then `count` more times; the count of a run with only the warm-up (start-up,
+ * loading, compiling) is taken off, and the rest divided by `count`. Needs `valgrind` on the PATH.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +44,7 @@ const rows: [string, number, string][] = [
   ["executor, validate 'each-step'", perCall('each'), "executor, validate 'off'"],
 ];
 const byName = new Map(rows.map(([name, count]) => [name, count]));
-console.log(`instructions per call (valgrind --tool=callgrind, ${COUNT} calls minus start-up)`);
+console.log(`instructions per call (valgrind --tool=callgrind, ${COUNT} warm calls)`);
 for (const [name, count, against] of rows) {
   const base = against === 'hand' ? hand : byName.get(against);
   const ratio =

@@ -577,9 +577,12 @@ export class Migrator<S extends object = AnyState> {
                 kept: false,
               };
             }
-            this.options.logger.debug(
-              `migraph: ${plan.from} -> ${plan.to} in ${plan.steps.length} step(s)`,
-            );
+            // No message is built for the silent default (this runs once per state).
+            if (this.options.logger !== silentLogger) {
+              this.options.logger.debug(
+                `migraph: ${plan.from} -> ${plan.to} in ${plan.steps.length} step(s)`,
+              );
+            }
             return { input: input.right, from, plan, context: this.contextFor(raw), kept: false };
           }),
         );
@@ -663,13 +666,10 @@ export class Migrator<S extends object = AnyState> {
    * m.versionOf({ state_version: 'v1.0.0' }) // Right('1.0.0')
    */
   versionOf(state: unknown): E.Either<MigraphError, Version> {
-    return this.guard(() =>
-      pipe(
-        this.readState(state),
-        E.flatMap((s) => this.readVersion(s)),
-        E.map((read) => read.version),
-      ),
-    );
+    return this.guard(() => {
+      const read = E.flatMap((s: StateObject) => this.readVersion(s))(this.readState(state));
+      return E.isLeft(read) ? read : E.right(read.right.version);
+    });
   }
 
   /**
