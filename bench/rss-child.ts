@@ -5,6 +5,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { migrateFile } from '../lib/index.js';
+import { peakRssKiB } from './peak-rss.js';
 
 const [input, output, dir, threads] = process.argv.slice(2) as [string, string, string, string];
 const started = performance.now();
@@ -12,5 +13,5 @@ const result = await migrateFile(input, output, { project: { dir }, threads: Num
 if (E.isLeft(result)) throw result.left;
 const ms = performance.now() - started;
 process.stdout.write(
-  `${JSON.stringify({ lines: result.right.lines, ms, maxRssKiB: process.resourceUsage().maxRSS })}\n`,
+  `${JSON.stringify({ lines: result.right.lines, ms, maxRssKiB: peakRssKiB() })}\n`,
 );

@@ -6,6 +6,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { Migrator } from '../lib/core/migrator.js';
 import { migrateStore, postgresStore } from '../lib/stores/postgres.js';
+import { peakRssKiB } from './peak-rss.js';
 
 const [connectionString, table] = process.argv.slice(2) as [string, string];
 const m = new Migrator().register('1.0.0', '2.0.0', (s) => ({ ...s, tags: [s.kind], seen: true }));
@@ -16,5 +17,5 @@ await store.close();
 if (E.isLeft(result)) throw result.left;
 const ms = performance.now() - started;
 process.stdout.write(
-  `${JSON.stringify({ rows: result.right.migrated, ms, maxRssKiB: process.resourceUsage().maxRSS })}\n`,
+  `${JSON.stringify({ rows: result.right.migrated, ms, maxRssKiB: peakRssKiB() })}\n`,
 );

@@ -129,7 +129,8 @@ export const migrateStored = async (
   const state = parsed.right;
   const version = writtenVersion(state, path);
   const from = m.versionOf(state);
-  const result = await m.migrateAsync(state, target.version);
+  // The state was parsed for this run alone (the row keeps its text): no copy is needed.
+  const result = await m.migrateAsync(state, target.version, { consume: true });
   if (E.isLeft(result)) {
     return { kind: 'rejected', version, error: errorText(result.left), cause: result.left };
   }
