@@ -25,6 +25,7 @@ export type { Plan, Step, PlanDirection, PlanOptions, AlternativesOptions } from
 export { versioned } from './versioned.js';
 export type {
   VersionChain,
+  VersionCodecs,
   Versioned,
   VersionedOptions,
   TypedEdge,
@@ -35,7 +36,7 @@ export type {
 } from './versioned.js';
 export { toDot, toMermaid } from './diagram.js';
 export type { DiagramOptions, DiagramSource } from './diagram.js';
-export type { Direction, EdgeInfo } from './graph.js';
+export type { Direction, Edge, EdgeInfo, LiftedStep } from './graph.js';
 export type { ValidationMode, TraceEvent } from './executor.js';
 export {
   StateVersionError,
@@ -63,7 +64,7 @@ export {
 } from './version.js';
 export type { Version, VersionFormat, VersionInput } from './version.js';
 export { formatValidationErrors } from './report.js';
-export { copyState, isPlainObject } from './copy.js';
+export { copyState, isPlainObject, MAX_ARRAY_LENGTH } from './copy.js';
 export type { StateObject } from './copy.js';
 export { silentLogger } from './logger.js';
 export type { Logger } from './logger.js';

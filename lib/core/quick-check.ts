@@ -1,9 +1,11 @@
 /**
- * Which io-ts codecs may be checked with `is` instead of `decode`. For the combinators below,
- * `is(u)` holds exactly when `decode(u)` succeeds (they check; they do not transform), so a
- * valid state costs one `is` walk, and `decode` runs only to explain a failure. A codec with
- * any other part (a custom `t.Type`, a transforming codec such as `NumberFromString`) keeps
- * `decode`: its `is` speaks of the decoded type, not of the input.
+ * Fast validation of io-ts codecs that only check. For the combinators below, `is(u)` decides
+ * what `decode(u)` would (they check; they do not transform), except that `is` is stricter on
+ * tuples with extra items and skips the holes of sparse arrays. {@link compileCheck} turns
+ * such a codec into one generated checking function that never passes what `decode` rejects,
+ * so a valid state costs one quick walk and `decode` runs only to explain a failure. A codec
+ * with any other part (a custom `t.Type`, a transforming codec such as `NumberFromString`)
+ * keeps `decode`: its `is` speaks of the decoded type, not of the input.
  *
  * @since 0.2.0
  */

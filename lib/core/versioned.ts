@@ -35,17 +35,17 @@ export interface TypedEdge<I, O> {
   readonly pure?: boolean;
 }
 
-/** Versions declared so far, each with its codec. */
-type Codecs = Record<string, t.Mixed>;
+/** Versions declared so far in a {@link VersionChain}, each with its codec. */
+export type VersionCodecs = Record<string, t.Mixed>;
 
 /** The type of states at version `V` of a chain. */
-export type StateAt<M extends Codecs, V extends keyof M> = t.TypeOf<M[V]>;
+export type StateAt<M extends VersionCodecs, V extends keyof M> = t.TypeOf<M[V]>;
 
 /** Options of {@link VersionChain.build}: those of a `Migrator`, the newest version as its current one. */
 export type VersionedOptions = Omit<MigratorOptions, 'currentVersion'>;
 
 /** A chain of versions under construction; see {@link versioned}. */
-export interface VersionChain<M extends Codecs, Last extends keyof M & string> {
+export interface VersionChain<M extends VersionCodecs, Last extends keyof M & string> {
   /** Declares the next version and the edge from the last one to it. */
   to<V extends string, C extends t.Mixed>(
     version: V extends keyof M ? never : V,
@@ -63,7 +63,7 @@ export interface VersionChain<M extends Codecs, Last extends keyof M & string> {
 }
 
 /** A built chain: migrations typed by their target version. */
-export interface Versioned<M extends Codecs, Last extends keyof M & string> {
+export interface Versioned<M extends VersionCodecs, Last extends keyof M & string> {
   /** The underlying migrator (plan, alternatives, toMermaid, check…). */
   readonly migrator: Migrator<StateAt<M, keyof M>>;
   /** The declared versions, in declaration order. */
@@ -85,7 +85,7 @@ interface Declared {
   readonly edges: readonly (readonly [string, string, TypedEdge<never, never>])[];
 }
 
-const chain = <M extends Codecs, Last extends keyof M & string>(
+const chain = <M extends VersionCodecs, Last extends keyof M & string>(
   declared: Declared,
 ): VersionChain<M, Last> => ({
   to: (version, codec, edge) => {

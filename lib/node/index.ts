@@ -15,8 +15,13 @@ export { renderSvg } from './render-svg.js';
 export { MigrationPool, PoolError } from './batch/pool.js';
 export type { PoolOptions, PoolMigrateOptions } from './batch/pool.js';
 export { migrateFile, FileMigrationError } from './batch/file.js';
-export type { MigrateFileOptions, FileProgress, FileReport } from './batch/file.js';
+export type {
+  MigrateFileOptions,
+  FileProgress,
+  FileReport,
+  FileMigrationFailure,
+} from './batch/file.js';
 export { readLineChunks } from './batch/lines.js';
-export type { LineChunk, ReadLinesOptions } from './batch/lines.js';
+export type { LineBytes, LineChunk, ReadLinesOptions } from './batch/lines.js';
 export type { LineResult, StateResult } from './batch/work.js';
 export { writeFileAtomic } from './files.js';

@@ -18,10 +18,12 @@ import { arbitraryFor } from './arbitrary.js';
 const oneOf = (values: readonly string[], name: string) =>
   t.keyof(Object.fromEntries(values.map((v) => [v, null])), name);
 
-interface PercentBrand {
+/** The brand of `task_progress` values in strict AgentState: percentages, 0 to 100. */
+export interface PercentBrand {
   readonly Percent: unique symbol;
 }
-interface PositiveBrand {
+/** The brand of `recursion_limit` in strict AgentState: an integer of at least 1. */
+export interface PositiveBrand {
   readonly Positive: unique symbol;
 }
 

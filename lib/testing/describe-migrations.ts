@@ -15,13 +15,11 @@ import {
   type TestMigrationsOptions,
 } from './test-migrations.js';
 
-type Body = () => void;
-
 /** What describeMigrations needs of a test runner: mocha's, vitest's or jest's `describe` and `it`. */
 export interface TestRunner {
-  readonly describe: (title: string, body: Body) => unknown;
-  readonly it: ((title: string, body: Body) => unknown) & {
-    readonly skip?: (title: string, body: Body) => unknown;
+  readonly describe: (title: string, body: () => void) => unknown;
+  readonly it: ((title: string, body: () => void) => unknown) & {
+    readonly skip?: (title: string, body: () => void) => unknown;
   };
 }
 

@@ -28,6 +28,7 @@ export {
   AgentStateV1_0Strict,
   AgentStateStrictRules,
 } from './agent-state.js';
+export type { PercentBrand, PositiveBrand } from './agent-state.js';
 export { arbitraryFor, UnsupportedCodecError } from './arbitrary.js';
 export type { ArbitraryOptions } from './arbitrary.js';
 export {
