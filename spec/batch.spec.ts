@@ -244,16 +244,22 @@ describe('batch', () => {
       ]);
     });
 
-    it('runs a plan found async while it ran again from the line, not from the changed state', async () => {
+    it('runs each step once per line, also in a plan found async only while it runs', async () => {
+      const calls = { first: 0, second: 0 };
       const m = new Migrator({ trace: false })
         .register('1.0.0', '2.0.0', (s: AnyState) => {
+          calls.first++;
           s.n = (s.n as number) + 1;
           return { ...s };
         })
-        .register('2.0.0', '3.0.0', (s: AnyState) => Promise.resolve({ ...s, later: true }));
+        .register('2.0.0', '3.0.0', (s: AnyState) => {
+          calls.second++;
+          return Promise.resolve({ ...s, later: true });
+        });
       expect(await migrateLines(m, ['{"state_version":"1.0.0","n":1}'], '3.0.0')).to.deep.equal([
         '{"state_version":"3.0.0","n":2,"later":true}',
       ]);
+      expect(calls).to.deep.equal({ first: 1, second: 1 });
     });
   });
 

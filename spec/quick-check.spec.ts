@@ -127,6 +127,44 @@ describe('validation with is first', () => {
       }
     });
 
+    it('tests a refinement on what decode gives when the codec inside strips (exact, tuples)', () => {
+      const cases: [t.Mixed, unknown][] = [
+        [
+          t.refinement(t.type({ pair: t.tuple([t.number]) }), (s) => s.pair.length === 1),
+          { pair: [1, 2] },
+        ],
+        [
+          t.refinement(t.exact(t.type({ kind: t.string })), (o) => !('payload' in o)),
+          { kind: 'x', payload: 1 },
+        ],
+        [
+          t.refinement(t.array(t.strict({ a: t.number })), (xs) => xs.every((x) => !('b' in x))),
+          [{ a: 1, b: 2 }],
+        ],
+      ];
+      for (const [codec, value] of cases) {
+        expect(E.isRight(codec.decode(value)), codec.name).to.equal(true);
+        expect(compileCheck(codec)!(value), codec.name).to.equal(true);
+      }
+      const passesWrongly: [t.Mixed, unknown][] = [
+        [
+          t.refinement(
+            t.type({ pair: t.tuple([t.number]) }),
+            (s) => (s.pair as readonly unknown[]).length === 2,
+          ),
+          { pair: [1, 2] },
+        ],
+        [
+          t.refinement(t.exact(t.type({ kind: t.string })), (o) => 'payload' in o),
+          { kind: 'x', payload: 1 },
+        ],
+      ];
+      for (const [codec, value] of passesWrongly) {
+        expect(E.isRight(codec.decode(value)), codec.name).to.equal(false);
+        expect(compileCheck(codec)!(value), codec.name).to.equal(false);
+      }
+    });
+
     it('is undefined for a transforming codec, and reads no field twice', () => {
       expect(compileCheck(t.type({ n: NumberFromString }))).to.equal(undefined);
       let reads = 0;

@@ -150,6 +150,9 @@ const expression = (out: Emitter, codec: t.Decoder<unknown, unknown>, x: string)
     return expression(out, codec.type as t.Decoder<unknown, unknown>, x);
   }
   if (codec instanceof t.RefinementType) {
+    // `decode` tests the predicate on the decoded value: the same value only when the inner
+    // codec decodes a value to itself (no `exact` stripping keys, no tuple dropping items).
+    if (!decodesToItself(codec.type as t.Decoder<unknown, unknown>)) return byDecode(out, codec)(x);
     const inner = expression(out, codec.type as t.Decoder<unknown, unknown>, x);
     return `(${inner} && ${constant(out, codec.predicate)}(${x}))`;
   }
@@ -179,7 +182,40 @@ const expression = (out: Emitter, codec: t.Decoder<unknown, unknown>, x: string)
   }
   // Records, tuples, recursion: io-ts's own `decode`. Not its `is`, which (through `every`)
   // skips the holes of a sparse array that `decode` rejects.
-  return `${constant(out, codec)}.decode(${x})._tag === "Right"`;
+  return byDecode(out, codec)(x);
+};
+
+/** An expression over `x` that runs the codec's own `decode`. */
+const byDecode =
+  (out: Emitter, codec: t.Decoder<unknown, unknown>) =>
+  (x: string): string =>
+    `${constant(out, codec)}.decode(${x})._tag === "Right"`;
+
+/**
+ * True when `codec.decode(u)`, on success, gives `u` itself (or a value equal to it in every
+ * field a predicate can see): leaves, and objects, arrays, unions and intersections of such.
+ * False for `exact`/`strict` (they strip unknown keys), tuples (they drop extra items),
+ * records and recursion (not looked into).
+ */
+const decodesToItself = (codec: t.Decoder<unknown, unknown>): boolean => {
+  if (LEAVES.some((leaf) => codec instanceof leaf)) return true;
+  if (codec instanceof t.InterfaceType || codec instanceof t.PartialType) {
+    return Object.values(codec.props as Record<string, t.Decoder<unknown, unknown>>).every(
+      decodesToItself,
+    );
+  }
+  if (
+    codec instanceof t.ReadonlyType ||
+    codec instanceof t.RefinementType ||
+    codec instanceof t.ArrayType ||
+    codec instanceof t.ReadonlyArrayType
+  ) {
+    return decodesToItself(codec.type as t.Decoder<unknown, unknown>);
+  }
+  if (codec instanceof t.UnionType || codec instanceof t.IntersectionType) {
+    return (codec.types as t.Decoder<unknown, unknown>[]).every(decodesToItself);
+  }
+  return false;
 };
 
 /**

@@ -5,12 +5,7 @@
  * @since 0.1.0
  */
 import * as E from '#fp/Either.js';
-import {
-  describeCause,
-  serializeError,
-  MigrationError,
-  type SerializedError,
-} from '../../core/errors.js';
+import { describeCause, serializeError, type SerializedError } from '../../core/errors.js';
 import type { Migrator } from '../../core/migrator.js';
 import type { Version } from '../../core/version.js';
 import { inexactNumber, stringifyExactly } from './exact.js';
@@ -67,29 +62,20 @@ const parseLine = (line: string): { value: unknown } | { error: string } => {
 
 /**
  * Migrates one parsed line. The state was just parsed and the line's text is kept, so the
- * run consumes it (no copy). A plan found async only while it ran (a step returned a promise)
- * may have changed the state, so that line is parsed again for `migrateAsync`.
+ * run consumes it (no copy). Always through `migrateAsync`: a synchronous try first would
+ * run the steps before a promise-returning one twice (once before the promise is found).
  */
 const migrateParsed = async (
   m: Migrator,
-  line: string,
   input: unknown,
   to: Version,
 ): Promise<E.Either<unknown, unknown>> => {
   try {
-    const result = m.migrate(input, to, { consume: true });
-    if (E.isRight(result) || !isAsyncRefusal(result.left)) return result;
-    const again = parseLine(line);
-    return 'value' in again
-      ? await m.migrateAsync(again.value, to, { consume: true })
-      : E.left(again.error);
+    return await m.migrateAsync(input, to, { consume: true });
   } catch (cause) {
     return E.left(new Error(describeCause(cause)));
   }
 };
-
-const isAsyncRefusal = (error: unknown): boolean =>
-  error instanceof MigrationError && error.reason === 'async_step';
 
 const migrateLine = async (
   m: Migrator,
@@ -100,7 +86,7 @@ const migrateLine = async (
   const parsed = parseLine(line);
   if ('error' in parsed) return parsed;
   const before = m.versionOf(parsed.value);
-  const result = await migrateParsed(m, line, parsed.value, to);
+  const result = await migrateParsed(m, parsed.value, to);
   if (E.isLeft(result)) return { error: cap(describeCause(result.left)) };
   if (isUnchanged(m, before, to)) return line;
   if (invalidUtf8) {
