@@ -199,23 +199,16 @@ const byDecode =
  */
 const decodesToItself = (codec: t.Decoder<unknown, unknown>): boolean => {
   if (LEAVES.some((leaf) => codec instanceof leaf)) return true;
-  if (codec instanceof t.InterfaceType || codec instanceof t.PartialType) {
-    return Object.values(codec.props as Record<string, t.Decoder<unknown, unknown>>).every(
-      decodesToItself,
-    );
-  }
   if (
-    codec instanceof t.ReadonlyType ||
-    codec instanceof t.RefinementType ||
-    codec instanceof t.ArrayType ||
-    codec instanceof t.ReadonlyArrayType
+    codec instanceof t.ExactType ||
+    codec instanceof t.TupleType ||
+    codec instanceof t.DictionaryType ||
+    codec instanceof t.RecursiveType
   ) {
-    return decodesToItself(codec.type as t.Decoder<unknown, unknown>);
+    return false;
   }
-  if (codec instanceof t.UnionType || codec instanceof t.IntersectionType) {
-    return (codec.types as t.Decoder<unknown, unknown>[]).every(decodesToItself);
-  }
-  return false;
+  const parts = partsOf(codec);
+  return parts !== undefined && parts.every((part) => decodesToItself(part as t.Mixed));
 };
 
 /**

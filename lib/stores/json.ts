@@ -2,64 +2,32 @@
  * Lossless JSON reading for stores: a state is parsed from the exact text the database holds,
  * and refused when parsing would change it — a number JavaScript cannot hold exactly (an
  * integer beyond 2^53, more significant digits than a double keeps, out of range) would be
- * written back as a different number, so such a row is rejected instead of rounded.
+ * written back as a different number, so such a row is rejected instead of rounded. The rule
+ * is file migration's (`node/batch/exact.ts`), except that `-0` reads as 0: a `jsonb`
+ * numeric has no negative zero, so nothing is lost.
  *
  * @since 0.2.0
  */
 import * as E from '#fp/Either.js';
 import { describeCause } from '../core/errors.js';
-
-/** A quick test that lets almost every text skip the number scan: no long run of digits, no exponent. */
-const MAYBE_INEXACT = /[0-9.]{16}|[0-9][eE]/;
+import {
+  inexactNumber as firstInexact,
+  isExactLiteral,
+  type ExactOptions,
+} from '../node/batch/exact.js';
 
 /** Longest quote of a bad number in a message. */
 const QUOTE = 40;
 
-/** `sign digits e exponent` with no leading or trailing zeros: equal strings, equal values. */
-const canonical = (number: string): string => {
-  const match = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(number);
-  if (match === null) return number;
-  const [, sign, int = '', frac = '', exp = '0'] = match;
-  let digits = `${int}${frac}`.replace(/^0+/, '');
-  let exponent = Number(exp) - frac.length;
-  if (digits === '') return '0';
-  const trimmed = digits.replace(/0+$/, '');
-  exponent += digits.length - trimmed.length;
-  digits = trimmed;
-  return `${sign}${digits}e${exponent}`;
-};
+/** `jsonb` numerics have no negative zero, so reading `-0` as 0 loses nothing. */
+const STORED: ExactOptions = { negativeZeroIsZero: true };
 
 /** True when `token`, read as a double and written back, is the same number. */
-export const isExactNumber = (token: string): boolean => {
-  const value = Number(token);
-  if (!Number.isFinite(value)) return false;
-  return canonical(token) === canonical(String(value));
-};
+export const isExactNumber = (token: string): boolean => isExactLiteral(token, STORED);
 
 /** The first number token of a JSON text (outside strings) that JavaScript cannot hold exactly. */
-export const inexactNumber = (text: string): string | undefined => {
-  const number = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22 /* " */) {
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c /* \ */) i++;
-        else if (d === 0x22) break;
-      }
-    } else if (c === 0x2d /* - */ || (c >= 0x30 && c <= 0x39)) {
-      number.lastIndex = i;
-      const match = number.exec(text);
-      if (match === null) continue;
-      const token = match[0];
-      if (token.length >= 16 || /[eE]/.test(token)) {
-        if (!isExactNumber(token)) return token;
-      }
-      i += token.length - 1;
-    }
-  }
-  return undefined;
-};
+export const inexactNumber = (text: string): string | undefined =>
+  firstInexact(text, STORED)?.literal;
 
 /**
  * Parses a stored state's JSON text, refusing text that is not JSON and numbers JavaScript
@@ -76,12 +44,10 @@ export const parseExact = (text: string): E.Either<string, unknown> => {
   } catch (cause) {
     return E.left(`not valid JSON: ${describeCause(cause)}`);
   }
-  if (MAYBE_INEXACT.test(text)) {
-    const bad = inexactNumber(text);
-    if (bad !== undefined) {
-      const quoted = bad.length > QUOTE ? `${bad.slice(0, QUOTE - 1)}…` : bad;
-      return E.left(`the number ${quoted} cannot be held exactly by JavaScript`);
-    }
+  const bad = inexactNumber(text);
+  if (bad !== undefined) {
+    const quoted = bad.length > QUOTE ? `${bad.slice(0, QUOTE - 1)}…` : bad;
+    return E.left(`the number ${quoted} cannot be held exactly by JavaScript`);
   }
   return E.right(value);
 };

@@ -2,8 +2,8 @@
  * JSON text in and out without silent change: finds the number literals that JavaScript
  * cannot carry exactly (integers beyond 2^53, more digits than a double holds, out of range,
  * `-0`), and serialises a value only when JSON can express it (no BigInt, cycle, `NaN` or
- * `Infinity`, no nesting too deep to write). What file migration uses to reject a line rather
- * than round or drop what it holds.
+ * `Infinity`, no nesting too deep to write). What file migration (and, for numbers, store
+ * reading) uses to reject a line rather than round or drop what it holds.
  *
  * @since 0.2.0
  */
@@ -34,12 +34,25 @@ const decimal = (literal: string): { digits: string; exponent: number } => {
   return { digits, exponent: digits === '' ? 0 : Number(exp) + int.length - lead };
 };
 
+/** Options of {@link inexactNumber} and {@link isExactLiteral}. */
+export interface ExactOptions {
+  /**
+   * Count `-0` as exact: for a destination that has no negative zero anyway (PostgreSQL's
+   * `jsonb` numeric), writing it back as `0` loses nothing. Default false.
+   */
+  readonly negativeZeroIsZero?: boolean;
+}
+
 /** Why a number literal would not come back as written, or undefined when it would. */
-const inexactness = (literal: string): string | undefined => {
+const inexactness = (literal: string, options: ExactOptions): string | undefined => {
   if (isPlainlyExact(literal)) return undefined;
   const value = Number(literal);
   if (!Number.isFinite(value)) return 'out of range';
-  if (Object.is(value, -0)) return 'a negative zero (JSON.stringify writes 0)';
+  if (Object.is(value, -0)) {
+    return options.negativeZeroIsZero === true
+      ? undefined
+      : 'a negative zero (JSON.stringify writes 0)';
+  }
   const read = decimal(literal);
   const written = decimal(String(value));
   if (read.digits === written.digits && read.exponent === written.exponent) return undefined;
@@ -56,15 +69,28 @@ const inexactness = (literal: string): string | undefined => {
  * inexactNumber('{"id":12345678901234567891}') // { literal: '12345678901234567891', why: 'beyond 2^53: it would be rounded' }
  * inexactNumber('{"id":42}') // undefined
  */
-export const inexactNumber = (text: string): { literal: string; why: string } | undefined => {
+export const inexactNumber = (
+  text: string,
+  options: ExactOptions = {},
+): { literal: string; why: string } | undefined => {
   if (!SUSPECT.test(text)) return undefined;
   for (const [token] of text.matchAll(TOKENS)) {
     if (token.startsWith('"')) continue;
-    const why = inexactness(token);
+    const why = inexactness(token, options);
     if (why !== undefined) return { literal: token, why };
   }
   return undefined;
 };
+
+/**
+ * Whether one number literal, read as a double and written back, is the same number.
+ *
+ * @example
+ * isExactLiteral('9007199254740993') // false
+ * isExactLiteral('1.50') // true
+ */
+export const isExactLiteral = (literal: string, options: ExactOptions = {}): boolean =>
+  inexactness(literal, options) === undefined;
 
 class NotExpressible extends Error {}
 
