@@ -3,7 +3,7 @@
  * command over IPC, migrates batches with one session until none is left, and reports its
  * progress and counts back. Killing it loses only its open transaction.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as E from '#fp/Either.js';
 import { describeCause } from '../core/errors.js';

@@ -5,7 +5,7 @@
  * Run the same `migrate --store` command on as many machines as you like: the database shares
  * the rows among them.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { Command, Option } from 'commander';
 import * as E from '#fp/Either.js';

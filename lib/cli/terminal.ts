@@ -2,7 +2,7 @@
  * What reaches the terminal from data is escaped first: a control character (ESC, CR, LF, …)
  * inside a state's value must not move the cursor, recolour the screen or forge a line.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 
 // eslint-disable-next-line no-control-regex

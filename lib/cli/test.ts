@@ -3,7 +3,7 @@
  * then a summary with the seed that replays them. fast-check is imported when the command
  * runs, and only then.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import type fc from 'fast-check';
 import type { Project } from '../node/project.js';

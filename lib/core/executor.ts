@@ -237,7 +237,7 @@ export const validateAt =
  * Validates a state against the codec of its own version before anything runs, so an
  * invalid input is reported as such (`invalid_input`, step -1), not blamed on a migration.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const validateInput =
   (ctx: ExecutionContext, version: Version) =>
@@ -361,7 +361,7 @@ const runStepAsync =
  * step is awaited before the next. Never rejects: a rejected step is a `Left` of its step.
  *
  * Complexity: as {@link runPlan}, plus one promise settlement per step.
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const runPlanAsync = (
   state: StateObject,

@@ -138,7 +138,7 @@ export class VersionGraph {
  *
  * @example
  * versionsReaching([{ from: '1.0.0', to: '1.1.0' }], '1.1.0') // Set { '1.1.0', '1.0.0' }
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const versionsReaching = (
   edges: readonly Pick<Edge, 'from' | 'to'>[],

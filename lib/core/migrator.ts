@@ -153,7 +153,7 @@ const pathOfKey = (key: string | readonly string[]): readonly string[] => {
 /**
  * Options of one {@link Migrator.migrate} or {@link Migrator.migrateAsync} call.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 export interface MigrateCallOptions {
   /**
@@ -459,7 +459,7 @@ export class Migrator<S extends object = AnyState> {
    *
    * @example
    * const result = await m.migrateAsync(await storage.read(), '2.0.0')
-   * @since 0.2.0
+   * @since 0.1.0
    */
   async migrateAsync(
     state: unknown,
@@ -628,7 +628,7 @@ export class Migrator<S extends object = AnyState> {
    *
    * @example
    * new Migrator({ versionFormat: 'integer' }).normalizeVersion(3) // Right('3.0.0')
-   * @since 0.2.0
+   * @since 0.1.0
    */
   normalizeVersion(value: unknown): E.Either<StateVersionError, Version> {
     return this.parse(value);
@@ -678,7 +678,7 @@ export class Migrator<S extends object = AnyState> {
    *
    * @example
    * m.withVersion({ a: 1 }, '1.0.0') // { a: 1, state_version: '1.0.0' }
-   * @since 0.2.0
+   * @since 0.1.0
    */
   withVersion<T extends object>(state: T, version: VersionInput): T {
     const normal = orThrow(this.parse(version));

@@ -7,7 +7,7 @@
  * with any other part (a custom `t.Type`, a transforming codec such as `NumberFromString`)
  * keeps `decode`: its `is` speaks of the decoded type, not of the input.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as t from 'io-ts';
 
@@ -223,7 +223,7 @@ const decodesToItself = (codec: t.Decoder<unknown, unknown>): boolean => {
  * @example
  * const check = compileCheck(t.type({ a: t.number }))
  * check?.({ a: 1 }) // true
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const compileCheck = (codec: t.Decoder<unknown, unknown>): QuickCheck | undefined => {
   if (!checksWithIs(codec)) return undefined;

@@ -4,7 +4,7 @@
  * states as exact JSON text, versions, batches claimed and committed all or nothing — and
  * free of I/O: the drivers (`migraph/postgres`, `migraph/sqlite`) implement it.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 
 // --- what a store holds ---------------------------------------------------------------------
@@ -230,7 +230,7 @@ export interface StoreErrorDetails {
  *
  * @example
  * if (E.isLeft(report) && report.left instanceof StoreError) console.error(report.left.reason)
- * @since 0.2.0
+ * @since 0.1.0
  */
 export class StoreError extends Error {
   override readonly name = 'StoreError' as const;

@@ -108,7 +108,7 @@ const INTEGER = /^(0|[1-9]\d{0,14})$/;
  * @example
  * parseIntegerVersion(3) // Right('3.0.0')
  * parseIntegerVersion('2.1.0') // Left(StateVersionError: Expected an integer version, got '2.1.0')
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const parseIntegerVersion = (value: unknown): E.Either<StateVersionError, Version> => {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {

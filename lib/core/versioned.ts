@@ -2,7 +2,7 @@
  * Typed version chains: each version declared with its io-ts codec, each step checked by the
  * compiler against the types of both ends, and results typed by their target version.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import type * as E from '#fp/Either.js';
 import type * as t from 'io-ts';
@@ -140,7 +140,7 @@ const chain = <M extends VersionCodecs, Last extends keyof M & string>(
  *   .to('2.0.0', SettingsV2, { up: ({ title, ...s }) => ({ ...s, name: title }) })
  *   .build({ validate: 'final' });
  * settings.migrate(stored); // Either<MigraphError, SettingsV2>
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const versioned = <V extends string, C extends t.Mixed>(
   version: V,

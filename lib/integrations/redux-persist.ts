@@ -47,7 +47,7 @@ const PERSIST_PATH = ['_persist', 'version'];
  * const m = new Migrator({ versionKey: '_persist.version', versionFormat: 'integer', missingVersion: 1 })
  *   .register(1, 2, (s) => ({ ...s, todos: [] }), { down: ({ todos: _t, ...s }) => s });
  * persistReducer({ key: 'root', storage, version: 2, migrate: createMigrate(m, { storage, key: 'root' }) }, reducer)
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const createMigrate = <S extends object>(
   m: Migrator<S>,

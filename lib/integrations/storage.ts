@@ -2,7 +2,7 @@
  * What the store integrations need of a storage (`localStorage`, an async storage, a memory
  * one), and the backup of a raw stored value taken before a failed migration is reported.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as E from '#fp/Either.js';
 import type { MigraphError } from '../core/errors.js';

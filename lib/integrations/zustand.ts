@@ -57,7 +57,7 @@ const integerOf = (version: string | undefined): number | undefined => {
  * @example
  * const m = new Migrator({ versionFormat: 'integer' }).register(1, 2, (s) => ({ ...s, theme: 'light' }));
  * persist(init, { name: 'settings', ...persistMigration(m, { name: 'settings' }) })
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const persistMigration = <S extends object>(
   m: Migrator<S>,

@@ -4,7 +4,7 @@
  * each step's source text), the schema codecs by version, the migrator's settings and, for a
  * project on disk, the bytes of every migration script and of the schemas module.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';

@@ -3,7 +3,7 @@
  * TypeScript through `tsx` when it is installed, and, while loading, guarded against a module
  * that never finishes loading or that ends the process.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { describeCause } from '../core/errors.js';
 

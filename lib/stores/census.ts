@@ -2,7 +2,7 @@
  * `census`: how many states a store (or an NDJSON file) holds at each version, so that a team
  * knows when an old version has left the data and its migration may be retired.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as E from '#fp/Either.js';
 import { describeCause } from '../core/errors.js';
@@ -49,7 +49,7 @@ const tally = (m: Migrator<object>, groups: Iterable<VersionCount>): Map<string,
  *
  * @example
  * await census(store) // Right({ '1.0.0': 1200, '1.1.0': 98_800, invalid: 3 })
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const census = async (
   source: CensusSource & { readonly name?: string },
@@ -92,7 +92,7 @@ const groupOf = (state: unknown, path: readonly string[]): VersionCount => {
  *
  * @example
  * await censusFile('states.ndjson') // Right({ '1.0.0': 10, '1.1.0': 990 })
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const censusFile = async (
   file: string,

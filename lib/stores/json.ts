@@ -6,7 +6,7 @@
  * is file migration's (`node/batch/exact.ts`), except that `-0` reads as 0: a `jsonb`
  * numeric has no negative zero, so nothing is lost.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as E from '#fp/Either.js';
 import { describeCause } from '../core/errors.js';

@@ -4,7 +4,7 @@
  * transaction per batch. Rows the application changes meanwhile are never overwritten; rows
  * that cannot be migrated stay as they are and are recorded in `migraph_rejected`.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as E from '#fp/Either.js';
 import {
@@ -210,7 +210,7 @@ interface Tally {
  *   batchSize: 500,
  *   onProgress: (p) => console.log(`${p.done}/${p.total}`),
  * }) // Right({ migrated: 99_990, alreadyAtTarget: 0, rejected: 10, conflicts: 0 })
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const migrateStore = <S extends object>(
   m: Migrator<S>,

@@ -137,7 +137,7 @@ const isConnectionError = (error: unknown): boolean => {
  *
  * @example
  * const store = postgresStore({ pool, table: 'app.agents', column: 'state', id: 'agent_id' })
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const postgresStore = (options: PostgresStoreOptions): StateStore => {
   const table = checkTableOptions(options);

@@ -3,7 +3,7 @@
  * is read, and (with `writeBack`) stored back under the same optimistic check as
  * `migrateStore`, so that a write the application made meanwhile is never overwritten.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as E from '#fp/Either.js';
 import type { MigraphError } from '../core/errors.js';
@@ -31,7 +31,7 @@ export interface ReadMigratedOptions {
  *
  * @example
  * const state = await readMigrated(m, store, '42', { writeBack: true }) // Right(state at the current version)
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const readMigrated = async <S extends object>(
   m: Migrator<S>,

@@ -2,7 +2,7 @@
  * What the SQL drivers share: identifier quoting, store names, the `migraph_rejected` table,
  * and the checks of a store's options.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { StoreError } from '../core/store.js';
 

@@ -126,7 +126,7 @@ const jsonPath = (path: readonly string[]): string => {
  *
  * @example
  * const store = sqliteStore({ file: 'app.db', table: 'agents', column: 'state' })
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const sqliteStore = (options: SqliteStoreOptions): StateStore => {
   const table = checkTableOptions(options);

@@ -42,7 +42,7 @@ const PositiveInt = t.brand(t.Int, (n): n is t.Branded<t.Int, PositiveBrand> => 
  * execution modes, workflow patterns and agent statuses, progress in 0..100, permissions as
  * lists of strings, queue items as strings, `recursion_limit` ≥ 1.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const AgentStateStrictRules = t.type(
   {
@@ -61,7 +61,7 @@ export const AgentStateStrictRules = t.type(
  * AgentState 1.0.0 as strict validation accepts it: `AgentStateV1_0` and
  * {@link AgentStateStrictRules}.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const AgentStateV1_0Strict = t.intersection(
   [AgentStateV1_0, AgentStateStrictRules],

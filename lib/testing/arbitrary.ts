@@ -8,7 +8,7 @@
  * sometimes absent. Refinements and brands filter their base; recursive codecs unfold up to
  * `maxDepth`.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import fc from 'fast-check';
 import type * as t from 'io-ts';
@@ -35,7 +35,7 @@ export interface ArbitraryOptions {
  * A codec {@link arbitraryFor} cannot turn into an arbitrary: a custom `t.Type`, a function,
  * `t.never`, or a recursive codec with no finite value within `maxDepth`.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 export class UnsupportedCodecError extends TypeError {
   override readonly name = 'UnsupportedCodecError' as const;
@@ -418,7 +418,7 @@ const checkOverrides = (overrides: unknown): Readonly<Record<string, fc.Arbitrar
  * @example
  * const User = t.intersection([t.type({ name: t.string }), t.partial({ tags: t.array(t.string) })])
  * fc.assert(fc.property(arbitraryFor(User), (u) => User.is(u))) // { name: '' }, { name: 'a', tags: [] }, …
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const arbitraryFor = <A>(
   codec: t.Decoder<unknown, A>,

@@ -2,7 +2,7 @@
  * `describeMigrations`: the round trips of {@link testMigrations} as tests of the caller's own
  * runner (mocha, vitest, jest), one per edge and per path, through `describe` and `it`.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { MigrationTestError } from '../core/errors.js';
 import type { Migrator } from '../core/migrator.js';
@@ -52,7 +52,7 @@ const globalRunner = (): TestRunner => {
  * // spec/migrations.spec.ts
  * import { describeMigrations } from 'migraph/testing';
  * describeMigrations(migrator, { runs: 200 });
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const describeMigrations = (m: Migrator, options: DescribeMigrationsOptions = {}): void => {
   const runner = options.runner ?? globalRunner();

@@ -229,7 +229,7 @@ export const benchmarkWith = (
  *
  * @example
  * m.migrate(deepFreeze(state)) // a pure step that mutates throws, and the migration fails
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const deepFreeze = <T>(value: T): T => {
   const stack: unknown[] = [value];

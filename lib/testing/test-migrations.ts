@@ -4,7 +4,7 @@
  * the source version's codec ({@link arbitraryFor}) must come back unchanged, and every state
  * on the way must satisfy its version's codec. Seeded, so a failure replays exactly.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import fc from 'fast-check';
 import * as E from '#fp/Either.js';
@@ -406,7 +406,7 @@ export const runRoundTrip = (
  * const report = testMigrations(m, { runs: 200, seed: 42 })
  * for (const r of report.results) console.log(formatRoundTrip(r))
  * if (!report.ok) process.exitCode = 1
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const testMigrations = (
   m: Migrator,
@@ -445,7 +445,7 @@ const shown = (value: unknown): string => (value === undefined ? '(absent)' : sh
  *
  * @example
  * formatRoundTrip(result) // 'ok    edge 1.0.0 -> 1.1.0 -> 1.0.0  (100 runs)'
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const formatRoundTrip = (result: RoundTripResult): string => {
   const title = roundTripTitle(result);
@@ -477,7 +477,7 @@ export const formatRoundTrip = (result: RoundTripResult): string => {
  *
  * @example
  * formatTestSummary(report) // '1 edge, 0 paths: 1 passed, 0 failed, 0 skipped (100 runs each, seed 42)'
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const formatTestSummary = (report: MigrationTestReport): string => {
   const count = (kind: string) => report.results.filter((r) => r.kind === kind).length;

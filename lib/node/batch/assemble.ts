@@ -3,7 +3,7 @@
  * as they were read (blank lines, a BOM, invalid UTF-8 and CRLF included), rewritten lines
  * ended like the line they replace, and one record per rejected line with its bytes.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import type { LineChunk } from './lines.js';
 import type { LineResult } from './work.js';

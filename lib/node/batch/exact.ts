@@ -5,7 +5,7 @@
  * `Infinity`, no nesting too deep to write). What file migration (and, for numbers, store
  * reading) uses to reject a line rather than round or drop what it holds.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as E from '#fp/Either.js';
 import { describeCause } from '../../core/errors.js';

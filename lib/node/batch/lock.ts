@@ -9,7 +9,7 @@
  * over happens under a short second lock (the gate), which every run also holds while it
  * acquires, so two runs never both take over the same dead lock.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as E from '#fp/Either.js';
 import { readFileSync } from 'node:fs';
