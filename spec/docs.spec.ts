@@ -1,9 +1,22 @@
-// The committed diagrams are what the CLI draws from the shipped migrations today, and the
-// guide and README import each name from an entry that exports it.
+// The committed diagrams are what the CLI draws from the shipped migrations today, the guide
+// and README import each name from an entry that exports it, and every TypeScript block of
+// theirs compiles on its own, as a reader would paste it (against the built dist/).
 import { expect } from 'chai';
 import { XMLValidator } from 'fast-xml-parser';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { loadMigrationsInto, Migrator } from '../lib/index.js';
+import { repoRoot } from './support/cli.js';
 
 /** The source module behind each `exports` entry of package.json (`migraph/core` → lib/core). */
 const entrySources = (): Map<string, string> => {
@@ -34,6 +47,48 @@ const migraphImports = (markdown: string): { names: string[]; entry: string }[] 
       }),
     ),
   );
+
+/** A fenced TypeScript block of a Markdown file: its code and the file line its code starts on. */
+interface CodeBlock {
+  readonly doc: string;
+  readonly line: number;
+  readonly code: string;
+}
+
+/**
+ * The ```ts blocks of a Markdown file, but those whose info string says `fragment` (a piece
+ * of a larger program, not meant to compile alone).
+ */
+const typeScriptBlocks = (doc: string): CodeBlock[] => {
+  const lines = readFileSync(path.join(repoRoot, doc), 'utf8').split('\n');
+  const blocks: CodeBlock[] = [];
+  for (let i = 0; i < lines.length; i += 1) {
+    const open = /^```(\S*)(.*)$/.exec(lines[i]!);
+    if (open === null) continue;
+    const end = lines.findIndex((text, j) => j > i && text.startsWith('```'));
+    if (end === -1) throw new Error(`${doc}:${i + 1}: a code block that is never closed`);
+    if (['ts', 'typescript'].includes(open[1]!) && !/\bfragment\b/.test(open[2]!)) {
+      blocks.push({ doc, line: i + 2, code: lines.slice(i + 1, end).join('\n') + '\n' });
+    }
+    i = end;
+  }
+  return blocks;
+};
+
+/** Runs `tsc` in `cwd` to completion; resolves with its exit code and output. */
+const tsc = (args: readonly string[], cwd: string): Promise<{ code: number | null; out: string }> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), ...args],
+      { cwd, env: { ...process.env, NODE_OPTIONS: '' } },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out }));
+  });
 
 describe('docs', () => {
   it('the Mermaid graph in the guide is the current AgentState graph (run npm run docs if not)', async () => {
@@ -68,4 +123,68 @@ describe('docs', () => {
       }
     });
   }
+
+  describe('TypeScript blocks', () => {
+    const docs = ['README.md', 'docs/guide.md'];
+
+    it('each block of the README and the guide compiles on its own under tsc --strict', async function () {
+      this.timeout(120_000);
+      const blocks = docs.flatMap(typeScriptBlocks);
+      expect(blocks.filter((b) => b.doc === 'README.md')).to.have.length.at.least(2);
+      expect(blocks.filter((b) => b.doc === 'docs/guide.md')).to.have.length.at.least(15);
+
+      // A project where `migraph` is this repository's build and every dev dependency (fp-ts,
+      // io-ts, fast-check, zustand, redux-persist, pg, @types/node, …) is installed.
+      const dir = mkdtempSync(path.join(tmpdir(), 'migraph-doc-blocks-'));
+      try {
+        const modules = path.join(dir, 'node_modules');
+        mkdirSync(modules);
+        for (const name of readdirSync(path.join(repoRoot, 'node_modules'))) {
+          if (name.startsWith('.')) continue;
+          symlinkSync(path.join(repoRoot, 'node_modules', name), path.join(modules, name), 'dir');
+        }
+        symlinkSync(repoRoot, path.join(modules, 'migraph'), 'dir');
+        writeFileSync(path.join(dir, 'package.json'), '{ "name": "reader", "type": "module" }\n');
+        const files = new Map<string, CodeBlock>();
+        for (const block of blocks) {
+          const file = `${path.basename(block.doc, '.md').toLowerCase()}-${block.line}.ts`;
+          files.set(file, block);
+          writeFileSync(path.join(dir, file), block.code);
+        }
+        writeFileSync(
+          path.join(dir, 'tsconfig.json'),
+          JSON.stringify({
+            compilerOptions: {
+              strict: true,
+              noEmit: true,
+              target: 'ES2022',
+              module: 'NodeNext',
+              moduleResolution: 'NodeNext',
+              // Each block is a module of its own, with or without imports.
+              moduleDetection: 'force',
+              lib: ['ES2022', 'DOM'],
+              types: ['node'],
+              skipLibCheck: true,
+            },
+            files: [...files.keys()],
+          }),
+        );
+        const { code, out } = await tsc(['-p', 'tsconfig.json', '--pretty', 'false'], dir);
+        // `readme-40.ts(3,7): error TS…` → `README.md:42:7: error TS…`, the line in the doc.
+        const errors = out
+          .split('\n')
+          .filter((text) => text.trim() !== '')
+          .map((text) => {
+            const at = /^([\w.-]+\.ts)\((\d+),(\d+)\): (.*)$/.exec(text);
+            const block = at === null ? undefined : files.get(at[1]!);
+            if (at === null || block === undefined) return text;
+            return `${block.doc}:${block.line + Number(at[2]) - 1}:${at[3]}: ${at[4]}`;
+          });
+        expect(errors, 'tsc errors, at their line in the docs').to.deep.equal([]);
+        expect(code).to.equal(0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
 });
