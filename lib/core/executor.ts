@@ -3,13 +3,14 @@
  * version (and a trace event) and, per the validation mode, io-ts validation.
  *
  * The executor works on a private copy of the caller's state (made once per `migrate` call)
- * and owns every object a step returns, so it stamps them in place.
+ * and writes only into objects it owns: a step's output is stamped in place when it was built
+ * in this run (it holds an object only this run made), else on a copy (see `own`).
  *
  * @since 0.1.0
  */
 import * as E from '#fp/Either.js';
 import type * as t from 'io-ts';
-import { isPlainObject, type StateObject } from './copy.js';
+import { copyState, isPlainObject, type StateObject } from './copy.js';
 import type { StepFn } from './definition.js';
 import { describeCause, MigrationError } from './errors.js';
 import type { Edge, LiftedStep } from './graph.js';
@@ -111,16 +112,17 @@ const asyncStep = (step: Step, index: number, out: PromiseLike<unknown>): Migrat
 const requireObject =
   (step: Step, index: number) =>
   (out: unknown): E.Either<MigrationError, StateObject> =>
-    isPlainObject(out)
-      ? E.right(out)
-      : E.left(
-          isThenable(out)
-            ? asyncStep(step, index, out)
-            : new MigrationError(
-                `Migration failed at ${step.from}->${step.to}: the step returned ${kindOf(out)}, expected a state object`,
-                { reason: 'invalid_output', from: step.from, to: step.to, step: index },
-              ),
-        );
+    // A thenable first: a plain object with a `then` method (jQuery's deferreds) is a promise.
+    isThenable(out)
+      ? E.left(asyncStep(step, index, out))
+      : isPlainObject(out)
+        ? E.right(out)
+        : E.left(
+            new MigrationError(
+              `Migration failed at ${step.from}->${step.to}: the step returned ${kindOf(out)}, expected a state object`,
+              { reason: 'invalid_output', from: step.from, to: step.to, step: index },
+            ),
+          );
 
 /** Sets the field at `path` of an owned object, copying the objects on the way (they may be shared). */
 const setAtPath = (state: StateObject, path: readonly string[], value: unknown): void => {
@@ -134,46 +136,90 @@ const setAtPath = (state: StateObject, path: readonly string[], value: unknown):
   at[path[path.length - 1]!] = value;
 };
 
-/** What one run keeps: its one clock reading, and the trace array it owns. */
+/** What one run keeps: its one clock reading, and what tells the objects it owns. */
 interface Run {
   time: string | undefined;
   /** The `execution_trace` array this run made (or copied): the only one it appends to. */
   trace: unknown[] | undefined;
-  /** The caller's own state, when the run works without a copy (pure steps): never changed. */
-  readonly borrowed: StateObject | undefined;
+  /** The state this run stamped last: its own to write into, so a step may return it. */
+  own: StateObject | undefined;
+  /**
+   * Fields of a state this run copied deep, with the objects it made for them: a step's output
+   * holding one of them was built from the run's state in this run (no object that existed
+   * before the run can hold it), so it is the run's to write into.
+   */
+  marks: readonly (readonly [key: string, value: object])[];
+  /**
+   * The run owns its state all the way down (a private copy): an output it cannot tell as its
+   * own is copied deep, so a later step that mutates never reaches a shared object. Else
+   * (pure steps on the caller's state) a top-level copy is enough: no step mutates.
+   */
+  readonly deep: boolean;
 }
 
 const timestampOf = (run: Run, ctx: ExecutionContext): string =>
   (run.time ??= ctx.clock().toISOString());
 
+/** Marks taken from a state copied deep: at most this many object fields. */
+const MARKS = 8;
+
+/** The object-valued fields of a state the run copied deep (see {@link Run.marks}). */
+const marksOf = (state: StateObject): (readonly [string, object])[] => {
+  const marks: (readonly [string, object])[] = [];
+  for (const key in state) {
+    const value = state[key];
+    if (typeof value === 'object' && value !== null && marks.push([key, value]) === MARKS) break;
+  }
+  return marks;
+};
+
+/** True when `output` is the run's own object: the state it stamped last, or one built from it. */
+const isOwn = (run: Run, output: StateObject): boolean => {
+  if (output === run.own) return true;
+  if (run.trace !== undefined && output.execution_trace === run.trace) return true;
+  for (const [key, value] of run.marks) if (output[key] === value) return true;
+  return false;
+};
+
 /**
- * Sets the version key and appends the trace event. The step's output object is the
- * executor's to change (a frozen one is copied); a trace array is appended to only when this
- * run made it, else it is copied, so a step returning a shared constant array never collects
- * other runs' events.
+ * The state a step's output becomes, one the run may write into: the output itself when the
+ * run owns it, else a copy (deep in a private run, see {@link Run.deep}). A step may return a
+ * part of its argument or a shared constant: those are never written into.
  */
-const stamp =
-  (step: Step, edge: Edge, ctx: ExecutionContext, run: Run) =>
-  (output: StateObject): StateObject => {
-    const state =
-      output !== run.borrowed && Object.isExtensible(output) && !Object.isFrozen(output)
-        ? output
-        : { ...output };
-    const path = ctx.versionPath;
-    if (path.length === 1) state[path[0]!] = ctx.writeVersion(step.to);
-    else setAtPath(state, path, ctx.writeVersion(step.to));
-    const trace = state.execution_trace;
-    if (ctx.trace && Array.isArray(trace)) {
-      const event: TraceEvent = {
-        event: step.direction === 'up' ? 'state_migration' : 'state_reverse_migration',
-        timestamp: timestampOf(run, ctx),
-        details: { from_version: step.from, to_version: step.to, changes: [...edge.changes] },
-      };
-      if (trace === run.trace && Object.isExtensible(trace)) trace.push(event);
-      else state.execution_trace = run.trace = [...trace, event];
-    }
-    return state;
-  };
+const own = (run: Run, output: StateObject): E.Either<string, StateObject> => {
+  const mine = isOwn(run, output);
+  if (mine && Object.isExtensible(output) && !Object.isFrozen(output)) return E.right(output);
+  if (mine || !run.deep) return E.right({ ...output });
+  const copy = copyState(output);
+  if (E.isLeft(copy)) return E.left(copy.left.message);
+  run.marks = marksOf(copy.right);
+  const trace = copy.right.execution_trace;
+  if (Array.isArray(trace)) run.trace = trace;
+  return copy;
+};
+
+/**
+ * Sets the version key and appends the trace event, on a state the run owns (see {@link own}).
+ * A trace array is appended to only when this run made it, else it is copied, so a step
+ * returning a shared constant array never collects other runs' events.
+ */
+const stamp = (step: Step, edge: Edge, ctx: ExecutionContext, run: Run, state: StateObject) => {
+  const path = ctx.versionPath;
+  if (path.length === 1) state[path[0]!] = ctx.writeVersion(step.to);
+  else setAtPath(state, path, ctx.writeVersion(step.to));
+  const trace = state.execution_trace;
+  if (ctx.trace && Array.isArray(trace)) {
+    const event: TraceEvent = {
+      event: step.direction === 'up' ? 'state_migration' : 'state_reverse_migration',
+      timestamp: timestampOf(run, ctx),
+      details: { from_version: step.from, to_version: step.to, changes: [...edge.changes] },
+    };
+    if (trace === run.trace && Object.isExtensible(trace)) trace.push(event);
+    else state.execution_trace = run.trace = [...trace, event];
+  }
+  run.own = state;
+  return state;
+};
 
 /** The quick check, false when it throws (then `decode` explains, or reports the throw). */
 const isValid = (check: QuickCheck, state: StateObject): boolean => {
@@ -280,7 +326,16 @@ const finishStep = (
   if (E.isLeft(object)) return object;
   let state: StateObject;
   try {
-    state = stamp(step, edge, ctx, run)(object.right);
+    const mine = own(run, object.right);
+    if (E.isLeft(mine)) {
+      return E.left(
+        new MigrationError(
+          `Migration failed at ${step.from}->${step.to}: the step returned a shared object that could not be copied: ${mine.left}`,
+          { reason: 'invalid_output', from: step.from, to: step.to, step: index },
+        ),
+      );
+    }
+    state = stamp(step, edge, ctx, run, mine.right);
   } catch (cause) {
     return E.left(
       new MigrationError(
@@ -302,7 +357,9 @@ const startRun = (state: StateObject, owned: boolean): Run => {
   return {
     time: undefined,
     trace: owned && Array.isArray(trace) ? trace : undefined,
-    borrowed: owned ? undefined : state,
+    own: owned ? state : undefined,
+    marks: owned ? marksOf(state) : [],
+    deep: owned,
   };
 };
 
@@ -390,4 +447,61 @@ export const runPlanAsync = (
         }),
       ),
     );
+};
+
+/**
+ * {@link runPlan} that stays synchronous while every step is: from the first step that returns
+ * a promise (a plain function returning one included), the run goes on asynchronously from
+ * that very promise, so no step runs twice. Never throws or rejects.
+ *
+ * Complexity: as {@link runPlan}, plus one promise settlement per step from the first async one.
+ * @since 0.1.0
+ */
+export const runPlanEager = (
+  state: StateObject,
+  plan: Plan,
+  edges: readonly Edge[],
+  ctx: ExecutionContext,
+  owned = true,
+): E.Either<MigrationError, StateObject> | Promise<E.Either<MigrationError, StateObject>> => {
+  const run = startRun(state, owned);
+  const last = plan.steps.length - 1;
+  let current = state;
+  for (let index = 0; index <= last; index++) {
+    const step = plan.steps[index]!;
+    const edge = edges[index]!;
+    const out = edge.run(current, contextOf(step, ctx));
+    if (E.isLeft(out)) return E.left(stepFailed(step, index, out.left));
+    if (isThenable(out.right)) return continueAsync(plan, edges, ctx, run, index, out.right);
+    const finished = finishStep(ctx, run, last, edge, step, index, out.right);
+    if (E.isLeft(finished)) return finished;
+    current = finished.right;
+  }
+  return E.right(current);
+};
+
+/** The rest of an eager run, from step `index`, whose output `pending` is a promise. */
+const continueAsync = async (
+  plan: Plan,
+  edges: readonly Edge[],
+  ctx: ExecutionContext,
+  run: Run,
+  index: number,
+  pending: PromiseLike<unknown>,
+): Promise<E.Either<MigrationError, StateObject>> => {
+  const last = plan.steps.length - 1;
+  const step = plan.steps[index]!;
+  try {
+    const out = await settle(pending);
+    let result = E.isLeft(out)
+      ? E.left(stepFailed(step, index, out.left))
+      : finishStep(ctx, run, last, edges[index]!, step, index, out.right);
+    const next = runStepAsync(ctx, last, run);
+    for (let i = index + 1; i <= last && E.isRight(result); i++) {
+      result = await next(plan.steps[i]!, edges[i]!, i)(result.right);
+    }
+    return result;
+  } catch (cause) {
+    return E.left(stepFailed(step, index, cause));
+  }
 };

@@ -19,6 +19,7 @@ import {
   liftStep,
   runPlan,
   runPlanAsync,
+  runPlanEager,
   validateInput,
   type ExecutionContext,
   type ValidationMode,
@@ -479,6 +480,40 @@ export class Migrator<S extends object = AnyState> {
       MigraphError,
       S
     >;
+  }
+
+  /**
+   * {@link Migrator.migrate} that is synchronous while every step is, and turns into
+   * {@link Migrator.migrateAsync} from the first step that returns a promise (an `async`
+   * function, or a plain function returning a promise or a `TaskEither`'s promise): the run
+   * goes on from that promise, so every step runs exactly once. For callers that take either
+   * answer, such as a store hydrating synchronously from `localStorage` when it can.
+   *
+   * @example
+   * const result = m.migrateSyncFirst(stored, '2.0.0')
+   * const settled = result instanceof Promise ? await result : result
+   * @since 0.1.0
+   */
+  migrateSyncFirst(
+    state: unknown,
+    to?: VersionInput,
+    options: MigrateCallOptions = {},
+  ): E.Either<MigraphError, S> | Promise<E.Either<MigraphError, S>> {
+    let pending: Promise<E.Either<MigraphError, StateObject>> | undefined;
+    const ran = this.guard(() =>
+      pipe(
+        this.prepare(state, to),
+        andThen((prepared) => this.start(prepared, options)),
+        andThen(({ copy, plan, context, owned }): E.Either<MigraphError, StateObject> => {
+          if (plan === undefined) return E.right(copy);
+          const out = runPlanEager(copy, plan, this.resolved(plan).edges, context, owned);
+          if (!(out instanceof Promise)) return out;
+          pending = out;
+          return E.right(copy);
+        }),
+      ),
+    );
+    return (pending ?? ran) as E.Either<MigraphError, S> | Promise<E.Either<MigraphError, S>>;
   }
 
   /**
