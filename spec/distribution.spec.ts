@@ -399,6 +399,65 @@ const m = new Migrator<AnyState>().register(
 export const result = m.migrate(createInitialState());
 `;
 
+      /**
+       * Every entry under the legacy \`node10\` resolution, which reads \`types\` and
+       * \`typesVersions\` but neither \`exports\` nor \`imports\`. Compiled with \`skipLibCheck\`,
+       * as most projects are, where an import a declaration file cannot resolve silently
+       * becomes \`any\`: each entry's types are checked not to be.
+       */
+      const node10Source = `import * as E from 'fp-ts/lib/Either';
+import { Migrator, type Plan } from 'migraph';
+import { Migrator as CoreMigrator, type MigraphError } from 'migraph/core';
+import { migrateFile } from 'migraph/node';
+import { testMigrations } from 'migraph/testing';
+import { createInitialState } from 'migraph/state';
+import { defineMigration } from 'migraph/define';
+import { persistMigration } from 'migraph/zustand';
+import { createMigrate } from 'migraph/redux-persist';
+import { migrateStore as migratePostgres } from 'migraph/postgres';
+import { migrateStore as migrateSqlite } from 'migraph/sqlite';
+
+const m = new Migrator().register('1.0.0', '2.0.0', (s) => ({ ...s, tags: [] }));
+const result = m.migrate({ state_version: '1.0.0' });
+export const either: E.Either<MigraphError, unknown> = result;
+export const plan: E.Either<unknown, Plan> = new CoreMigrator().plan('1.0.0', '2.0.0');
+
+// Were a declaration's import unresolved, each of these types would be \`any\`, and
+// assignable to a number.
+declare const types: {
+  readonly root: typeof result;
+  readonly core: ReturnType<CoreMigrator['plan']>;
+  readonly node: Awaited<ReturnType<typeof migrateFile>>;
+  readonly testing: ReturnType<typeof testMigrations>;
+  readonly state: ReturnType<typeof createInitialState>;
+  readonly define: ReturnType<typeof defineMigration>;
+  readonly zustand: ReturnType<typeof persistMigration>;
+  readonly reduxPersist: ReturnType<typeof createMigrate>;
+  readonly postgres: Awaited<ReturnType<typeof migratePostgres>>;
+  readonly sqlite: Awaited<ReturnType<typeof migrateSqlite>>;
+};
+// @ts-expect-error an Either is not a number
+export const root: number = types.root;
+// @ts-expect-error not a number
+export const core: number = types.core;
+// @ts-expect-error not a number
+export const node: number = types.node;
+// @ts-expect-error not a number
+export const testing: number = types.testing;
+// @ts-expect-error not a number
+export const state: number = types.state;
+// @ts-expect-error not a number
+export const define: number = types.define;
+// @ts-expect-error not a number
+export const zustand: number = types.zustand;
+// @ts-expect-error not a number
+export const reduxPersist: number = types.reduxPersist;
+// @ts-expect-error not a number
+export const postgres: number = types.postgres;
+// @ts-expect-error not a number
+export const sqlite: number = types.sqlite;
+`;
+
       const brokenSource = `import { Migrator, NotExported } from 'migraph/core';
 export const versions: number = new Migrator().versions();
 export const missing = NotExported;
@@ -429,6 +488,7 @@ export const missing = NotExported;
         );
         writeFileSync(path.join(consumer, 'consumer.ts'), consumerSource);
         writeFileSync(path.join(consumer, 'browser.ts'), browserSource);
+        writeFileSync(path.join(consumer, 'node10.ts'), node10Source);
         writeFileSync(path.join(consumer, 'broken.ts'), brokenSource);
         // All compiles at once: the tests below wait for their own.
         const node = { lib: ['ES2022'], types: ['node'] };
@@ -441,6 +501,15 @@ export const missing = NotExported;
           'tsconfig.nodenext.json': {
             files: ['consumer.ts'],
             options: { module: 'nodenext', moduleResolution: 'nodenext', ...node },
+          },
+          'tsconfig.node10.json': {
+            files: ['node10.ts'],
+            options: {
+              module: 'commonjs',
+              moduleResolution: 'node10',
+              skipLibCheck: true,
+              ...node,
+            },
           },
           'tsconfig.bundler.json': {
             files: ['consumer.ts'],
@@ -475,7 +544,7 @@ export const missing = NotExported;
         );
       });
 
-      it('compiles under node16, nodenext and bundler resolution, and the core without Node types', async function () {
+      it('compiles under node16, nodenext, bundler and node10 resolution (no type silently any), and the core without Node types', async function () {
         this.timeout(120_000);
         const results = await Promise.all(
           Object.entries(compiles)
@@ -485,7 +554,7 @@ export const missing = NotExported;
               return { project, code, errors: stdout };
             }),
         );
-        expect(results.map(({ project }) => project)).to.have.length(4);
+        expect(results.map(({ project }) => project)).to.have.length(5);
         expect(results).to.deep.equal(
           results.map(({ project }) => ({ project, code: 0, errors: '' })),
         );
