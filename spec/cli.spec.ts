@@ -410,6 +410,54 @@ describe('migraph CLI', function () {
       expect(plan.stderr).to.include('cannot load');
     });
 
+    it('fails on every file that is not a loadable migration, once each; plan and migrate refuse such a directory', async () => {
+      const misnamed = [
+        '1.1.0-to-1.2.0.mjs',
+        'V1_1_0_to_V1_2_0.mjs',
+        'v1_1_0-to-v1_2_0.mjs',
+        'v1_1_0_to_v1_2_0.cjs',
+        'v1_1_0_to_v1_2_0.mjs.bak',
+        'v1_1_0_to_v1_2_0.mts',
+      ];
+      const direct = definition('1.1.0', '1.2.0', 'Direct', '(s) => s', '(s) => s');
+      for (const name of misnamed) write(`migrations/${name}`, direct);
+      // Named for 2.0.0 -> 2.1.0, registers 2.0.0 -> 2.2.0 and its down: one mismatch.
+      write(
+        'migrations/v2_0_0_to_v2_1_0.mjs',
+        definition('2.0.0', '2.2.0', 'Misnamed', '(s) => s', '(s) => s'),
+      );
+      write('migrations/README.md', '# Our migrations\n');
+      const run = await cli('check');
+      expect(run.code, run.stderr).to.equal(1);
+      const errors = run.stdout.split('\n').filter((line) => line.startsWith('error '));
+      for (const name of misnamed) {
+        expect(
+          errors.filter((line) => line.includes(`/${name}:`)),
+          name,
+        ).to.have.length(1);
+      }
+      expect(errors.filter((line) => line.includes('file-name-mismatch'))).to.deep.equal([
+        'error file-name-mismatch: File v2_0_0_to_v2_1_0.mjs is named for 2.0.0->2.1.0 but registers 2.0.0->2.2.0',
+      ]);
+      expect(errors.filter((line) => line.includes('README'))).to.deep.equal([]);
+      expect(run.stdout).to.include(`: ${misnamed.length + 1} error(s),`);
+      expect(errors.find((line) => line.includes('V1_1_0_to_V1_2_0.mjs'))).to.include(
+        'rename it v1_1_0_to_v1_2_0.mjs',
+      );
+      // Without the misnamed edge, 1.1.0 -> 1.2.0 would go back down to 1.0.0.
+      for (const args of [
+        ['plan', '1.1.0', '1.2.0'],
+        ['migrate', 'a.json'],
+      ]) {
+        write('a.json', JSON.stringify(state('x')));
+        const refused = await cli(...args);
+        expect(refused.code, args.join(' ')).to.equal(1);
+        expect(refused.stdout, args.join(' ')).to.equal('');
+        expectOneLineErrors(refused, misnamed.length);
+        for (const name of misnamed) expect(refused.stderr).to.include(`${name}: its name`);
+      }
+    });
+
     it('checks the repository’s own AgentState migrations clean, through tsx', async () => {
       const run = await runCli(['check'], path.resolve('.'));
       expect(run.code, run.stderr).to.equal(0);

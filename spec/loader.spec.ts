@@ -53,7 +53,8 @@ describe('loader', () => {
       definition('1.0.0', '1.1.0', ', down: (s) => s'),
     );
     writeFileSync(path.join(dir, 'v1_1_0_to_v2_0_0.js'), definition('1.1.0', '2.0.0'));
-    writeFileSync(path.join(dir, 'helpers.mjs'), 'throw new Error("never imported")');
+    mkdirSync(path.join(dir, 'lib'));
+    writeFileSync(path.join(dir, 'lib', 'helpers.mjs'), 'throw new Error("never imported")');
     writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}');
     const { m, calls } = migratorWithLog();
     const report = await loadMigrationsInto(m, dir);
@@ -168,6 +169,79 @@ describe('loader', () => {
     expect(report.files.map((f) => [f.file, f.status])).to.deep.equal([
       ['v1_0_0_to_v1_1_0.js', 'loaded'],
     ]);
+  });
+
+  it('reports every file that is not a loadable migration once, and leaves companions alone', async () => {
+    writeFileSync(path.join(dir, 'v1_0_0_to_v1_1_0.mjs'), definition('1.0.0', '1.1.0'));
+    const misnamed = {
+      'v1_1_0-to-v1_2_0.mjs': 'rename it v1_1_0_to_v1_2_0.mjs',
+      'V1_1_0_to_V1_2_0.mjs': 'rename it v1_1_0_to_v1_2_0.mjs',
+      '1.1.0-to-1.2.0.mjs': 'rename it v1_1_0_to_v1_2_0.mjs',
+      'v1_1_0_to_v1_2_0.cjs': 'rename it v1_1_0_to_v1_2_0.js',
+      'v1_1_0_to_v1_2_0.mts': 'rename it v1_1_0_to_v1_2_0.ts',
+      'v1_1_0_to_v1_2_0.js.bak': '.js.bak is not a script extension',
+      'v1_0_0-beta_1_to_v1_0_0.mjs': 'pre-release versions cannot be named by a file',
+      'helpers.mjs': 'it is not a migration script',
+      'notes.txt': 'it is not a migration script',
+    };
+    for (const file of Object.keys(misnamed)) {
+      writeFileSync(path.join(dir, file), 'throw new Error("never imported")');
+    }
+    // Two compiled files for one migration: the .js loads, the .mjs is reported.
+    writeFileSync(path.join(dir, 'v1_1_0_to_v2_0_0.js'), definition('1.1.0', '2.0.0'));
+    writeFileSync(path.join(dir, 'v1_1_0_to_v2_0_0.mjs'), 'throw new Error("never imported")');
+    const companions = [
+      '.gitkeep',
+      'README.md',
+      'package.json',
+      'schemas.mjs',
+      'migration_template.ts',
+      'v1_0_0_to_v1_1_0.d.ts',
+      'v1_0_0_to_v1_1_0.mjs.map',
+      'given-schemas.mjs',
+    ];
+    for (const file of companions) writeFileSync(path.join(dir, file), '{}');
+    mkdirSync(path.join(dir, 'lib'));
+    writeFileSync(path.join(dir, 'lib', 'shared.mjs'), 'throw new Error("never imported")');
+    const { m, calls } = migratorWithLog();
+    const report = await loadMigrationsInto(m, dir, { ignore: ['given-schemas.mjs'] });
+    expect(report.loaded).to.equal(2);
+    const skipped = report.files.filter((f) => f.status === 'skipped');
+    expect(skipped.map((f) => f.file)).to.deep.equal(
+      [...Object.keys(misnamed), 'v1_1_0_to_v2_0_0.mjs'].sort(),
+    );
+    for (const [file, problem] of Object.entries(misnamed)) {
+      expect(skipped.find((f) => f.file === file)!.problem, file).to.include(problem);
+    }
+    expect(skipped.find((f) => f.file === 'v1_1_0_to_v2_0_0.mjs')!.problem).to.include(
+      'v1_1_0_to_v2_0_0.js names the same migration',
+    );
+    // One warning per reported file, nothing about the companions.
+    expect(calls.map((c) => c.level)).to.deep.equal(skipped.map(() => 'warn'));
+    for (const f of skipped) {
+      expect(calls.filter((c) => c.message.includes(` ${f.file}:`))).to.have.length(1);
+    }
+    expect(m.versions()).to.deep.equal(['1.0.0', '1.1.0', '2.0.0']);
+  });
+
+  it('checks its options', async () => {
+    const m = new Migrator();
+    for (const [options, message] of [
+      [{ ignore: 'schemas.mjs' }, 'options.ignore'],
+      [{ timeoutMs: 0 }, 'options.timeoutMs'],
+      [{ timeoutMs: Infinity }, 'options.timeoutMs'],
+      [{ importModule: 'tsx' }, 'options.importModule'],
+      [{ timeout: 5 }, 'Unknown option timeout'],
+    ] as const) {
+      let error: unknown;
+      try {
+        await loadMigrationsInto(m, dir, options as never);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, message).to.be.instanceOf(TypeError);
+      expect((error as Error).message).to.include(message);
+    }
   });
 
   describe('into the default migrator (loadMigrationScripts)', () => {

@@ -8,6 +8,7 @@
  */
 import { describeCause } from '../core/errors.js';
 import { main } from './main.js';
+import { hideSecrets, secretsOf } from './secrets.js';
 import { escapeControl } from './terminal.js';
 
 /**
@@ -25,10 +26,15 @@ const exit = (code: number): void => {
   });
 };
 
+/** Passwords of URLs among the arguments (`--store postgres://…`): never printed. */
+const secrets = secretsOf(process.argv.slice(2));
+
 const crash = (error: unknown): void => {
   const verbose = process.argv.includes('--verbose') || process.argv.includes('-v');
-  process.stderr.write(`migraph: ${escapeControl(describeCause(error).split('\n')[0] ?? '')}\n`);
-  if (verbose && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  const line = escapeControl(describeCause(error).split('\n')[0] ?? '');
+  process.stderr.write(hideSecrets(`migraph: ${line}\n`, secrets));
+  if (verbose && error instanceof Error)
+    process.stderr.write(hideSecrets(`${error.stack}\n`, secrets));
   exit(1);
 };
 

@@ -16,7 +16,7 @@ import type { PlanDirection } from '../core/planner.js';
 import { parseVersion, type Version } from '../core/version.js';
 import { CliError, EXIT, failure, usage } from './errors.js';
 import { writeFileAtomic } from '../node/files.js';
-import { loadProblems, loadProject, type Project } from '../node/project.js';
+import { loadProblems, loadProject, type Project, type ProjectOptions } from '../node/project.js';
 import { migrateCommand } from './migrate.js';
 import { formatPlan } from './plan.js';
 import { packageVersion } from './package.js';
@@ -27,7 +27,9 @@ import {
   withStoreOptions,
   type StoreMigrateOptions,
 } from './store.js';
+import { projectOptions, type GlobalOptions } from './options.js';
 import { testCommand, type TestCommandOptions } from './test.js';
+import { hideSecrets, secretsOf } from './secrets.js';
 import { escapeControl } from './terminal.js';
 
 /**
@@ -48,20 +50,6 @@ const sampleArbitraries = async (project: Project): Promise<Record<string, unkno
   );
 };
 
-interface GlobalOptions {
-  readonly dir: string;
-  readonly schemas?: string;
-  readonly verbose?: boolean;
-  readonly loadTimeout?: number;
-}
-
-/** The project options of the global options (`--load-timeout` is in seconds). */
-const projectOptions = (options: GlobalOptions) => ({
-  dir: options.dir,
-  ...(options.schemas === undefined ? {} : { schemas: options.schemas }),
-  ...(options.loadTimeout === undefined ? {} : { loadTimeoutMs: options.loadTimeout * 1000 }),
-});
-
 const versionArg = (value: string, name: string): Version => {
   const parsed = parseVersion(value);
   if (E.isLeft(parsed)) throw usage(`${name}: ${parsed.left.message}`);
@@ -69,11 +57,13 @@ const versionArg = (value: string, name: string): Version => {
 };
 
 const out = (text: string) => process.stdout.write(text);
-const err = (text: string) => process.stderr.write(text);
+/** The passwords of URLs among the arguments of the running command: never printed. */
+let secrets: readonly string[] = [];
+const err = (text: string) => process.stderr.write(hideSecrets(text, secrets));
 
 /** Loads the project; files that failed to load make every command but `check` fail. */
-const open = async (options: GlobalOptions, strict = true): Promise<Project> => {
-  const loaded = await loadProject(projectOptions(options));
+const open = async (options: ProjectOptions, strict = true): Promise<Project> => {
+  const loaded = await loadProject(options);
   if (E.isLeft(loaded)) throw usage(loaded.left.message, loaded.left.cause);
   const project = loaded.right;
   for (const warning of project.warnings) err(`migraph: warning: ${escapeControl(warning)}\n`);
@@ -115,6 +105,8 @@ const program = (): Command => {
     .exitOverride()
     .configureOutput({ writeOut: out, writeErr: err });
   const globals = () => cli.opts<GlobalOptions>();
+  /** Every command loads its project with these, built in one place. */
+  const projectOf = () => projectOptions(globals());
 
   cli
     .command('plan')
@@ -130,7 +122,7 @@ const program = (): Command => {
     .action(
       async (from: string, to: string, options: { direction: PlanDirection; json?: boolean }) => {
         const [a, b] = [versionArg(from, '<from>'), versionArg(to, '<to>')];
-        const { migrator } = await open(globals());
+        const { migrator } = await open(projectOf());
         const limit = 10;
         const plans = migrator.alternatives(a, b, {
           direction: options.direction,
@@ -164,7 +156,7 @@ const program = (): Command => {
         title?: string;
         output?: string;
       }) => {
-        const { migrator } = await open(globals());
+        const { migrator } = await open(projectOf());
         let highlight;
         if (options.highlight !== undefined) {
           const parts = options.highlight.split(':');
@@ -222,13 +214,13 @@ const program = (): Command => {
         } & StoreMigrateOptions,
       ) => {
         if (options.store !== undefined || files.length === 0) {
-          await migrateStoreCommand(files, options, globals());
+          await migrateStoreCommand(files, options, projectOf());
           return;
         }
-        const { migrator } = await open(globals());
+        const { migrator } = await open(projectOf());
         const { summary, problems, notes } = await migrateCommand(
           migrator,
-          projectOptions(globals()),
+          projectOf(),
           files,
           options,
         );
@@ -243,21 +235,24 @@ const program = (): Command => {
       },
     );
 
-  registerCensus(cli, globals);
+  registerCensus(cli, projectOf);
 
   cli
     .command('check')
     .description('lint the version graph (non-zero exit on errors)')
     .option('--json', 'print the report as JSON')
     .action(async (options: { json?: boolean }) => {
-      const project = await open(globals(), false);
+      const project = await open(projectOf(), false);
       const report = check(project.migrator, { samples: await sampleArbitraries(project) });
-      const loadErrors = loadProblems(project.report).map((message) => ({
-        severity: 'error' as const,
-        code: 'load-failed',
-        message,
-        versions: [],
-      }));
+      const loadErrors = project.report.files
+        .filter((file) => file.status !== 'loaded')
+        .map((file) => ({
+          severity: 'error' as const,
+          // Skipped: not a migration script by its name, or a symlink leaving --dir.
+          code: file.status === 'failed' ? 'load-failed' : 'not-loaded',
+          message: `${path.join(project.report.dir, file.file)}: ${file.problem ?? file.status}`,
+          versions: [],
+        }));
       const errors = [...loadErrors, ...report.errors];
       if (options.json === true) {
         out(
@@ -284,7 +279,7 @@ const program = (): Command => {
     .option('--seed <n>', 'seed of the generated states, to replay a run')
     .option('--json', 'print the report as JSON')
     .action(async (options: TestCommandOptions) => {
-      await testCommand(await open(globals()), options, out);
+      await testCommand(await open(projectOf()), options, out);
     });
 
   cli
@@ -317,6 +312,7 @@ const program = (): Command => {
  * @since 0.1.0
  */
 export const main = async (argv: readonly string[]): Promise<number> => {
+  secrets = secretsOf(argv);
   const cli = program();
   try {
     await cli.parseAsync([...argv], { from: 'user' });

@@ -20,6 +20,7 @@ import { census, censusFile, type Census } from '../stores/census.js';
 import { migrateStore, resolveTarget } from '../stores/migrate.js';
 import { failure, usage } from './errors.js';
 import { startProgress } from './progress.js';
+import { redactUrl, schemeOf } from './secrets.js';
 
 /** What the store options of `migrate` and `census` give. */
 export interface StoreOptions {
@@ -63,12 +64,6 @@ export type WorkerMessage =
 
 const out = (text: string) => process.stdout.write(text);
 
-/** The project part of the global options (`--dir`, `--schemas`). */
-const projectOf = (globals: ProjectOptions): ProjectOptions => ({
-  dir: globals.dir,
-  ...(globals.schemas === undefined ? {} : { schemas: globals.schemas }),
-});
-
 const count = (name: string) => (value: string) => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1)
@@ -96,7 +91,11 @@ export const withStoreOptions = (command: Command): Command =>
     )
     .option('--retry-rejected', 'with --store: try the rows recorded in migraph_rejected again');
 
-/** The store an URL names. Throws a usage error for anything else. */
+/**
+ * The store an URL names: `postgres://` or `postgresql://` (schemes are case-insensitive:
+ * `POSTGRES://` is PostgreSQL too) or `sqlite:<file>`. Throws a usage error for anything else,
+ * naming the scheme and the supported ones; no message shows the URL's password.
+ */
 export const openStore = async (options: StoreOptions): Promise<StateStore> => {
   const { store: url, table, column } = options;
   if (url === undefined) throw usage('--store is required');
@@ -104,22 +103,36 @@ export const openStore = async (options: StoreOptions): Promise<StateStore> => {
     throw usage('--store needs --table and --column');
   }
   const common = { table, column, ...(options.id === undefined ? {} : { id: options.id }) };
+  const scheme = schemeOf(url);
   try {
-    if (/^postgres(ql)?:\/\//.test(url)) {
+    if ((scheme === 'postgres' || scheme === 'postgresql') && /^[^:]+:\/\//.test(url)) {
       const { postgresStore } = await import('../stores/postgres.js');
-      return postgresStore({ connectionString: url, ...common });
+      // Handed to pg with the scheme in lower case, the one spelling every driver reads.
+      const connectionString = `postgresql${url.slice(scheme.length)}`;
+      return postgresStore({ connectionString, ...common });
     }
-    if (url.startsWith('sqlite:')) {
+    if (scheme === 'sqlite') {
       const file = url.slice('sqlite:'.length).replace(/^\/\//, '');
       if (file === '') throw usage('--store sqlite:<file>: the file is missing');
       const { sqliteStore } = await import('../stores/sqlite.js');
       return sqliteStore({ file, ...common });
     }
   } catch (error) {
-    if (error instanceof TypeError) throw usage(error.message);
+    if (error instanceof TypeError) throw usage(redactUrl(error.message));
     throw error;
   }
-  throw usage(`--store: expected postgres://… or sqlite:<file>, got ${url}`);
+  const shown = redactUrl(url);
+  const driver = /^postgres(?:ql)?\+(.*)$/.exec(scheme ?? '');
+  const why =
+    // No scheme (a Windows drive letter is none either): most likely a database file.
+    scheme === undefined || scheme.length === 1
+      ? /\.(db|sqlite3?)$/i.test(url)
+        ? ` (did you mean sqlite:${shown}?)`
+        : ''
+      : driver !== null
+        ? ` (unsupported scheme ${scheme}: drop the driver suffix +${driver[1]}, which is SQLAlchemy's)`
+        : ` (unsupported scheme ${scheme}; postgresql://… is PostgreSQL too)`;
+  throw usage(`--store: expected postgres://… or sqlite:<file>, got ${shown}${why}`);
 };
 
 const loadMigrator = async (project: ProjectOptions): Promise<Migrator> => {
@@ -130,35 +143,21 @@ const loadMigrator = async (project: ProjectOptions): Promise<Migrator> => {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** "50 rows remain rejected from earlier runs", or undefined when none does. */
-const remaining = (report: StoreReport): string | undefined =>
-  report.previouslyRejected === 0
-    ? undefined
-    : `${plural(report.previouslyRejected, 'row')} ${report.previouslyRejected === 1 ? 'remains' : 'remain'} rejected from earlier runs`;
-
 /** The summary line of a run. */
-const summary = (report: StoreReport): string => {
-  const earlier = remaining(report);
-  return (
-    `${plural(report.migrated, 'row')} migrated, ${report.alreadyAtTarget} already at the target, ` +
-    `${report.rejected} rejected${report.rejected > 0 ? ' (recorded in migraph_rejected)' : ''}` +
-    `${report.conflicts > 0 ? `, ${report.conflicts} changed by the application under every retry (run again)` : ''}` +
-    `${earlier === undefined ? '' : `; ${earlier} (--retry-rejected to try them again)`}\n`
-  );
-};
+const summary = (report: StoreReport): string =>
+  `${plural(report.migrated, 'row')} migrated, ${report.alreadyAtTarget} already at the target, ` +
+  `${report.rejected} rejected${report.rejected > 0 ? ' (recorded in migraph_rejected)' : ''}` +
+  `${report.conflicts > 0 ? `, ${report.conflicts} changed by the application under every retry (run again)` : ''}\n`;
 
 /**
- * `migraph migrate --store …`. Prints one summary line. Exit 1 when rows are left rejected —
- * by this run, or by earlier runs and not tried again (`--retry-rejected` tries them) — with
- * one line saying how many and where they are recorded; 0 when every row is at the target
- * (or changed by the application under every retry: the summary says to run again).
+ * `migraph migrate --store …`. Prints one summary line; rejected rows make it fail (exit 1),
+ * one line saying where they are recorded.
  */
 export const migrateStoreCommand = async (
   files: readonly string[],
   options: StoreMigrateOptions,
-  globals: ProjectOptions,
+  project: ProjectOptions,
 ): Promise<void> => {
-  const project = projectOf(globals);
   if (options.store === undefined) throw usage('migrate needs files, or --store');
   if (files.length > 0) throw usage('migrate takes files or --store, not both');
   for (const [flag, given] of [
@@ -204,15 +203,9 @@ export const migrateStoreCommand = async (
     await store.close();
   }
   out(summary(report));
-  const earlier = remaining(report);
-  if (report.rejected > 0 || earlier !== undefined) {
-    const what = [
-      ...(report.rejected > 0 ? [`${plural(report.rejected, 'row')} could not be migrated`] : []),
-      ...(earlier === undefined ? [] : [earlier]),
-    ].join(', and ');
+  if (report.rejected > 0) {
     throw failure(
-      `${what}: see migraph_rejected where "table" = '${options.table!}'` +
-        `${earlier === undefined ? '' : '; --retry-rejected tries them again'}`,
+      `${plural(report.rejected, 'row')} could not be migrated: see migraph_rejected where "table" = '${options.table!}'`,
     );
   }
 };
@@ -317,9 +310,6 @@ const runWorkers = async (
     migrated: sum((r) => r.migrated),
     alreadyAtTarget: counts.atTarget + reports.reduce((s, r) => s + r.seen, 0),
     rejected: sum((r) => r.rejected),
-    // Counted once, before the workers: each worker's own count would include the rows its
-    // siblings rejected meanwhile.
-    previouslyRejected: counts.rejected,
     conflicts: sum((r) => r.conflicts),
   };
 };
@@ -345,7 +335,7 @@ const censusMigrator = async (project: ProjectOptions): Promise<Migrator | undef
  * Registers `migraph census [files…] [--store …]`: states per version (normalised), and the
  * invalid ones, in NDJSON files or a database table.
  */
-export const registerCensus = (cli: Command, globals: () => ProjectOptions): void => {
+export const registerCensus = (cli: Command, project: () => ProjectOptions): void => {
   cli
     .command('census')
     .description('count states per version, in NDJSON files or a database table')
@@ -359,7 +349,7 @@ export const registerCensus = (cli: Command, globals: () => ProjectOptions): voi
       if ((options.store === undefined) === (files.length === 0)) {
         throw usage('census takes NDJSON files or --store');
       }
-      const migrator = await censusMigrator(projectOf(globals()));
+      const migrator = await censusMigrator(project());
       const results: Census[] = [];
       if (options.store !== undefined) {
         const store = await openStore(options);

@@ -109,6 +109,7 @@ export const check = (m: Migrator, options: CheckOptions = {}): CheckReport => {
   }
 
   const has = new Set(edges.map((e) => `${e.from}>${e.to}`));
+  const bySource = new Map<string, [string, string][]>();
   for (const e of edges) {
     if (e.origin === 'up' && !has.has(`${e.to}>${e.from}`)) {
       add(
@@ -118,18 +119,22 @@ export const check = (m: Migrator, options: CheckOptions = {}): CheckReport => {
         [e.from, e.to],
       );
     }
-    if (e.source !== undefined) {
-      const named = edgeOfFileName(e.source);
-      const [from, to] = e.origin === 'up' ? [e.from, e.to] : [e.to, e.from];
-      if (named !== undefined && (named[0] !== from || named[1] !== to)) {
-        add(
-          'error',
-          'file-name-mismatch',
-          `File ${e.source} is named for ${named[0]}->${named[1]} but registers ${from}->${to}`,
-          [from, to],
-        );
-      }
+    if (e.source !== undefined && e.origin === 'up') {
+      bySource.set(e.source, [...(bySource.get(e.source) ?? []), [e.from, e.to]]);
     }
+  }
+  // One error per file, when none of the migrations it registers is the one its name says.
+  for (const [source, registered] of bySource) {
+    const named = edgeOfFileName(source);
+    if (named === undefined || registered.some(([f, t]) => f === named[0] && t === named[1])) {
+      continue;
+    }
+    add(
+      'error',
+      'file-name-mismatch',
+      `File ${source} is named for ${named[0]}->${named[1]} but registers ${registered.map(([f, t]) => `${f}->${t}`).join(', ')}`,
+      [...new Set(registered.flat())],
+    );
   }
 
   if (versions.length <= (options.ambiguityLimit ?? 200)) {

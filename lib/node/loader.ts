@@ -53,7 +53,44 @@ export interface LoadOptions {
   readonly importModule?: (url: string) => Promise<unknown>;
   /** How long one file may take to load, in milliseconds (default 30,000). */
   readonly timeoutMs?: number;
+  /**
+   * Names of files in the directory that are not migration scripts and are not to be reported
+   * (`loadProject` passes the schemas module's, when it is in the directory).
+   */
+  readonly ignore?: readonly string[];
 }
+
+const LOAD_OPTIONS = ['importModule', 'timeoutMs', 'ignore'];
+
+/** Throws a `TypeError` naming an option that is unknown or not of its type. */
+const checkLoadOptions = (options: LoadOptions): void => {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`Expected options to be an object, got ${String(options)}`);
+  }
+  const unknown = Object.keys(options).find((key) => !LOAD_OPTIONS.includes(key));
+  if (unknown !== undefined) {
+    throw new TypeError(`Unknown option ${unknown}: expected one of ${LOAD_OPTIONS.join(', ')}`);
+  }
+  if (options.importModule !== undefined && typeof options.importModule !== 'function') {
+    throw new TypeError('Expected options.importModule to be a function');
+  }
+  const timeout = options.timeoutMs;
+  if (
+    timeout !== undefined &&
+    !(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))
+  ) {
+    throw new TypeError(
+      `Expected options.timeoutMs to be a positive number of milliseconds, got ${String(timeout)}`,
+    );
+  }
+  const ignore = options.ignore;
+  if (
+    ignore !== undefined &&
+    !(Array.isArray(ignore) && ignore.every((name) => typeof name === 'string'))
+  ) {
+    throw new TypeError('Expected options.ignore to be an array of file names');
+  }
+};
 
 /**
  * The default export of a module, looking through the CommonJS interop wrapper that
@@ -71,20 +108,96 @@ const selfRegistered = new Map<string, readonly EdgeInfo[]>();
 
 const EXTENSION_PREFERENCE = ['.js', '.mjs', '.ts'];
 
-/** One file per migration stem: compiled `.js`/`.mjs` win over `.ts` beside them. */
-const pickFiles = (names: readonly string[]): string[] => {
-  const byStem = new Map<string, string>();
-  for (const name of names.filter((n) => MIGRATION_FILE.test(n)).sort()) {
+/** A file the loader leaves alone, and why (for the one it does not load). */
+interface Unpicked {
+  readonly file: string;
+  readonly problem: string;
+}
+
+/**
+ * One file per migration stem: compiled `.js`/`.mjs` win over the `.ts` source beside them.
+ * Two compiled files for one stem (`.js` and `.mjs`) load the `.js` and report the other.
+ */
+const pickFiles = (names: readonly string[]): { picked: string[]; unpicked: Unpicked[] } => {
+  const byStem = new Map<string, string[]>();
+  for (const name of names.filter((n) => MIGRATION_FILE.test(n))) {
     const stem = name.slice(0, name.lastIndexOf('.'));
-    const held = byStem.get(stem);
-    const rank = (n: string) => EXTENSION_PREFERENCE.indexOf(path.extname(n));
-    if (held === undefined || rank(name) < rank(held)) byStem.set(stem, name);
+    byStem.set(stem, [...(byStem.get(stem) ?? []), name]);
   }
-  return [...byStem.values()].sort();
+  const rank = (n: string) => EXTENSION_PREFERENCE.indexOf(path.extname(n));
+  const picked: string[] = [];
+  const unpicked: Unpicked[] = [];
+  for (const group of byStem.values()) {
+    const [first, ...others] = [...group].sort((a, b) => rank(a) - rank(b));
+    picked.push(first!);
+    for (const other of others.filter((o) => path.extname(o) !== '.ts')) {
+      unpicked.push({
+        file: other,
+        problem: `${first} names the same migration, and is the one loaded: remove one of them`,
+      });
+    }
+  }
+  return { picked: picked.sort(), unpicked };
 };
 
-/** Looks like a migration script, but its name does not follow the convention. */
-const NEAR_MIGRATION_FILE = /^v.*_to_v.*(?<!\.d)\.(ts|js|mjs)$/;
+/**
+ * Files a migrations directory may hold beside its scripts, left alone without a word:
+ * dotfiles, `package.json`, Markdown (`README.md`), declaration files and source maps a build
+ * writes, the schemas module (`schemas.{js,mjs,ts}`) and the scaffolding template
+ * (`migration_template.*`). Subdirectories are not read (the place for shared helpers).
+ */
+const isCompanion = (name: string): boolean =>
+  name.startsWith('.') ||
+  name === 'package.json' ||
+  /\.md$/i.test(name) ||
+  /\.d\.[cm]?ts$/.test(name) ||
+  /\.map$/.test(name) ||
+  /^schemas\.(js|mjs|ts)$/.test(name) ||
+  /^migration_template\.(ts|js|mjs)$/.test(name);
+
+const NAMING_RULE = 'v{M}_{m}_{p}_to_v{M}_{m}_{p}.{ts,js,mjs}';
+
+/** Two versions in a file name, however written (`1.1.0-to-1.2.0`, `V1_1_0_to_V1_2_0`…). */
+const NAMED_VERSIONS =
+  /^v?(\d+)[._](\d+)[._](\d+)(-[0-9A-Za-z._-]+?)?[-_.]to[-_.]v?(\d+)[._](\d+)[._](\d+)(-[0-9A-Za-z._-]+?)?(\..*)?$/i;
+
+/**
+ * Why a file that is neither a script nor a companion is not loaded: a name that says which
+ * migration it meant gets the name it should have.
+ */
+const notAMigration = (name: string): string => {
+  const m = NAMED_VERSIONS.exec(name);
+  if (m === null) {
+    return `it is not a migration script (named ${NAMING_RULE}): move other modules into a subdirectory`;
+  }
+  if (m[4] !== undefined || m[8] !== undefined) {
+    return `its name does not follow ${NAMING_RULE} (pre-release versions cannot be named by a file)`;
+  }
+  const extension = (m[9] ?? '').toLowerCase();
+  const stem = `v${m[1]}_${m[2]}_${m[3]}_to_v${m[5]}_${m[6]}_${m[7]}`;
+  const meant: Record<string, string> = {
+    '.ts': '.ts',
+    '.js': '.js',
+    '.mjs': '.mjs',
+    '.mts': '.ts',
+    '.cts': '.ts',
+    '.cjs': '.js',
+  };
+  const suggested = meant[extension];
+  const advice =
+    suggested === undefined
+      ? `${extension === '' ? 'it has no' : `${extension} is not a`} script extension (.ts, .js or .mjs)`
+      : `rename it ${stem}${suggested}${extension === '.cjs' ? ' (in a CommonJS package, .js loads as CommonJS)' : ''}`;
+  return `its name does not follow ${NAMING_RULE}: ${advice}`;
+};
+
+const isDirectory = async (file: string): Promise<boolean> => {
+  try {
+    return (await stat(file)).isDirectory();
+  } catch {
+    return false;
+  }
+};
 
 const isInside = (dir: string, file: string): boolean => {
   const rel = path.relative(dir, file);
@@ -187,10 +300,15 @@ const loadFile = async (
  * fails to import (or to register), that does not finish loading within `timeoutMs` (default
  * 30 s), or that calls `process.exit` while loading, is skipped with one `logger.error`; a file
  * whose real path leaves `dir` (a symlink out) is not loaded; a name that does not match the
- * registered edge is reported with `logger.warn`, and a file that looks like a script but does
- * not follow the naming convention is reported as skipped. A missing or empty directory
- * gives 0 and a warning. TypeScript files load through `tsx` when it is installed, and fail
- * with a message saying to install it when it is not.
+ * registered edge is reported with `logger.warn`. Every other file of `dir` that is not a
+ * script (`V1_1_0_to_V1_2_0.mjs`, `1.1.0-to-1.2.0.mjs`, `.cjs`, `.mts`, `.js.bak`, a helper
+ * module) is reported once as skipped, with one `logger.warn` and the name it should have when
+ * it names a migration; left alone without a word are subdirectories, dotfiles,
+ * `package.json`, Markdown files, declaration files and source maps, `schemas.{js,mjs,ts}`,
+ * `migration_template.*`, a `.ts` source beside its compiled `.js`/`.mjs`, and the names in
+ * `options.ignore`. A missing or empty directory gives 0 and a warning. TypeScript files load
+ * through `tsx` when it is installed, and fail with a message saying to install it when it is
+ * not. Throws a `TypeError` on an unknown or mistyped option.
  *
  * @example
  * const report = await loadMigrationsInto(new Migrator(), './migrations')
@@ -201,6 +319,8 @@ export const loadMigrationsInto = async (
   dir: string = defaultMigrationsDir(),
   options: LoadOptions = {},
 ): Promise<LoadReport> => {
+  checkLoadOptions(options);
+  const ignore = new Set(options.ignore ?? []);
   const logger = target.options.logger;
   const resolved = path.resolve(dir);
   let real: string;
@@ -213,17 +333,22 @@ export const loadMigrationsInto = async (
     logger.warn(`loadMigrationScripts: no migrations directory at ${resolved}`);
     return { dir: resolved, loaded: 0, files: [], mismatches: [] };
   }
-  const picked = pickFiles(names);
-  const misnamed = names.filter((n) => NEAR_MIGRATION_FILE.test(n) && !MIGRATION_FILE.test(n));
-  if (picked.length === 0 && misnamed.length === 0) {
+  const { picked, unpicked } = pickFiles(names);
+  const others: Unpicked[] = [];
+  for (const name of names) {
+    if (MIGRATION_FILE.test(name) || isCompanion(name) || ignore.has(name)) continue;
+    if (await isDirectory(path.join(real, name))) continue;
+    others.push({ file: name, problem: notAMigration(name) });
+  }
+  if (picked.length === 0 && others.length === 0) {
     logger.warn(`loadMigrationScripts: no migration scripts in ${resolved}`);
   }
-  const files: LoadedFile[] = misnamed.sort().map((file) => {
-    const problem =
-      'its name does not follow v{M}_{m}_{p}_to_v{M}_{m}_{p}.{ts,js,mjs} (pre-release versions cannot be named by a file)';
-    logger.warn(`loadMigrationScripts: not loading ${file}: ${problem}`);
-    return { file, status: 'skipped' as const, edges: [], problem };
-  });
+  const files: LoadedFile[] = [...unpicked, ...others]
+    .sort((x, y) => (x.file < y.file ? -1 : x.file > y.file ? 1 : 0))
+    .map(({ file, problem }) => {
+      logger.warn(`loadMigrationScripts: not loading ${file}: ${problem}`);
+      return { file, status: 'skipped' as const, edges: [], problem };
+    });
   for (const file of picked) {
     const outcome = await loadFile(target, options, real, file);
     if (outcome.status === 'failed')

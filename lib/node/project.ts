@@ -197,7 +197,12 @@ const load = async (options: ProjectOptions): Promise<Project> => {
   } catch (cause) {
     throw projectError(`The schemas module ${schemasFile}: ${describeCause(cause)}`, cause);
   }
-  const report = await loadMigrationsInto(migrator, dir, { importModule, timeoutMs });
+  // A schemas module given with --schemas may sit among the scripts under any name.
+  const ignore =
+    schemasFile !== undefined && path.dirname(schemasFile) === dir
+      ? [path.basename(schemasFile)]
+      : [];
+  const report = await loadMigrationsInto(migrator, dir, { importModule, timeoutMs, ignore });
   return { migrator, report, schemasFile, arbitraries: schemas.arbitraries ?? {}, warnings };
 };
 
