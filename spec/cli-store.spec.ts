@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { binary, makeProject, runCli } from './support/cli.js';
+import { binary, makeProject, runCli, type CliRun } from './support/cli.js';
 import { freshDatabase } from './support/postgres.js';
 
 const MIGRATION = `export default {
@@ -89,10 +89,16 @@ describe('migraph migrate --store, migraph census', function () {
     expect(first.stderr).to.equal(
       `migraph: 1 row could not be migrated: see migraph_rejected where "table" = 'poisoned'\n`,
     );
+    // A run that rejects nothing new still fails while rows remain rejected, and says so.
     const again = await runCli(['migrate', ...store('poisoned')], project);
     expect(again).to.deep.include({
-      code: 0,
-      stdout: '0 rows migrated, 1 already at the target, 0 rejected\n',
+      code: 1,
+      stdout:
+        '0 rows migrated, 1 already at the target, 0 rejected; ' +
+        '1 row remains rejected from earlier runs (--retry-rejected to try them again)\n',
+      stderr:
+        `migraph: 1 row remains rejected from earlier runs: see migraph_rejected where "table" = 'poisoned'; ` +
+        '--retry-rejected tries them again\n',
     });
     const retried = await runCli(['migrate', ...store('poisoned'), '--retry-rejected'], project);
     expect(retried.code).to.equal(1);
@@ -132,6 +138,110 @@ describe('migraph migrate --store, migraph census', function () {
     } finally {
       await client.end();
     }
+  });
+
+  describe('with several worker processes, each rejected row is counted once', () => {
+    // 1.1.0 wants a string title: rows with `title: 42` are rejected by validation.
+    let strict: string;
+    before(() => {
+      strict = makeProject({
+        'migrations/v1_0_0_to_v1_1_0.mjs': `export default { from: '1.0.0', to: '1.1.0', up: (s) => ({ ...s, tags: [] }) };\n`,
+        'migrations/schemas.mjs': `import * as t from 'io-ts';\nexport const codecs = { '1.1.0': t.type({ title: t.string }) };\n`,
+      });
+    });
+    after(() => rmSync(strict, { recursive: true, force: true }));
+
+    /** 1000 rows, one in `every` with a title the 1.1.0 codec rejects. */
+    const titled = (i: number, every: number) =>
+      JSON.stringify({ state_version: '1.0.0', title: i % every === 0 ? 42 : `t${i}` });
+    const VALIDATION =
+      'Migration 1.0.0->1.1.0 (step 1): 1.1.0 schema validation failed: title: expected string, got 42';
+
+    /** Runs the command; checks its report against what migraph_rejected holds. */
+    const check = (run: CliRun, rejected: number, errors: readonly string[], args: string) => {
+      expect(run.code, `${args}: ${run.stderr}`).to.equal(1);
+      expect(run.stdout, args).to.equal(
+        `${1000 - rejected} rows migrated, 0 already at the target, ${rejected} rejected (recorded in migraph_rejected)\n`,
+      );
+      expect(run.stderr, args).to.equal(
+        `migraph: ${rejected} rows could not be migrated: see migraph_rejected where "table" = 'titled'\n`,
+      );
+      // Stored once, not repeated after the message.
+      expect(errors, args).to.have.length(rejected);
+      expect(new Set(errors), args).to.deep.equal(new Set([VALIDATION]));
+    };
+
+    it('on SQLite: the report equals the rows in migraph_rejected, and a re-run says how many remain', async () => {
+      const db = path.join(strict, 'titled.db');
+      for (const workers of ['2', '4']) {
+        rmSync(db, { force: true });
+        const setup = new Database(db);
+        setup.exec('CREATE TABLE titled (id INTEGER PRIMARY KEY, doc TEXT)');
+        const insert = setup.prepare('INSERT INTO titled (doc) VALUES (?)');
+        setup.transaction(() => {
+          for (let i = 1; i <= 1000; i++) insert.run(titled(i, 20));
+        })();
+        setup.close();
+        const args = ['migrate', '--store', `sqlite:${db}`, '--table', 'titled', '--column', 'doc'];
+        const run = await runCli([...args, '--workers', workers], strict);
+        const recorded = () => {
+          const read = new Database(db, { readonly: true });
+          try {
+            return (
+              read.prepare('SELECT error FROM migraph_rejected').all() as { error: string }[]
+            ).map((r) => r.error);
+          } finally {
+            read.close();
+          }
+        };
+        check(run, 50, recorded(), `--workers ${workers}`);
+        const again = await runCli([...args, '--workers', workers], strict);
+        expect(again, `--workers ${workers}`).to.deep.include({
+          code: 1,
+          stdout:
+            '0 rows migrated, 950 already at the target, 0 rejected; ' +
+            '50 rows remain rejected from earlier runs (--retry-rejected to try them again)\n',
+          stderr:
+            `migraph: 50 rows remain rejected from earlier runs: see migraph_rejected where "table" = 'titled'; ` +
+            '--retry-rejected tries them again\n',
+        });
+        const retried = await runCli([...args, '--workers', workers, '--retry-rejected'], strict);
+        expect(retried.stdout).to.equal(
+          '0 rows migrated, 950 already at the target, 50 rejected (recorded in migraph_rejected)\n',
+        );
+        expect(recorded()).to.have.length(50);
+      }
+    });
+
+    it('on PostgreSQL: the report equals the rows in migraph_rejected, run after run', async () => {
+      const url = await freshDatabase('cli_rejected');
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        // Small batches and several runs: claims often start before another worker's
+        // commit, the race that counted a row twice.
+        for (const workers of ['2', '4', '2', '4']) {
+          await client.query(`DROP TABLE IF EXISTS titled; DROP TABLE IF EXISTS migraph_rejected;
+            CREATE TABLE titled (id int PRIMARY KEY, doc jsonb)`);
+          await client.query(
+            `INSERT INTO titled SELECT i, x::jsonb
+             FROM jsonb_array_elements_text($1::jsonb) WITH ORDINALITY AS v(x, i)`,
+            [JSON.stringify(Array.from({ length: 1000 }, (_, i) => titled(i + 1, 25)))],
+          );
+          const args = ['migrate', '--store', url, '--table', 'titled', '--column', 'doc'];
+          const run = await runCli([...args, '--workers', workers, '--batch-size', '10'], strict);
+          const { rows } = await client.query(`SELECT error FROM migraph_rejected`);
+          check(
+            run,
+            40,
+            rows.map((r: { error: string }) => r.error),
+            `--workers ${workers}`,
+          );
+        }
+      } finally {
+        await client.end();
+      }
+    });
   });
 
   it('counts the states of NDJSON files by version', async () => {

@@ -112,6 +112,7 @@ describe('migraph/postgres', function () {
             migrated: 1,
             alreadyAtTarget: 1,
             rejected: type === 'text' ? 1 : 0,
+            previouslyRejected: 0,
             conflicts: 0,
           }),
         );
@@ -165,7 +166,13 @@ describe('migraph/postgres', function () {
       const report = await migrateStore(nul, store, { batchSize: 10 });
       await store.close();
       expect(report).to.deep.equal(
-        E.right({ migrated: 2, alreadyAtTarget: 0, rejected: 1, conflicts: 0 }),
+        E.right({
+          migrated: 2,
+          alreadyAtTarget: 0,
+          rejected: 1,
+          previouslyRejected: 0,
+          conflicts: 0,
+        }),
       );
       const rejected = await t.rejected();
       expect(rejected.get('2')!.error).to.match(/refused.*(\\u0000|unsupported Unicode)/);
@@ -187,7 +194,13 @@ describe('migraph/postgres', function () {
         where: `tenant = 'acme'`,
       });
       expect(await migrateStore(m(), store)).to.deep.equal(
-        E.right({ migrated: 1, alreadyAtTarget: 0, rejected: 0, conflicts: 0 }),
+        E.right({
+          migrated: 1,
+          alreadyAtTarget: 0,
+          rejected: 0,
+          previouslyRejected: 0,
+          conflicts: 0,
+        }),
       );
       expect(await census(store)).to.deep.equal(E.right({ '1.1.0': 1 }));
       await store.close();
@@ -351,8 +364,13 @@ describe('migraph/postgres', function () {
       writing = false;
       await writer;
       const final = await runCli(args, project);
-      expect(final.code, final.stderr).to.equal(0);
-      expect(final.stdout).to.match(/^0 rows migrated, \d+ already at the target, 0 rejected\n$/);
+      // Nothing left to do but the poisoned rows, which stay rejected (exit 1 says so).
+      expect(final.code, final.stderr).to.equal(1);
+      expect(final.stdout).to.match(
+        new RegExp(
+          `^0 rows migrated, \\d+ already at the target, 0 rejected; ${ROWS / POISON_EVERY} rows remain rejected from earlier runs`,
+        ),
+      );
 
       const rows = Number((await app.query('SELECT count(*)::int AS n FROM agents')).rows[0].n);
       const figures = (

@@ -101,7 +101,13 @@ describe('migraph/sqlite', () => {
       const report = await migrateStore(m(), store);
       await store.close();
       expect(report).to.deep.equal(
-        E.right({ migrated: 2, alreadyAtTarget: 1, rejected: 2, conflicts: 0 }),
+        E.right({
+          migrated: 2,
+          alreadyAtTarget: 1,
+          rejected: 2,
+          previouslyRejected: 0,
+          conflicts: 0,
+        }),
       );
       const texts = await t.texts();
       expect(texts.get(1)).to.equal(spaced);
@@ -126,7 +132,13 @@ describe('migraph/sqlite', () => {
       const report = await migrateStore(padded, store);
       await store.close();
       expect(report).to.deep.equal(
-        E.right({ migrated: 2, alreadyAtTarget: 0, rejected: 1, conflicts: 0 }),
+        E.right({
+          migrated: 2,
+          alreadyAtTarget: 0,
+          rejected: 1,
+          previouslyRejected: 0,
+          conflicts: 0,
+        }),
       );
       const row = app
         .prepare(`SELECT error FROM migraph_rejected WHERE "table" = 'checked'`)
@@ -136,12 +148,39 @@ describe('migraph/sqlite', () => {
       expect(row.error).to.match(/refused.*CHECK constraint/);
     });
 
+    it('records and counts a rejection once when two processes claimed the same rows', async () => {
+      // SQLite has no row locks: sessions of two processes may claim the same batch.
+      const t = await createTable('twice', [doc(1, { poison: true }), doc(2, { poison: true })]);
+      const [first, second] = [t.store(), t.store()];
+      const target = { path: ['state_version'], text: '1.1.0' };
+      await first.prepare(target, { retryRejected: false });
+      const claimed = await Promise.all(
+        [first, second].map(async (store) => (await store.session(target)).claim(10, undefined)),
+      );
+      expect(claimed.map((batch) => batch?.states.length)).to.deep.equal([2, 2]);
+      const reject = (batch: (typeof claimed)[number]) =>
+        batch!.commit(
+          [],
+          batch!.states.map((state) => ({ state, version: '1.0.0', error: 'a poisoned row' })),
+        );
+      expect(await reject(claimed[0])).to.deep.include({ recorded: 2, conflicts: [] });
+      expect(await reject(claimed[1])).to.deep.include({ recorded: 0, conflicts: [] });
+      await Promise.all([first.close(), second.close()]);
+      expect((await t.rejected()).size).to.equal(2);
+    });
+
     it('works on a database the caller opened, and leaves it open', async () => {
       const t = await createTable('given', [doc(1), doc(2)]);
       const database = new Database(file);
       const store = sqliteStore({ database, table: t.name, column: 'doc' });
       expect(await migrateStore(m(), store)).to.deep.equal(
-        E.right({ migrated: 2, alreadyAtTarget: 0, rejected: 0, conflicts: 0 }),
+        E.right({
+          migrated: 2,
+          alreadyAtTarget: 0,
+          rejected: 0,
+          previouslyRejected: 0,
+          conflicts: 0,
+        }),
       );
       await store.close();
       expect(database.open).to.equal(true);
@@ -156,7 +195,13 @@ describe('migraph/sqlite', () => {
       app.prepare('INSERT INTO keyless VALUES (?), (?)').run(doc(1), doc(2));
       const store = sqliteStore({ file, table: 'keyless', column: 'doc', id: 'rowid' });
       expect(await migrateStore(m(), store, { batchSize: 1 })).to.deep.equal(
-        E.right({ migrated: 2, alreadyAtTarget: 0, rejected: 0, conflicts: 0 }),
+        E.right({
+          migrated: 2,
+          alreadyAtTarget: 0,
+          rejected: 0,
+          previouslyRejected: 0,
+          conflicts: 0,
+        }),
       );
       await store.close();
     });

@@ -143,15 +143,28 @@ const loadMigrator = async (project: ProjectOptions): Promise<Migrator> => {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** "50 rows remain rejected from earlier runs", or undefined when none does. */
+const remaining = (report: StoreReport): string | undefined =>
+  report.previouslyRejected === 0
+    ? undefined
+    : `${plural(report.previouslyRejected, 'row')} ${report.previouslyRejected === 1 ? 'remains' : 'remain'} rejected from earlier runs`;
+
 /** The summary line of a run. */
-const summary = (report: StoreReport): string =>
-  `${plural(report.migrated, 'row')} migrated, ${report.alreadyAtTarget} already at the target, ` +
-  `${report.rejected} rejected${report.rejected > 0 ? ' (recorded in migraph_rejected)' : ''}` +
-  `${report.conflicts > 0 ? `, ${report.conflicts} changed by the application under every retry (run again)` : ''}\n`;
+const summary = (report: StoreReport): string => {
+  const earlier = remaining(report);
+  return (
+    `${plural(report.migrated, 'row')} migrated, ${report.alreadyAtTarget} already at the target, ` +
+    `${report.rejected} rejected${report.rejected > 0 ? ' (recorded in migraph_rejected)' : ''}` +
+    `${report.conflicts > 0 ? `, ${report.conflicts} changed by the application under every retry (run again)` : ''}` +
+    `${earlier === undefined ? '' : `; ${earlier} (--retry-rejected to try them again)`}\n`
+  );
+};
 
 /**
- * `migraph migrate --store …`. Prints one summary line; rejected rows make it fail (exit 1),
- * one line saying where they are recorded.
+ * `migraph migrate --store …`. Prints one summary line. Exit 1 when rows are left rejected —
+ * by this run, or by earlier runs and not tried again (`--retry-rejected` tries them) — with
+ * one line saying how many and where they are recorded; 0 when every row is at the target
+ * (or changed by the application under every retry: the summary says to run again).
  */
 export const migrateStoreCommand = async (
   files: readonly string[],
@@ -203,9 +216,15 @@ export const migrateStoreCommand = async (
     await store.close();
   }
   out(summary(report));
-  if (report.rejected > 0) {
+  const earlier = remaining(report);
+  if (report.rejected > 0 || earlier !== undefined) {
+    const what = [
+      ...(report.rejected > 0 ? [`${plural(report.rejected, 'row')} could not be migrated`] : []),
+      ...(earlier === undefined ? [] : [earlier]),
+    ].join(', and ');
     throw failure(
-      `${plural(report.rejected, 'row')} could not be migrated: see migraph_rejected where "table" = '${options.table!}'`,
+      `${what}: see migraph_rejected where "table" = '${options.table!}'` +
+        `${earlier === undefined ? '' : '; --retry-rejected tries them again'}`,
     );
   }
 };
@@ -310,6 +329,9 @@ const runWorkers = async (
     migrated: sum((r) => r.migrated),
     alreadyAtTarget: counts.atTarget + reports.reduce((s, r) => s + r.seen, 0),
     rejected: sum((r) => r.rejected),
+    // Counted once, before the workers: each worker's own count would include the rows its
+    // siblings rejected meanwhile.
+    previouslyRejected: counts.rejected,
     conflicts: sum((r) => r.conflicts),
   };
 };

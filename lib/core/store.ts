@@ -57,7 +57,11 @@ export interface StoreRejection {
 export interface BatchResult {
   /** Migrated states written back. */
   readonly written: number;
-  /** Rejections recorded (those asked for, plus the writes the store refused). */
+  /**
+   * Rejections this batch recorded (those asked for, plus the writes the store refused).
+   * A row another session or process recorded after this batch was claimed is not recorded
+   * (nor counted) twice, and is not a conflict either.
+   */
   readonly recorded: number;
   /**
    * Ids neither written nor recorded because the application changed the row after it was
@@ -105,6 +109,11 @@ export interface RunCounts {
   readonly pending: number;
   /** States at the target already. */
   readonly atTarget: number;
+  /**
+   * States not at the target that earlier runs recorded as rejected: this run leaves them
+   * alone (0 after `retryRejected`, which forgets those records).
+   */
+  readonly rejected: number;
 }
 
 /** One group of a census: states whose version field holds the same JSON value. */
@@ -158,8 +167,16 @@ export interface StoreReport {
    * differently, such as `v1.1.0`, or a newer state kept under `onNewerVersion: 'keep'`).
    */
   readonly alreadyAtTarget: number;
-  /** States this run could not migrate: left as they were and recorded in `migraph_rejected`. */
+  /**
+   * States this run could not migrate: left as they were and recorded in `migraph_rejected`
+   * (each counted once, whichever session or process recorded it).
+   */
   readonly rejected: number;
+  /**
+   * States still recorded in `migraph_rejected` by earlier runs, not at the target and not
+   * tried again by this one (`retryRejected` tries them): 0 when the table is otherwise done.
+   */
+  readonly previouslyRejected: number;
   /**
    * States the application changed while they were being migrated, still changing after
    * every retry: left for the next run (0 unless the application writes that row constantly).

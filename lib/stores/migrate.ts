@@ -60,13 +60,17 @@ const writtenVersion = (state: unknown, path: readonly string[]): string | null 
   return null;
 };
 
-/** An error as one line for `migraph_rejected`: the message, then any validation lines. */
+/**
+ * An error as one line for `migraph_rejected`: the message, then the validation lines it
+ * does not quote already (a message names the first few; each line is stored once).
+ */
 const errorText = (error: MigraphError): string => {
-  const lines =
-    error instanceof MigrationError && error.validationErrors.length > 0
-      ? `${error.message}: ${error.validationErrors.join('; ')}`
-      : error.message;
-  return lines.length > MAX_ERROR ? `${lines.slice(0, MAX_ERROR - 1)}…` : lines;
+  const unquoted =
+    error instanceof MigrationError
+      ? error.validationErrors.filter((line) => !error.message.includes(line))
+      : [];
+  const text = unquoted.length > 0 ? `${error.message}: ${unquoted.join('; ')}` : error.message;
+  return text.length > MAX_ERROR ? `${text.slice(0, MAX_ERROR - 1)}…` : text;
 };
 
 /**
@@ -209,7 +213,7 @@ interface Tally {
  * const report = await migrateStore(m, postgresStore({ connectionString, table: 'agents', column: 'state' }), {
  *   batchSize: 500,
  *   onProgress: (p) => console.log(`${p.done}/${p.total}`),
- * }) // Right({ migrated: 99_990, alreadyAtTarget: 0, rejected: 10, conflicts: 0 })
+ * }) // Right({ migrated: 99_990, alreadyAtTarget: 0, rejected: 10, previouslyRejected: 0, conflicts: 0 })
  * @since 0.1.0
  */
 export const migrateStore = <S extends object>(
@@ -258,6 +262,7 @@ const runMigrateStore = async (
       migrated: tally.migrated,
       alreadyAtTarget: counts.atTarget + tally.seenAtTarget,
       rejected: tally.rejected,
+      previouslyRejected: counts.rejected,
       conflicts: tally.conflicts,
     });
   } catch (error) {

@@ -294,12 +294,18 @@ export const postgresStore = (options: PostgresStoreOptions): StateStore => {
       const counts = await t.pool.query(
         `SELECT count(*) FILTER (WHERE ${versionOf(t)} = $2)::text AS at_target,
                 count(*) FILTER (WHERE ${versionOf(t)} IS DISTINCT FROM $2
-                                   AND ${notRejected(t, '$3', '$4')})::text AS pending
+                                   AND ${notRejected(t, '$3', '$4')})::text AS pending,
+                count(*) FILTER (WHERE ${versionOf(t)} IS DISTINCT FROM $2
+                                   AND NOT ${notRejected(t, '$3', '$4')})::text AS rejected
          FROM ${t.name} t WHERE t.${t.column} IS NOT NULL${t.where}`,
         [target.path, target.text, table.table, table.column],
       );
       const row = counts.rows[0] ?? {};
-      return { atTarget: Number(row.at_target ?? 0), pending: Number(row.pending ?? 0) };
+      return {
+        atTarget: Number(row.at_target ?? 0),
+        pending: Number(row.pending ?? 0),
+        rejected: Number(row.rejected ?? 0),
+      };
     });
 
   const session = (target: StoreTarget): Promise<StoreSession> =>
@@ -378,6 +384,7 @@ export const postgresStore = (options: PostgresStoreOptions): StateStore => {
       );
     const written = new Set<string>();
     const recorded = new Set<string>();
+    const recordedBefore = new Set<string>();
     const refused: StoreRejection[] = [];
     if (writes.length > 0) {
       await client.query('SAVEPOINT migraph_batch');
@@ -407,8 +414,7 @@ export const postgresStore = (options: PostgresStoreOptions): StateStore => {
          SELECT $1, $2, v.id, v.version, v.error, now()
          FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS v(id, token, version, error)
          JOIN ${t.name} t ON t.${t.id} = v.id::${t.idType} AND t.xmin = v.token::xid
-         ON CONFLICT ("table", "column", id)
-           DO UPDATE SET version = EXCLUDED.version, error = EXCLUDED.error, at = EXCLUDED.at
+         ON CONFLICT ("table", "column", id) DO NOTHING
          RETURNING id`,
         [
           table.table,
@@ -420,10 +426,21 @@ export const postgresStore = (options: PostgresStoreOptions): StateStore => {
         ],
       );
       for (const row of inserted.rows) recorded.add(String(row.id));
+      // A session whose claim began before another one committed may claim a row that one
+      // has just recorded (the claim's snapshot does not see the record): it is recorded and
+      // counted once, by whoever committed first, and is no conflict.
+      const others = records.map((r) => r.state.id).filter((id) => !recorded.has(id));
+      if (others.length > 0) {
+        const found = await client.query(
+          `SELECT id FROM ${t.rejected} WHERE "table" = $1 AND "column" = $2 AND id = ANY($3::text[])`,
+          [table.table, table.column, others],
+        );
+        for (const row of found.rows) recordedBefore.add(String(row.id));
+      }
     }
     const conflicts = [...writes, ...rejections]
       .map((w) => w.state.id)
-      .filter((id) => !written.has(id) && !recorded.has(id));
+      .filter((id) => !written.has(id) && !recorded.has(id) && !recordedBefore.has(id));
     return { written: written.size, recorded: recorded.size, conflicts, refused };
   };
 

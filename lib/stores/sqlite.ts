@@ -238,12 +238,15 @@ export const sqliteStore = (options: SqliteStoreOptions): StateStore => {
     const update = d.prepare(
       `UPDATE ${T} AS t SET ${C} = @text WHERE t.${I} = @id AND t.${C} = @value`,
     );
+    // Another process may have claimed the same rows (SQLite has no row locks) and recorded
+    // them first: such a row is recorded and counted once, by whoever committed first.
+    const recordedAlready = d.prepare(
+      `SELECT 1 FROM ${R} WHERE "table" = @table AND "column" = @column AND id = @key`,
+    );
     const record = d.prepare(
       `INSERT INTO ${R} ("table", "column", id, version, error, at)
        SELECT @table, @column, @key, @version, @error, @at
-       WHERE EXISTS (SELECT 1 FROM ${T} AS t WHERE t.${I} = @id AND t.${C} = @value)
-       ON CONFLICT ("table", "column", id)
-         DO UPDATE SET version = excluded.version, error = excluded.error, at = excluded.at`,
+       WHERE EXISTS (SELECT 1 FROM ${T} AS t WHERE t.${I} = @id AND t.${C} = @value)`,
     );
     let written = 0;
     let recorded = 0;
@@ -267,10 +270,10 @@ export const sqliteStore = (options: SqliteStoreOptions): StateStore => {
     const at = new Date().toISOString();
     for (const rejection of [...rejections, ...refused]) {
       const ref = rejection.state.ref as Ref;
+      const key = { table: table.table, column: table.column, key: rejection.state.id };
+      if (recordedAlready.get(key) !== undefined) continue;
       const done = record.run({
-        table: table.table,
-        column: table.column,
-        key: rejection.state.id,
+        ...key,
         version: rejection.version,
         error: rejection.error,
         at,
@@ -323,11 +326,16 @@ export const sqliteStore = (options: SqliteStoreOptions): StateStore => {
       const counts = d
         .prepare(
           `SELECT coalesce(sum(${version} IS @target), 0) AS atTarget,
-                  coalesce(sum(${version} IS NOT @target AND ${notRejected}), 0) AS pending
+                  coalesce(sum(${version} IS NOT @target AND ${notRejected}), 0) AS pending,
+                  coalesce(sum(${version} IS NOT @target AND NOT ${notRejected}), 0) AS rejected
            FROM ${T} AS t WHERE t.${C} IS NOT NULL`,
         )
-        .get(params) as { atTarget: number; pending: number };
-      return { atTarget: Number(counts.atTarget), pending: Number(counts.pending) };
+        .get(params) as { atTarget: number; pending: number; rejected: number };
+      return {
+        atTarget: Number(counts.atTarget),
+        pending: Number(counts.pending),
+        rejected: Number(counts.rejected),
+      };
     });
 
   const session = (target: StoreTarget): Promise<StoreSession> =>

@@ -81,7 +81,13 @@ export const storeSuite = (fixture: StoreFixture): void => {
         }),
       );
       await store.close();
-      expect(report).to.deep.equal({ migrated: 23, alreadyAtTarget: 0, rejected: 0, conflicts: 0 });
+      expect(report).to.deep.equal({
+        migrated: 23,
+        alreadyAtTarget: 0,
+        rejected: 0,
+        previouslyRejected: 0,
+        conflicts: 0,
+      });
       expect(progress.map((p) => p.done)).to.deep.equal([5, 10, 15, 20, 23]);
       expect(progress.every((p) => p.total === 23)).to.equal(true);
       const docs = await parsed(t);
@@ -106,7 +112,13 @@ export const storeSuite = (fixture: StoreFixture): void => {
       const store = t.store();
       const report = right(await migrateStore(docMigrator(), store, { batchSize: 2 }));
       await store.close();
-      expect(report).to.deep.equal({ migrated: 1, alreadyAtTarget: 2, rejected: 0, conflicts: 0 });
+      expect(report).to.deep.equal({
+        migrated: 1,
+        alreadyAtTarget: 2,
+        rejected: 0,
+        previouslyRejected: 0,
+        conflicts: 0,
+      });
       const after = await t.texts();
       expect(after.get(2)).to.equal(before.get(2));
       expect(after.get(3)).to.equal(before.get(3));
@@ -128,7 +140,13 @@ export const storeSuite = (fixture: StoreFixture): void => {
       const before = await t.texts();
       const store = t.store();
       const report = right(await migrateStore(docMigrator(), store, { batchSize: 3 }));
-      expect(report).to.deep.equal({ migrated: 2, alreadyAtTarget: 0, rejected: 5, conflicts: 0 });
+      expect(report).to.deep.equal({
+        migrated: 2,
+        alreadyAtTarget: 0,
+        rejected: 5,
+        previouslyRejected: 0,
+        conflicts: 0,
+      });
       const after = await t.texts();
       for (const id of [2, 3, 4, 5, 6]) expect(after.get(id), `row ${id}`).to.equal(before.get(id));
       const rejected = await t.rejected();
@@ -140,9 +158,15 @@ export const storeSuite = (fixture: StoreFixture): void => {
       expect(rejected.get('5')).to.deep.include({ version: '0.9.0' });
       expect(rejected.get('6')).to.deep.include({ version: null });
 
-      // A second run does not claim them again.
+      // A second run does not claim them again, and says how many remain rejected.
       const again = right(await migrateStore(docMigrator(), store, { batchSize: 3 }));
-      expect(again).to.deep.equal({ migrated: 0, alreadyAtTarget: 2, rejected: 0, conflicts: 0 });
+      expect(again).to.deep.equal({
+        migrated: 0,
+        alreadyAtTarget: 2,
+        rejected: 0,
+        previouslyRejected: 5,
+        conflicts: 0,
+      });
       expect(await t.texts()).to.deep.equal(after);
 
       // Fixed data and retryRejected: they are tried again.
@@ -151,7 +175,13 @@ export const storeSuite = (fixture: StoreFixture): void => {
         await migrateStore(docMigrator(), store, { batchSize: 3, retryRejected: true }),
       );
       await store.close();
-      expect(retried).to.deep.equal({ migrated: 1, alreadyAtTarget: 2, rejected: 4, conflicts: 0 });
+      expect(retried).to.deep.equal({
+        migrated: 1,
+        alreadyAtTarget: 2,
+        rejected: 4,
+        previouslyRejected: 0,
+        conflicts: 0,
+      });
       expect([...(await t.rejected()).keys()].sort()).to.deep.equal(['3', '4', '5', '6']);
     });
 
@@ -245,7 +275,13 @@ export const storeSuite = (fixture: StoreFixture): void => {
       const store = t.store();
       const report = right(await migrateStore(m, store, { batchSize: 7, workers: 4 }));
       await store.close();
-      expect(report).to.deep.equal({ migrated: n, alreadyAtTarget: 0, rejected: 0, conflicts: 0 });
+      expect(report).to.deep.equal({
+        migrated: n,
+        alreadyAtTarget: 0,
+        rejected: 0,
+        previouslyRejected: 0,
+        conflicts: 0,
+      });
       const writes = await t.versionWrites();
       expect(writes.size).to.equal(n);
       expect([...writes.values()].every((c) => c === 1)).to.equal(true);
@@ -260,6 +296,7 @@ export const storeSuite = (fixture: StoreFixture): void => {
         migrated: 1,
         alreadyAtTarget: 1,
         rejected: 0,
+        previouslyRejected: 0,
         conflicts: 0,
       });
       expect((await t.texts()).get(2)).to.equal(before);
@@ -300,7 +337,13 @@ export const storeSuite = (fixture: StoreFixture): void => {
       ]);
       const store = t.store();
       const report = right(await migrateStore(m, store));
-      expect(report).to.deep.equal({ migrated: 2, alreadyAtTarget: 1, rejected: 0, conflicts: 0 });
+      expect(report).to.deep.equal({
+        migrated: 2,
+        alreadyAtTarget: 1,
+        rejected: 0,
+        previouslyRejected: 0,
+        conflicts: 0,
+      });
       const docs = await parsed(t);
       expect(docs.get(1)).to.deep.equal({ _persist: { version: 2 }, title: 'a', theme: 'light' });
       expect(docs.get(2)).to.deep.equal({ _persist: { version: '2' }, title: 'b', theme: 'light' });
