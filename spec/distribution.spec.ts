@@ -44,11 +44,19 @@ const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'u
   readonly main: string;
   readonly types: string;
   readonly bin: Record<string, string>;
-  readonly exports: Record<string, string | Record<string, string>>;
+  readonly exports: Record<string, unknown>;
   readonly imports?: Record<string, Record<string, string>>;
   readonly dependencies: Record<string, string>;
   readonly peerDependencies: Record<string, string>;
 };
+
+/** Every file an `exports` target names, through nested conditions (`browser: { … }`). */
+const targetsOf = (target: unknown): string[] =>
+  typeof target === 'string'
+    ? [target]
+    : typeof target === 'object' && target !== null
+      ? Object.values(target).flatMap(targetsOf)
+      : [];
 
 /** The entry points of the exports map, as importers name them. */
 const entries = Object.keys(manifest.exports)
@@ -137,6 +145,70 @@ describe('distribution', () => {
         down: { _tag: 'Right', right: { state_version: '1.0.0' } },
         unknown: 'Left',
       });
+    });
+  });
+
+  describe('browser bundle of the root migraph', () => {
+    it("bundles for the browser through the root's browser condition (core and state), without Node built-ins, and runs", async function () {
+      this.timeout(30_000);
+      const result = await build({
+        stdin: {
+          contents: [
+            "import { Migrator, createInitialState, migrateState, check } from 'migraph';",
+            "const m = new Migrator().register('1.0.0', '2.0.0', (s) => ({ ...s, tags: [] }));",
+            'globalThis.bundleResult = JSON.stringify({',
+            "  up: m.migrate({ state_version: '1.0.0' }),",
+            "  agent: migrateState(createInitialState(), '1.0.0').state_version,",
+            '  errors: check(m).errors.length,',
+            '});',
+          ].join('\n'),
+          resolveDir: repoRoot,
+          sourcefile: 'browser-root.js',
+          loader: 'js',
+        },
+        bundle: true,
+        platform: 'browser',
+        format: 'esm',
+        minify: true,
+        write: false,
+        metafile: true,
+        logLevel: 'silent',
+      });
+      expect(result.errors).to.deep.equal([]);
+      const gzipped = gzipSync(result.outputFiles[0]!.contents, { level: 9 }).length;
+      this.test!.title += ` (${(gzipped / 1024).toFixed(1)} KB gzip)`;
+      const inputs = Object.entries(result.metafile.inputs);
+      const nodeInputs = inputs
+        .flatMap(([file, input]) => [file, ...input.imports.map((i) => i.path)])
+        .filter((file) => file.startsWith('node:') || isBuiltin(file));
+      expect(nodeInputs, 'Node built-ins in the bundle').to.deep.equal([]);
+      const ownFiles = inputs.map(([file]) => file).filter((file) => file.startsWith('dist/'));
+      expect(ownFiles).to.include('dist/lib/browser.js');
+      expect(
+        ownFiles.filter((file) => !/^dist\/(lib\/(core|state)|migrations)\//.test(file)),
+        'files beyond the core, state and the shipped migrations',
+      ).to.deep.equal(['dist/lib/browser.js']);
+
+      const realm = vm.createContext({});
+      vm.runInContext(`"use strict";\n${result.outputFiles[0]!.text}`, realm);
+      expect(JSON.parse(vm.runInContext('bundleResult', realm) as string)).to.deep.equal({
+        up: { _tag: 'Right', right: { state_version: '2.0.0', tags: [] } },
+        agent: '1.0.0',
+        errors: 0,
+      });
+    });
+
+    it('the browser root exports all of the core and the root’s AgentState names, the very same objects', async () => {
+      const load = (file: string) =>
+        import(path.join(repoRoot, 'dist', 'lib', file)) as Promise<Record<string, unknown>>;
+      const [browser, root, core, state] = await Promise.all(
+        ['browser.js', 'index.js', 'core/index.js', 'state/index.js'].map(load),
+      );
+      const expected = [
+        ...new Set([...Object.keys(core!), ...Object.keys(state!).filter((name) => name in root!)]),
+      ].sort();
+      expect(Object.keys(browser!).sort()).to.deep.equal(expected);
+      for (const name of expected) expect(browser![name], name).to.equal(root![name]);
     });
   });
 
@@ -274,7 +346,7 @@ process.stdout.write(JSON.stringify({
       if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
     });
 
-    it('ships the built library, the compiled migrations, the template, README and LICENSE, and nothing else', () => {
+    it('ships the built library, the compiled migrations, the template, README, the guide and LICENSE, and nothing else', () => {
       expect(shipped).to.include.members([
         'LICENSE',
         'README.md',
@@ -285,14 +357,13 @@ process.stdout.write(JSON.stringify({
         'dist/lib/cli/bin.js',
         'dist/migrations/v1_0_0_to_v1_1_0.js',
         'migrations/migration_template.ts',
+        'docs/guide.md',
       ]);
       const targets = [
         manifest.main,
         manifest.types,
         ...Object.values(manifest.bin),
-        ...Object.values(manifest.exports).flatMap((target) =>
-          typeof target === 'string' ? [target] : Object.values(target),
-        ),
+        ...Object.values(manifest.exports).flatMap(targetsOf),
       ].map((target) => path.posix.normalize(target));
       expect(shipped, 'targets of main, types, bin and exports').to.include.members(targets);
       expect(
@@ -304,8 +375,30 @@ process.stdout.write(JSON.stringify({
       ).to.deep.equal([]);
       expect(shipped.filter((file) => file.endsWith('.map'))).to.deep.equal([]);
       expect(
+        shipped.filter((file) => file.startsWith('docs/api/')),
+        'the API reference',
+      ).to.deep.equal([]);
+      expect(
         shipped.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts')),
       ).to.deep.equal(['migrations/migration_template.ts']);
+    });
+
+    it('every relative link of the shipped Markdown files points at a shipped file', () => {
+      const files = new Set(shipped);
+      const markdown = shipped.filter((file) => file.endsWith('.md'));
+      expect(markdown).to.include.members(['README.md', 'docs/guide.md']);
+      const broken: string[] = [];
+      for (const file of markdown) {
+        const text = readFileSync(path.join(unpacked, file), 'utf8');
+        for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+          if (/^[a-z][a-z+.-]*:/i.test(target!) || target!.startsWith('#')) continue;
+          const linked = path.posix.normalize(
+            path.posix.join(path.posix.dirname(file), target!.replace(/#.*$/, '')),
+          );
+          if (!files.has(linked)) broken.push(`${file}: (${target}) is not shipped`);
+        }
+      }
+      expect(broken).to.deep.equal([]);
     });
 
     it('every shipped file resolves its imports within the package, its dependencies or Node', () => {
