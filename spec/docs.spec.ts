@@ -124,6 +124,16 @@ describe('docs', () => {
     });
   }
 
+  it('the API reference (typedoc) documents every entry of package.json', () => {
+    const typedoc = JSON.parse(readFileSync('typedoc.json', 'utf8')) as { entryPoints: string[] };
+    const documented = new Set(typedoc.entryPoints.map((file) => path.posix.normalize(file)));
+    const missing = [...entrySources()]
+      .map(([entry, source]) => [entry, source.replace(/^\.\.\//, '').replace(/\.js$/, '.ts')])
+      .filter(([, source]) => !documented.has(source!))
+      .map(([entry, source]) => `${entry} (${source})`);
+    expect(missing, 'entries typedoc.json does not list').to.deep.equal([]);
+  });
+
   describe('TypeScript blocks', () => {
     const docs = ['README.md', 'docs/guide.md'];
 
