@@ -9,7 +9,7 @@ import {
   withoutAnnotations,
   type JsonSchema,
 } from '../lib/core/json-schema.js';
-import { AgentStateV1_0, AgentStateV1_1 } from '../lib/index.js';
+import { AgentStateV1_0, AgentStateV1_1, Migrator } from '../lib/index.js';
 import { arbitraryFor } from '../lib/testing/index.js';
 
 interface Tree {
@@ -201,5 +201,20 @@ describe('JSON Schema export', () => {
     expect(bareProps.theme).to.deep.equal({ enum: ['dark', 'light'] });
     // A field named `description` is data, not an annotation.
     expect(bareProps.description).to.deep.equal({ type: 'string' });
+  });
+
+  it('gives each version its own schema through the migrator, and a Left for a version without one', () => {
+    const m = new Migrator()
+      .register('1.0.0', '1.1.0', (s) => ({ ...s, tags: [] }))
+      .schema('1.1.0', t.type({ tags: t.array(t.string) }))
+      .schema('*', t.UnknownRecord);
+    const schema = m.jsonSchema('v1.1.0');
+    expect(schema._tag === 'Right' && schema.right).to.deep.equal(
+      toJsonSchema(t.type({ tags: t.array(t.string) })),
+    );
+    const none = m.jsonSchema('1.0.0');
+    expect(none._tag === 'Left' && none.left.reason).to.equal('no_schema');
+    const bad = m.jsonSchema('banana');
+    expect(bad._tag === 'Left' && bad.left.reason).to.equal('invalid_version');
   });
 });

@@ -25,6 +25,7 @@ export type StateVersionReason =
   | 'unknown_version'
   | 'newer_version'
   | 'no_path'
+  | 'no_schema'
   | 'not_an_object'
   | 'not_json'
   | 'self_loop'
