@@ -4,11 +4,12 @@
 import { expect } from 'chai';
 import * as E from 'fp-ts/lib/Either.js';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import pg from 'pg';
 import { Migrator } from '../lib/core/index.js';
-import { StoreError } from '../lib/core/store.js';
-import { census, migrateStore, postgresStore } from '../lib/stores/postgres.js';
+import { StoreError, type StoreReport } from '../lib/core/store.js';
+import { census, migrateStore, postgresStore, readMigrated } from '../lib/stores/postgres.js';
 import { binary, makeProject, runCli } from './support/cli.js';
 import { freshDatabase } from './support/postgres.js';
 import { doc, storeSuite, type TestTable } from './support/store-suite.js';
@@ -235,6 +236,230 @@ describe('migraph/postgres', function () {
       expect(() => postgresStore({ connectionString: url, table: 't', column: 'a.b' })).to.throw(
         TypeError,
       );
+    });
+  });
+
+  describe('what the database does to a run', () => {
+    const report = (result: E.Either<unknown, StoreReport>): StoreReport => {
+      if (E.isLeft(result)) throw result.left;
+      return result.right;
+    };
+    const left = (result: E.Either<unknown, unknown>): StoreError => {
+      expect(E.isLeft(result), 'a Left').to.equal(true);
+      const error = (result as E.Left<unknown>).left;
+      expect(error).to.be.instanceOf(StoreError);
+      return error as StoreError;
+    };
+    const rows = (n: number) => Array.from({ length: n }, (_, i) => doc(i + 1));
+    const versions = async (name: string) =>
+      (await app.query(`SELECT doc->>'state_version' AS v FROM ${name} ORDER BY id`)).rows.map(
+        (r: { v: string }) => r.v,
+      );
+
+    it('refuses a table whose id column is not unique, naming table and column, and writes nothing', async () => {
+      await app.query(`CREATE TABLE owned (owner int, n int, doc jsonb);
+        INSERT INTO owned SELECT 1, i, jsonb_build_object('state_version', '1.0.0', 'name', 'row ' || i)
+          FROM generate_series(1, 4) AS i;
+        CREATE UNIQUE INDEX owned_partial ON owned (owner) WHERE n > 100;
+        CREATE UNIQUE INDEX owned_pair ON owned (owner, n);`);
+      const store = postgresStore({
+        connectionString: url,
+        table: 'owned',
+        column: 'doc',
+        id: 'owner',
+      });
+      const run = left(await migrateStore(m(), store));
+      expect(run.reason).to.equal('schema');
+      expect(run.message)
+        .to.match(/id column owner of owned/)
+        .and.match(/unique/);
+      expect(left(await readMigrated(m(), store, '1', { writeBack: true })).reason).to.equal(
+        'schema',
+      );
+      expect(await census(store)).to.deep.equal(E.right({ '1.0.0': 4 }));
+      expect(
+        (await app.query(`SELECT doc->>'name' AS name FROM owned ORDER BY n`)).rows.map(
+          (r) => r.name,
+        ),
+      ).to.deep.equal(['row 1', 'row 2', 'row 3', 'row 4']);
+      // A unique index on the column alone is enough.
+      await app.query(
+        `UPDATE owned SET owner = n; CREATE UNIQUE INDEX owned_owner ON owned (owner)`,
+      );
+      expect(report(await migrateStore(m(), store))).to.include({ migrated: 4 });
+      await store.close();
+    });
+
+    it('records a row the database refuses whatever the SQLSTATE (a trigger, an index entry too large) and migrates the others; a re-run goes on', async () => {
+      const t = await createTable('vetoed', rows(5));
+      await app.query(`CREATE FUNCTION vetoed_veto() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN IF NEW.id = 2 THEN RAISE EXCEPTION 'row 2 is frozen'; END IF; RETURN NEW; END $$;
+        CREATE TRIGGER vetoed_veto BEFORE UPDATE ON vetoed FOR EACH ROW EXECUTE FUNCTION vetoed_veto();
+        CREATE INDEX vetoed_big ON vetoed ((doc->>'big'));`);
+      const big = randomBytes(12_000).toString('base64');
+      const bloating = new Migrator().register('1.0.0', '1.1.0', (s) => ({
+        ...s,
+        tags: [s.name],
+        ...(s.name === 'row 4' ? { big } : {}),
+      }));
+      const store = t.store();
+      expect(report(await migrateStore(bloating, store, { batchSize: 10 }))).to.include({
+        migrated: 3,
+        rejected: 2,
+        previouslyRejected: 0,
+        conflicts: 0,
+      });
+      const rejected = await t.rejected();
+      expect([...rejected.keys()].sort()).to.deep.equal(['2', '4']);
+      expect(rejected.get('2')!.error).to.match(/P0001.*row 2 is frozen/);
+      expect(rejected.get('4')!.error).to.match(/54000/);
+      expect(await versions('vetoed')).to.deep.equal(['1.1.0', '1.0.0', '1.1.0', '1.0.0', '1.1.0']);
+      expect(report(await migrateStore(bloating, store))).to.include({ migrated: 0, rejected: 0 });
+      await store.close();
+    });
+
+    it('settles when the workers outnumber the connections: a given pool too small is a Left, its own pool grows', async () => {
+      const t = await createTable('crowded', rows(120));
+      const pool = new pg.Pool({ connectionString: url });
+      const given = postgresStore({ pool, table: 'crowded', column: 'doc' });
+      const error = left(await migrateStore(m(), given, { workers: 11, batchSize: 5 }));
+      expect(error.reason).to.equal('connection');
+      expect(error.message).to.match(/max of 10 connections is below the 11 workers/);
+      await pool.end();
+      const own = t.store();
+      expect(report(await migrateStore(m(), own, { workers: 51, batchSize: 2 }))).to.include({
+        migrated: 120,
+        conflicts: 0,
+      });
+      await own.close();
+    });
+
+    for (const [how, lose] of [
+      [
+        'pg_terminate_backend',
+        (pid: number) => app.query('SELECT pg_terminate_backend($1)', [pid]).then(() => undefined),
+      ],
+      ['idle_in_transaction_session_timeout', async () => undefined],
+    ] as const) {
+      it(`is a Left when the connection is lost during a slow async step (${how})`, async () => {
+        const name = `lost_${how.slice(0, 4)}`;
+        const t = await createTable(name, rows(3));
+        const pool = new pg.Pool({
+          connectionString: url,
+          ...(how === 'pg_terminate_backend' ? {} : { idle_in_transaction_session_timeout: 50 }),
+        });
+        const slow = new Migrator().register('1.0.0', '1.1.0', async (s) => {
+          // Wait until the session's backend, idle in its transaction, is gone.
+          for (;;) {
+            const { rows: idle } = await app.query(
+              `SELECT pid FROM pg_stat_activity WHERE datname = current_database()
+                 AND state LIKE 'idle in transaction%' AND query LIKE '%SKIP LOCKED%'`,
+            );
+            if (idle.length === 0) break;
+            await lose((idle[0] as { pid: number }).pid);
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+          // Give the client time to hear of it while no statement is running.
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          return { ...s, tags: [s.name] };
+        });
+        const store = postgresStore({ pool, table: name, column: 'doc' });
+        const error = left(await migrateStore(slow, store, { batchSize: 1 }));
+        expect(error.reason).to.equal('connection');
+        expect(await versions(name)).to.deep.equal(['1.0.0', '1.0.0', '1.0.0']);
+        // The store and its pool go on.
+        expect(await census(store)).to.deep.equal(E.right({ '1.0.0': 3 }));
+        await pool.end();
+        void t;
+      });
+    }
+
+    it('waits for rows the application holds locked, migrates them once free, and reports those still held as not done', async () => {
+      const t = await createTable('held', rows(20));
+      const holder = await app.connect();
+      try {
+        await holder.query(`BEGIN; SELECT * FROM held WHERE id = 5 FOR UPDATE`);
+        const store = t.store();
+        // Held throughout: not done.
+        const held = report(await migrateStore(m(), store, { lockWait: 200 }));
+        expect(held).to.include({ migrated: 19, conflicts: 1 });
+        expect((await versions('held'))[4]).to.equal('1.0.0');
+        // Released after the first batch: migrated by the same run.
+        await app.query(
+          `UPDATE held SET doc = jsonb_set(doc, '{state_version}', '"1.0.0"') WHERE id <> 5`,
+        );
+        let released = false;
+        const freed = report(
+          await migrateStore(m(), store, {
+            batchSize: 25,
+            lockWait: 60_000,
+            onProgress: () => {
+              if (!released) void holder.query('COMMIT');
+              released = true;
+            },
+          }),
+        );
+        expect(released).to.equal(true);
+        expect(freed).to.include({ migrated: 20, conflicts: 0 });
+        expect(new Set(await versions('held'))).to.deep.equal(new Set(['1.1.0']));
+        await store.close();
+      } finally {
+        await holder.query('ROLLBACK').catch(() => undefined);
+        holder.release();
+      }
+    });
+
+    it('the CLI says how many rows were left held by the application, and fails', async function () {
+      this.timeout(60_000);
+      await createTable('held_cli', rows(4));
+      const project = makeProject({
+        'migrations/v1_0_0_to_v1_1_0.mjs': `export default { from: '1.0.0', to: '1.1.0', up: (s) => ({ ...s, tags: [s.name] }) };\n`,
+      });
+      const holder = await app.connect();
+      try {
+        await holder.query(`BEGIN; SELECT * FROM held_cli WHERE id = 2 FOR UPDATE`);
+        const run = await runCli(
+          ['migrate', '--store', url, '--table', 'held_cli', '--column', 'doc'],
+          project,
+        );
+        expect(run.stdout).to.match(/^3 rows migrated, .*1 left for the next run/);
+        expect(run.code, run.stderr).to.equal(1);
+      } finally {
+        await holder.query('ROLLBACK').catch(() => undefined);
+        holder.release();
+        rmSync(project, { recursive: true, force: true });
+      }
+    });
+
+    it('counts text states holding \\u0000 or a lone surrogate by their version, and claims them only while not at the target', async () => {
+      const texts = [
+        '{"state_version":"1.0.0","name":"nul \\u0000"}',
+        '{"state_version":"1.0.0","name":"lone \\ud800"}',
+        '{"state_version":"1.1.0","name":"nul \\u0000","tags":[]}',
+        '{"state_version":"1.1.0","name":"lone \\udfff \\\\\\u0000 \\\\u0000","tags":[]}',
+      ];
+      const t = await createTable('escaped', texts, 'text');
+      const store = t.store();
+      expect(await census(store)).to.deep.equal(E.right({ '1.0.0': 2, '1.1.0': 2 }));
+      const totals: number[] = [];
+      expect(
+        report(await migrateStore(m(), store, { onProgress: (p) => totals.push(p.total) })),
+      ).to.include({ migrated: 2, alreadyAtTarget: 2, rejected: 0 });
+      expect(totals).to.deep.equal([2]);
+      expect(await census(store)).to.deep.equal(E.right({ '1.1.0': 4 }));
+      const stored = await t.texts();
+      expect(JSON.parse(stored.get(1)!)).to.deep.equal({
+        state_version: '1.1.0',
+        name: 'nul \u0000',
+        tags: ['nul \u0000'],
+      });
+      expect(stored.get(3)).to.equal(texts[2]);
+      let progressed = false;
+      expect(
+        report(await migrateStore(m(), store, { onProgress: () => (progressed = true) })),
+      ).to.include({ migrated: 0, alreadyAtTarget: 4 });
+      expect(progressed, 'a row claimed again').to.equal(false);
+      await store.close();
     });
   });
 

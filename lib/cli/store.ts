@@ -155,7 +155,7 @@ const summary = (report: StoreReport): string => {
   return (
     `${plural(report.migrated, 'row')} migrated, ${report.alreadyAtTarget} already at the target, ` +
     `${report.rejected} rejected${report.rejected > 0 ? ' (recorded in migraph_rejected)' : ''}` +
-    `${report.conflicts > 0 ? `, ${report.conflicts} changed by the application under every retry (run again)` : ''}` +
+    `${report.conflicts > 0 ? `, ${report.conflicts} left for the next run (changed or held locked by the application throughout: run again)` : ''}` +
     `${earlier === undefined ? '' : `; ${earlier} (--retry-rejected to try them again)`}\n`
   );
 };
@@ -163,8 +163,8 @@ const summary = (report: StoreReport): string => {
 /**
  * `migraph migrate --store …`. Prints one summary line. Exit 1 when rows are left rejected —
  * by this run, or by earlier runs and not tried again (`--retry-rejected` tries them) — with
- * one line saying how many and where they are recorded; 0 when every row is at the target
- * (or changed by the application under every retry: the summary says to run again).
+ * one line saying how many and where they are recorded; also 1 when rows were left for the next
+ * run (changed or held locked by the application throughout); 0 when every row is done.
  */
 export const migrateStoreCommand = async (
   files: readonly string[],
@@ -225,6 +225,11 @@ export const migrateStoreCommand = async (
     throw failure(
       `${what}: see migraph_rejected where "table" = '${options.table!}'` +
         `${earlier === undefined ? '' : '; --retry-rejected tries them again'}`,
+    );
+  }
+  if (report.conflicts > 0) {
+    throw failure(
+      `${plural(report.conflicts, 'row')} not migrated: the application changed or held ${report.conflicts === 1 ? 'it' : 'them'} throughout the run; run again`,
     );
   }
 };

@@ -178,8 +178,9 @@ export interface StoreReport {
    */
   readonly previouslyRejected: number;
   /**
-   * States the application changed while they were being migrated, still changing after
-   * every retry: left for the next run (0 unless the application writes that row constantly).
+   * States left for the next run because the application was using them: changed while they
+   * were being migrated, still changing after every retry, or held locked by another
+   * transaction (`SELECT … FOR UPDATE`) past `lockWait`. 0 when the run did every state.
    */
   readonly conflicts: number;
 }
@@ -210,6 +211,12 @@ export interface MigrateStoreOptions {
   readonly retryRejected?: boolean;
   /** Called after each committed batch. */
   readonly onProgress?: (progress: StoreProgress) => void;
+  /**
+   * How long (ms) to wait, at the end, for states another transaction holds locked (the
+   * application's `SELECT … FOR UPDATE`, or another run's batch) and migrate them once
+   * free; those still locked then are counted in `conflicts`. Default 5000; 0 waits not.
+   */
+  readonly lockWait?: number;
 }
 
 // --- errors ---------------------------------------------------------------------------------

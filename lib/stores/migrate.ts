@@ -32,6 +32,9 @@ import { parseExact } from './json.js';
 /** Passes over the table while rows keep being changed under a run (each pass retries them). */
 const MAX_PASSES = 10;
 
+/** How long a run waits for states another transaction holds locked (ms). */
+const DEFAULT_LOCK_WAIT = 5_000;
+
 /** Longest error text recorded for a rejected row. */
 const MAX_ERROR = 4_000;
 
@@ -190,8 +193,8 @@ export const asStoreError = (store: StateStore, error: unknown): StoreError =>
 
 interface Tally {
   migrated: number;
-  /** Found at the target by this run's claims. */
-  seenAtTarget: number;
+  /** Ids found at the target by this run's claims (once each, whichever pass). */
+  readonly atTarget: Set<string>;
   rejected: number;
   conflicts: number;
 }
@@ -223,10 +226,16 @@ export const migrateStore = <S extends object>(
 ): Promise<E.Either<StoreError | MigraphError, StoreReport>> => {
   const batchSize = checkCount(options.batchSize ?? 500, 'batchSize');
   const workers = checkCount(options.workers ?? 1, 'workers');
+  const lockWait = options.lockWait ?? DEFAULT_LOCK_WAIT;
+  if (typeof lockWait !== 'number' || !(lockWait >= 0) || lockWait === Infinity) {
+    throw new TypeError(
+      `Expected lockWait to be a number of milliseconds ≥ 0, got ${String(lockWait)}`,
+    );
+  }
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
     throw new TypeError(`Expected onProgress to be a function, got ${typeof options.onProgress}`);
   }
-  return runMigrateStore(m as Migrator<object>, store, options, batchSize, workers);
+  return runMigrateStore(m as Migrator<object>, store, options, batchSize, workers, lockWait);
 };
 
 const runMigrateStore = async (
@@ -235,6 +244,7 @@ const runMigrateStore = async (
   options: MigrateStoreOptions,
   batchSize: number,
   workers: number,
+  lockWait: number,
 ): Promise<E.Either<StoreError | MigraphError, StoreReport>> => {
   const target = resolveTarget(m, options.to);
   if (E.isLeft(target)) return target;
@@ -244,13 +254,13 @@ const runMigrateStore = async (
       retryRejected: options.retryRejected === true,
     });
     for (let i = 0; i < workers; i++) sessions.push(await store.session(target.right.store));
-    const tally: Tally = { migrated: 0, seenAtTarget: 0, rejected: 0, conflicts: 0 };
+    const tally: Tally = { migrated: 0, atTarget: new Set(), rejected: 0, conflicts: 0 };
     const progress = () =>
       options.onProgress?.({
-        done: tally.migrated + tally.seenAtTarget + tally.rejected,
+        done: tally.migrated + tally.atTarget.size + tally.rejected,
         total: counts.pending,
         migrated: tally.migrated,
-        alreadyAtTarget: counts.atTarget + tally.seenAtTarget,
+        alreadyAtTarget: counts.atTarget + tally.atTarget.size,
         rejected: tally.rejected,
       });
     for (let pass = 0; pass < MAX_PASSES; pass++) {
@@ -258,12 +268,29 @@ const runMigrateStore = async (
       await runPass(m, sessions, target.right, batchSize, tally, progress);
       if (tally.conflicts === 0) break;
     }
+    // Claims skip the states another transaction holds locked (the application's `SELECT …
+    // FOR UPDATE`, another run's batch): wait a while for the states still to do and take
+    // them once free; those still not done are left for the next run, as conflicts.
+    const toDo = async () => {
+      const { pending } = await store.prepare(target.right.store, { retryRejected: false });
+      // Less the states found at the target as `m` reads them (and left as they are).
+      return Math.max(0, pending - tally.atTarget.size);
+    };
+    let remaining = await toDo();
+    for (let waited = 0, pause = 50; remaining > 0 && waited < lockWait; pause *= 2) {
+      const wait = Math.min(pause, 1_000, lockWait - waited);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      waited += wait;
+      tally.conflicts = 0;
+      await runPass(m, sessions, target.right, batchSize, tally, progress);
+      remaining = await toDo();
+    }
     return E.right({
       migrated: tally.migrated,
-      alreadyAtTarget: counts.atTarget + tally.seenAtTarget,
+      alreadyAtTarget: counts.atTarget + tally.atTarget.size,
       rejected: tally.rejected,
       previouslyRejected: counts.rejected,
-      conflicts: tally.conflicts,
+      conflicts: Math.max(tally.conflicts, remaining),
     });
   } catch (error) {
     return E.left(asStoreError(store, error));
@@ -324,17 +351,15 @@ const runBatch = async (
   const outcomes = await Promise.all(batch.states.map((s) => migrateStored(m, s, target)));
   const writes: StoreWrite[] = [];
   const rejections: StoreRejection[] = [];
-  let atTarget = 0;
   outcomes.forEach((outcome, i) => {
     const state = batch.states[i]!;
     if (outcome.kind === 'migrated') writes.push({ state, text: outcome.text });
     else if (outcome.kind === 'rejected') {
       rejections.push({ state, version: outcome.version, error: outcome.error });
-    } else atTarget++;
+    } else tally.atTarget.add(state.id);
   });
   const result = await batch.commit(writes, rejections);
   tally.migrated += result.written;
   tally.rejected += result.recorded;
-  tally.seenAtTarget += atTarget;
   tally.conflicts += result.conflicts.length;
 };

@@ -84,6 +84,15 @@ export interface PostgresStoreOptions extends TableOptions {
   readonly where?: string;
 }
 
+/** A client checked out of the pool. */
+interface CheckedOut {
+  readonly client: PgClientLike;
+  /** The error the connection emitted while checked out, if any. */
+  lost(): unknown;
+  /** Back to the pool, or destroyed when `broken` or lost. */
+  release(broken: boolean): void;
+}
+
 /** Column types a state may be stored in. */
 const JSON_TYPES = new Set(['jsonb', 'json', 'text', 'character varying']);
 
@@ -102,31 +111,56 @@ interface Table {
   readonly doc: string;
   /** Extra conditions of every statement (`AND …`). */
   readonly where: string;
+  /**
+   * Why rows cannot be told apart by the id column (no unique index on it alone), if so:
+   * writes by id would overwrite other rows, so nothing is migrated or written.
+   */
+  readonly notUnique: string | undefined;
 }
-
-const SQL_CLASS_DATA = '22';
-const SQL_CLASS_INTEGRITY = '23';
 
 const sqlState = (error: unknown): string | undefined => {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 };
 
-/** A write the database refuses for its data (bad JSON for `jsonb`, a CHECK constraint). */
-const isDataError = (error: unknown): boolean => {
-  const code = sqlState(error);
-  return (
-    code !== undefined && (code.startsWith(SQL_CLASS_DATA) || code.startsWith(SQL_CLASS_INTEGRITY))
-  );
-};
+/**
+ * SQLSTATE classes of failures that are not about one row's value: the statement itself or
+ * the privileges (42), the transaction (25), the resources (53), the server going away or
+ * cancelling (57), the system (58, XX). Anything else a write of one row raises — a bad value
+ * (22), a constraint (23), a trigger's `RAISE` (P0), an index entry too large (54) — is that
+ * row refused.
+ */
+const STATEMENT_CLASSES = new Set(['08', '25', '42', '53', '57', '58', 'XX']);
+
+/** Classes of failures that are transient: the row is tried again in the next pass (40). */
+const TRANSIENT_CLASS = '40';
 
 const isConnectionError = (error: unknown): boolean => {
   const code = sqlState(error);
   return (
-    (code !== undefined && (/^E[A-Z]+$/.test(code) || code.startsWith('08') || code === '28P01')) ||
+    (code !== undefined &&
+      (/^E[A-Z]+$/.test(code) ||
+        code.startsWith('08') ||
+        code === '28P01' ||
+        // The server ended the session: shut down, terminated, or timed out idle in a transaction.
+        /^57P0[1-5]$/.test(code) ||
+        /^25P0[34]$/.test(code))) ||
     (error instanceof Error && /connect|terminat/i.test(error.message) && code === undefined)
   );
 };
+
+/** What a failed write of one row means: the row refused, a transient failure, or the run's end. */
+const rowFailure = (error: unknown): 'refused' | 'transient' | 'fatal' => {
+  const code = sqlState(error);
+  // Errors without a SQLSTATE come from the driver or the network, not from the row.
+  if (code === undefined || isConnectionError(error)) return 'fatal';
+  const kind = code.slice(0, 2);
+  if (kind === TRANSIENT_CLASS) return 'transient';
+  return STATEMENT_CLASSES.has(kind) ? 'fatal' : 'refused';
+};
+
+/** Text PostgreSQL can hold (it has no NUL character in `text`). */
+const storable = (text: string): string => text.replaceAll('\u0000', '\\u0000');
 
 /**
  * A store over the JSON column `column` of a PostgreSQL table (`jsonb`, `json` or `text`),
@@ -206,12 +240,35 @@ export const postgresStore = (options: PostgresStoreOptions): StateStore => {
     }
     const server = Number(found.rows[0]!.server);
     const c = `t.${quoteIdent(table.column)}`;
+    // jsonb holds no NUL and no lone surrogate, so the text of such a state (valid JSON, read
+    // by migraph as it is) would not convert: for reading its version only, those escapes are
+    // replaced by a harmless one (not one preceded by an escaped backslash, `\\u0000`).
+    const escapes = String.raw`(?<!\\)((?:\\\\)*)\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})`;
+    const readable = `(CASE WHEN strpos(${c}::text, '\\u') = 0 THEN ${c}::text
+      ELSE regexp_replace(${c}::text, '${escapes}', '\\1\\\\u0001', 'g') END)`;
     const doc =
       baseType === 'jsonb'
         ? c
         : server >= 160000
-          ? `(CASE WHEN pg_input_is_valid(${c}::text, 'jsonb') THEN ${c}::jsonb END)`
-          : `${c}::jsonb`;
+          ? `(CASE WHEN pg_input_is_valid(${readable}, 'jsonb') THEN ${readable}::jsonb END)`
+          : `${readable}::jsonb`;
+    // Writes go by id: the id column must identify one row (a unique index on it alone,
+    // covering every row, valid).
+    const unique = await pool.query(
+      `SELECT EXISTS (
+         SELECT 1 FROM pg_index i
+         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attname = $2
+         WHERE i.indrelid = to_regclass($1) AND i.indisunique AND i.indisvalid
+           AND i.indpred IS NULL AND i.indnkeyatts = 1 AND i.indkey[0] = a.attnum
+       ) AS unique`,
+      [quoted, table.id],
+    );
+    const notUnique =
+      unique.rows[0]?.unique === true
+        ? undefined
+        : `${name}: the id column ${table.id} of ${table.table} has no unique index or primary key of its own, ` +
+          `so a row cannot be told apart from others with the same id and writes would overwrite them: ` +
+          `add one (ALTER TABLE ${quoted} ADD PRIMARY KEY (${quoteIdent(table.id)})), or name a unique column with id`;
     return {
       pool,
       name: quoted,
@@ -222,6 +279,7 @@ export const postgresStore = (options: PostgresStoreOptions): StateStore => {
       idType: idType!,
       doc,
       where: options.where === undefined ? '' : ` AND (${options.where})`,
+      notUnique,
     };
   };
 
@@ -253,12 +311,54 @@ export const postgresStore = (options: PostgresStoreOptions): StateStore => {
     }
   };
 
+  /** As {@link guarded}, for what reads or writes rows by id: the ids must be unique. */
+  const byId = <T>(f: (t: Table) => Promise<T>): Promise<T> =>
+    guarded(async (known) => {
+      let t = known;
+      if (t.notUnique !== undefined) {
+        // Looked at again: the table may have gained its index since.
+        opened = undefined;
+        t = await open();
+      }
+      if (t.notUnique !== undefined) {
+        throw new StoreError(t.notUnique, { reason: 'schema', store: name });
+      }
+      return f(t);
+    });
+
+  /**
+   * A client of the pool for as long as the caller needs it. A client the server drops while
+   * it is checked out (a restart, `pg_terminate_backend`, `idle_in_transaction_session_timeout`)
+   * emits `'error'`, which would end the process: the error is kept instead, and the next
+   * statement on the client fails with it.
+   */
+  const checkOut = async (t: Table): Promise<CheckedOut> => {
+    const client = await t.pool.connect();
+    const events = client as Partial<Pick<NodeJS.EventEmitter, 'on' | 'off'>>;
+    let lost: unknown;
+    const onError = (error: unknown) => void (lost ??= error);
+    events.on?.call(client, 'error', onError);
+    return {
+      client,
+      lost: () => lost,
+      release: (broken) => {
+        if (broken || lost !== undefined) {
+          // Destroyed: the listener stays, for errors of the closing connection.
+          client.release(true);
+        } else {
+          events.off?.call(client, 'error', onError);
+          client.release();
+        }
+      },
+    };
+  };
+
   const versionOf = (t: Table) => `(${t.doc} #>> $1::text[])`;
   const notRejected = (t: Table, table$: string, column$: string) =>
     `NOT EXISTS (SELECT 1 FROM ${t.rejected} r WHERE r."table" = ${table$} AND r."column" = ${column$} AND r.id = t.${t.id}::text)`;
 
   const ensureRejectedTable = async (t: Table): Promise<void> => {
-    const client = await t.pool.connect();
+    const { client, release } = await checkOut(t);
     try {
       await client.query('BEGIN');
       // Concurrent CREATE TABLE IF NOT EXISTS can still collide: one creator at a time.
@@ -275,15 +375,15 @@ export const postgresStore = (options: PostgresStoreOptions): StateStore => {
          )`,
       );
       await client.query('COMMIT');
-      client.release();
+      release(false);
     } catch (error) {
-      client.release(true);
+      release(true);
       throw error;
     }
   };
 
   const prepare = (target: StoreTarget, run: { retryRejected: boolean }): Promise<RunCounts> =>
-    guarded(async (t) => {
+    byId(async (t) => {
       await ensureRejectedTable(t);
       if (run.retryRejected) {
         await t.pool.query(`DELETE FROM ${t.rejected} WHERE "table" = $1 AND "column" = $2`, [
@@ -308,9 +408,41 @@ export const postgresStore = (options: PostgresStoreOptions): StateStore => {
       };
     });
 
+  /** Sessions open now: each holds a client of the pool until it closes. */
+  let sessions = 0;
+
+  /**
+   * Makes room in the pool for one more session: a pool of the store's own grows; a given
+   * pool too small for every session (and so for the run to end) is refused.
+   */
+  const makeRoom = (t: Table): void => {
+    const options = (t.pool as { options?: { max?: unknown } }).options;
+    const max = options?.max;
+    if (typeof max !== 'number' || sessions < max) return;
+    if (t.pool === ownPool) {
+      // Room for every session, and for the statements run beside them.
+      options!.max = sessions + 2;
+      return;
+    }
+    throw new StoreError(
+      `${name}: the pool's max of ${max} connections is below the ${sessions + 1} workers, ` +
+        `each of which holds a connection for the whole run: give a pool with max ≥ ${sessions + 1}, or fewer workers`,
+      { reason: 'connection', store: name },
+    );
+  };
+
   const session = (target: StoreTarget): Promise<StoreSession> =>
-    guarded(async (t) => {
-      const client = await t.pool.connect();
+    byId(async (t) => {
+      makeRoom(t);
+      sessions++;
+      let checkedOut: CheckedOut;
+      try {
+        checkedOut = await checkOut(t);
+      } catch (error) {
+        sessions--;
+        throw error;
+      }
+      const { client } = checkedOut;
       const claimSql = (after: boolean) =>
         `SELECT t.${t.id}::text AS id, t.${t.column}::text AS text, t.xmin::text AS token
          FROM ${t.name} t
@@ -326,7 +458,8 @@ export const postgresStore = (options: PostgresStoreOptions): StateStore => {
         } catch (error) {
           broken = true;
           await client.query('ROLLBACK').catch(() => undefined);
-          throw wrap(error);
+          // The connection's own error says more than "not queryable".
+          throw wrap(checkedOut.lost() ?? error);
         }
       };
       return {
@@ -359,7 +492,10 @@ export const postgresStore = (options: PostgresStoreOptions): StateStore => {
               release: () => run(() => client.query('ROLLBACK').then(() => undefined)),
             };
           }),
-        close: async () => client.release(broken),
+        close: async () => {
+          sessions--;
+          checkedOut.release(broken);
+        },
       };
     });
 
@@ -387,22 +523,36 @@ export const postgresStore = (options: PostgresStoreOptions): StateStore => {
     const recordedBefore = new Set<string>();
     const refused: StoreRejection[] = [];
     if (writes.length > 0) {
+      // One statement for the batch; only when it fails, one statement per row.
       await client.query('SAVEPOINT migraph_batch');
       try {
         for (const row of (await update(writes)).rows) written.add(String(row.id));
       } catch (error) {
-        if (!isDataError(error)) throw error;
-        // One write the database refuses must not stop the batch: write them one by one.
+        if (rowFailure(error) === 'fatal') throw error;
+        // A write the database refuses (a value, a constraint, a trigger, an index entry too
+        // large) must not stop the batch: the others are written, that row recorded.
         await client.query('ROLLBACK TO SAVEPOINT migraph_batch');
         for (const write of writes) {
           await client.query('SAVEPOINT migraph_row');
           try {
             for (const row of (await update([write])).rows) written.add(String(row.id));
           } catch (rowError) {
-            if (!isDataError(rowError)) throw rowError;
+            const failure = rowFailure(rowError);
+            if (failure === 'fatal') {
+              throw new StoreError(`${name}: row ${write.state.id}: ${describeCause(rowError)}`, {
+                reason: isConnectionError(rowError) ? 'connection' : 'query',
+                store: name,
+                id: write.state.id,
+                cause: rowError,
+              });
+            }
             await client.query('ROLLBACK TO SAVEPOINT migraph_row');
-            const error = `the database refused the migrated state: ${describeCause(rowError)}`;
-            refused.push({ state: write.state, version: null, error });
+            // A transient failure (a deadlock, say) leaves the row to the next pass.
+            if (failure === 'refused') {
+              const code = sqlState(rowError);
+              const error = `the database refused the migrated state (SQLSTATE ${code}): ${describeCause(rowError)}`;
+              refused.push({ state: write.state, version: null, error });
+            }
           }
         }
       }
@@ -421,8 +571,8 @@ export const postgresStore = (options: PostgresStoreOptions): StateStore => {
           table.column,
           records.map((r) => r.state.id),
           records.map((r) => r.state.ref),
-          records.map((r) => r.version),
-          records.map((r) => r.error),
+          records.map((r) => (r.version === null ? null : storable(r.version))),
+          records.map((r) => storable(r.error)),
         ],
       );
       for (const row of inserted.rows) recorded.add(String(row.id));
@@ -445,7 +595,7 @@ export const postgresStore = (options: PostgresStoreOptions): StateStore => {
   };
 
   const read = (id: string): Promise<StoredState | undefined> =>
-    guarded(async (t) => {
+    byId(async (t) => {
       const found = await t.pool.query(
         `SELECT t.${t.id}::text AS id, t.${t.column}::text AS text, t.xmin::text AS token
          FROM ${t.name} t WHERE t.${t.id} = $1::${t.idType} AND t.${t.column} IS NOT NULL${t.where}`,
@@ -458,7 +608,7 @@ export const postgresStore = (options: PostgresStoreOptions): StateStore => {
     });
 
   const write = (w: StoreWrite): Promise<boolean> =>
-    guarded(async (t) => {
+    byId(async (t) => {
       const done = await t.pool.query(
         `UPDATE ${t.name} AS t SET ${t.column} = $3::text::${t.columnType}
          WHERE t.${t.id} = $1::${t.idType} AND t.xmin = $2::xid`,
