@@ -233,6 +233,82 @@ describe('arbitraryFor', () => {
     }
   });
 
+  describe('gives up on a refinement or intersection that rejects value after value', () => {
+    /**
+     * A predicate that counts its calls and, past a million, throws: fast-check's own filter
+     * retries forever, and this turns that hang into a failure.
+     */
+    const counted = <T>(accepts: (value: T) => boolean) => {
+      const counter = { calls: 0 };
+      const predicate = (value: T): boolean => {
+        counter.calls += 1;
+        if (counter.calls > 1_000_000) throw new Error('arbitraryFor never gave up');
+        return accepts(value);
+      };
+      return { counter, predicate };
+    };
+    const isUuid = (s: string) =>
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+    const drawError = (arbitrary: fc.Arbitrary<unknown>): unknown => {
+      try {
+        fc.sample(arbitrary, { numRuns: 5, seed: 1 });
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+
+    it('a refinement almost nothing passes (isUuid over t.string), named with its path', () => {
+      const { counter, predicate } = counted(isUuid);
+      const Uuid = t.refinement(t.string, predicate, 'Uuid');
+      const User = t.type({ name: t.string, friends: t.array(t.type({ id: Uuid })) }, 'User');
+      const error = drawError(arbitraryFor(User, { maxLength: 2 }));
+      expect(error).to.be.instanceOf(UnsupportedCodecError);
+      expect(error).to.include({ codec: 'Uuid', path: '.friends[*].id' });
+      expect((error as Error).message).to.equal(
+        "Cannot draw a value for the codec 'Uuid' at .friends[*].id of 'User': 10000 values in a row were rejected by its predicate; pass an arbitrary as options.overrides['Uuid']",
+      );
+      expect(counter.calls).to.equal(10_000);
+      // The remedy the message names.
+      const given = arbitraryFor(User, { overrides: { Uuid: fc.uuid() } });
+      expect(fc.sample(given, { numRuns: 20, seed: 1 }).every((u) => User.is(u))).to.equal(true);
+    });
+
+    it('an intersection no value satisfies', () => {
+      const { predicate } = counted((n: number) => Number.isFinite(n));
+      const Count = t.refinement(t.number, predicate, 'Count');
+      const Impossible = t.intersection(
+        [t.type({ a: t.string }), t.type({ a: Count })],
+        'Impossible',
+      );
+      const error = drawError(arbitraryFor(Impossible, { maxRejections: 500 }));
+      expect(error).to.be.instanceOf(UnsupportedCodecError);
+      expect(error).to.include({ codec: 'string & Count', path: '.a' });
+      expect((error as Error).message).to.equal(
+        "Cannot draw a value for the codec 'string & Count' at .a of 'Impossible': 500 values in a row were rejected by the intersection (is it satisfiable?); pass an arbitrary as options.overrides['string & Count']",
+      );
+    });
+
+    it('but not a refinement that passes some values, however long it runs', () => {
+      const Even = t.refinement(t.number, (n) => n % 64 === 0, 'Even');
+      const values = fc.sample(arbitraryFor(Even, { maxRejections: 5_000 }), {
+        numRuns: 300,
+        seed: 3,
+      });
+      expect(values.every((n) => n % 64 === 0)).to.equal(true);
+    });
+
+    it('and shrinks within the refinement', () => {
+      const Big = t.refinement(t.number, (n) => Number.isInteger(n) && n >= 10, 'Big');
+      const details = fc.check(
+        fc.property(arbitraryFor(t.type({ n: Big })), ({ n }) => n < 20),
+        { seed: 2 },
+      );
+      expect(details.failed).to.equal(true);
+      expect(details.counterexample).to.deep.equal([{ n: 20 }]);
+    });
+  });
+
   it('checks its options', () => {
     expect(() => arbitraryFor(t.string, { maxDepth: -1 })).to.throw(
       TypeError,
@@ -245,6 +321,10 @@ describe('arbitraryFor', () => {
     expect(() => arbitraryFor(t.string, { maxLength: 1.5 })).to.throw(
       TypeError,
       'Expected options.maxLength to be a non-negative integer, got 1.5',
+    );
+    expect(() => arbitraryFor(t.string, { maxRejections: 0 })).to.throw(
+      TypeError,
+      'Expected options.maxRejections to be a positive integer, got 0',
     );
     expect(() =>
       arbitraryFor(t.string, { overrides: { string: 'abc' as unknown as fc.Arbitrary<string> } }),

@@ -5,8 +5,9 @@
  * The values are JSON-like, as stored states are: finite numbers without `-0`, `unknown` as
  * JSON values (two levels deep, at most three items a level), objects with `Object.prototype`,
  * record keys that are sometimes `__proto__` or `constructor`. Optional keys of `t.partial` are
- * sometimes absent. Refinements and brands filter their base; recursive codecs unfold up to
- * `maxDepth`.
+ * sometimes absent. Refinements and brands filter their base, and give up with an
+ * {@link UnsupportedCodecError} when `maxRejections` values in a row fail (fast-check's own
+ * `filter` would retry forever); recursive codecs unfold up to `maxDepth`.
  *
  * @since 0.1.0
  */
@@ -29,11 +30,19 @@ export interface ArbitraryOptions {
    * codecs such as `DateFromISOString`, or refinements that reject most values of their base.
    */
   readonly overrides?: Readonly<Record<string, fc.Arbitrary<unknown>>>;
+  /**
+   * Values in a row a refinement, brand or intersection may reject while one value is drawn
+   * (default 10 000). Past it, drawing throws an {@link UnsupportedCodecError} naming the
+   * codec and where it sits: a predicate almost nothing passes (`isUuid` over `t.string`), or
+   * an intersection no value satisfies, needs an override.
+   */
+  readonly maxRejections?: number;
 }
 
 /**
  * A codec {@link arbitraryFor} cannot turn into an arbitrary: a custom `t.Type`, a function,
- * `t.never`, or a recursive codec with no finite value within `maxDepth`.
+ * `t.never`, a recursive codec with no finite value within `maxDepth`, or (thrown while
+ * drawing) a refinement or intersection that rejected `maxRejections` values in a row.
  *
  * @since 0.1.0
  */
@@ -149,6 +158,7 @@ class Cut {
 
 interface Context {
   readonly maxDepth: number;
+  readonly maxRejections: number;
   readonly maxLength: number;
   readonly maxStringLength: number;
   readonly overrides: Readonly<Record<string, fc.Arbitrary<unknown>>>;
@@ -239,6 +249,58 @@ const unsupported = (codec: Codec, ctx: Context, why: string): UnsupportedCodecE
     { codec: codec.name, path: ctx.path },
   );
 
+/**
+ * The values of `base` that `accepts`, like fast-check's `filter`, but giving up with `giveUp()`
+ * when `budget` values in a row are rejected while one value is drawn, where `filter` would
+ * loop forever. Shrinking keeps only accepted values, as `filter` does, with no budget: a
+ * shrink stream is finite.
+ */
+class BoundedFilter<T> extends fc.Arbitrary<T> {
+  constructor(
+    private readonly base: fc.Arbitrary<T>,
+    private readonly accepts: (value: T) => boolean,
+    private readonly budget: number,
+    private readonly giveUp: () => Error,
+  ) {
+    super();
+  }
+
+  generate(mrng: fc.Random, biasFactor: number | undefined): fc.Value<T> {
+    for (let rejected = 0; rejected < this.budget; rejected++) {
+      const drawn = this.base.generate(mrng, biasFactor);
+      if (this.accepts(drawn.value)) return drawn;
+    }
+    throw this.giveUp();
+  }
+
+  canShrinkWithoutContext(value: unknown): value is T {
+    return this.base.canShrinkWithoutContext(value) && this.accepts(value);
+  }
+
+  shrink(value: T, context: unknown): fc.Stream<fc.Value<T>> {
+    return this.base.shrink(value, context).filter((shrunk) => this.accepts(shrunk.value));
+  }
+}
+
+/** `base` filtered by `accepts` within the context's budget; the error names `name` at its path. */
+const bounded = <T>(
+  base: fc.Arbitrary<T>,
+  accepts: (value: T) => boolean,
+  name: string,
+  ctx: Context,
+  what: string,
+): fc.Arbitrary<T> =>
+  new BoundedFilter(
+    base,
+    accepts,
+    ctx.maxRejections,
+    () =>
+      new UnsupportedCodecError(
+        `Cannot draw a value for the codec '${name}'${ctx.path === '' ? '' : ` at ${ctx.path}`} of '${ctx.root}': ${ctx.maxRejections} values in a row were rejected by ${what}; pass an arbitrary as options.overrides['${name}']`,
+        { codec: name, path: ctx.path },
+      ),
+  );
+
 /** A record of `shape`'s keys; optional keys are sometimes absent. */
 const objectOf = (shape: ObjectShape, ctx: Context): fc.Arbitrary<Record<string, unknown>> => {
   const model: Record<string, fc.Arbitrary<unknown>> = {};
@@ -258,6 +320,8 @@ const objectOf = (shape: ObjectShape, ctx: Context): fc.Arbitrary<Record<string,
 /** Values every codec of `codecs` accepts (an intersection). */
 const allOf = (codecs: readonly Codec[], ctx: Context): fc.Arbitrary<unknown> => {
   const accepted = (value: unknown) => codecs.every((c) => isValue(c, value));
+  const name = codecs.map((c) => c.name).join(' & ');
+  const what = 'the intersection (is it satisfiable?)';
   const shaped = codecs.map((c) => [c, shapeOf(c)] as const);
   const objects = shaped.filter(([, shape]) => shape !== undefined);
   const others = shaped.filter(([, shape]) => shape === undefined).map(([c]) => c);
@@ -272,10 +336,10 @@ const allOf = (codecs: readonly Codec[], ctx: Context): fc.Arbitrary<unknown> =>
       }
     }
     const record = objectOf(merged, ctx);
-    return others.length === 0 ? record : record.filter(accepted);
+    return others.length === 0 ? record : bounded(record, accepted, name, ctx, what);
   }
   // No object shape to merge: draw from each member and keep what all accept.
-  return fc.oneof(...others.map((c) => build(c, ctx))).filter(accepted);
+  return bounded(fc.oneof(...others.map((c) => build(c, ctx))), accepted, name, ctx, what);
 };
 
 const hasOverride = (ctx: Context, codec: Codec): boolean =>
@@ -373,7 +437,13 @@ const build = (codec: Codec, ctx: Context): fc.Arbitrary<unknown> => {
     case 'IntersectionType':
       return allOf(c.types, ctx);
     case 'RefinementType':
-      return build(c.type, ctx).filter((value) => c.predicate(value));
+      return bounded(
+        build(c.type, ctx),
+        (value) => c.predicate(value),
+        codec.name,
+        ctx,
+        'its predicate',
+      );
     case 'RecursiveType': {
       const depth = ctx.depths.get(codec) ?? 0;
       if (depth >= ctx.maxDepth) throw new Cut(codec.name);
@@ -382,11 +452,11 @@ const build = (codec: Codec, ctx: Context): fc.Arbitrary<unknown> => {
   }
 };
 
-const checkCount = (name: string, value: unknown, fallback: number): number => {
+const checkCount = (name: string, value: unknown, fallback: number, min = 0): number => {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     throw new TypeError(
-      `Expected options.${name} to be a non-negative integer, got ${String(value)}`,
+      `Expected options.${name} to be a ${min > 0 ? 'positive' : 'non-negative'} integer, got ${String(value)}`,
     );
   }
   return value;
@@ -411,7 +481,8 @@ const checkOverrides = (overrides: unknown): Readonly<Record<string, fc.Arbitrar
  * `readonly`, `readonlyArray`, `null`, `undefined`, `void`, the primitives, `unknown`,
  * `UnknownArray`, `UnknownRecord`, branded and refined codecs (by filtering their base) and
  * recursive codecs (up to `maxDepth`). Any other codec, unless `options.overrides` names it,
- * throws an {@link UnsupportedCodecError} naming the codec and where it sits.
+ * throws an {@link UnsupportedCodecError} naming the codec and where it sits; so does drawing
+ * from a refinement or intersection that rejects `maxRejections` values in a row.
  *
  * Complexity: O(size of the codec × maxDepth unfoldings per recursive codec) to build.
  *
@@ -427,6 +498,7 @@ export const arbitraryFor = <A>(
   const maxStringLength = checkCount('maxStringLength', options.maxStringLength, 16);
   const ctx: Context = {
     maxDepth: checkCount('maxDepth', options.maxDepth, 3),
+    maxRejections: checkCount('maxRejections', options.maxRejections, 10_000, 1),
     maxLength: checkCount('maxLength', options.maxLength, 4),
     maxStringLength,
     overrides: checkOverrides(options.overrides),
