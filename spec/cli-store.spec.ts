@@ -244,6 +244,47 @@ describe('migraph migrate --store, migraph census', function () {
     });
   });
 
+  it('rejects -0 and keys written twice in a PostgreSQL text column, as file migration does', async () => {
+    const url = await freshDatabase('cli_text');
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`CREATE TABLE texts (id int PRIMARY KEY, doc text)`);
+      await client.query(`INSERT INTO texts VALUES ($1, $2), ($3, $4), ($5, $6)`, [
+        1,
+        '{"state_version":"1.0.0","name":"a","offset":-0}',
+        2,
+        '{"state_version":"1.1.0","state_version":"1.0.0","name":"b"}',
+        3,
+        doc(3),
+      ]);
+      const args = ['--store', url, '--table', 'texts', '--column', 'doc'];
+      const run = await runCli(['migrate', ...args], project);
+      expect(run.code, run.stderr).to.equal(1);
+      expect(run.stdout).to.equal(
+        '1 row migrated, 0 already at the target, 2 rejected (recorded in migraph_rejected)\n',
+      );
+      const { rows } = await client.query(
+        `SELECT r.id, r.error, t.doc FROM migraph_rejected r JOIN texts t ON t.id::text = r.id ORDER BY r.id`,
+      );
+      expect(rows).to.deep.equal([
+        {
+          id: '1',
+          error: 'the number -0 is a negative zero, which JavaScript writes back as 0',
+          doc: '{"state_version":"1.0.0","name":"a","offset":-0}',
+        },
+        {
+          id: '2',
+          error:
+            'the key "state_version" appears twice in one object: readers disagree on which value counts (JavaScript takes the last, SQLite the first)',
+          doc: '{"state_version":"1.1.0","state_version":"1.0.0","name":"b"}',
+        },
+      ]);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('counts the states of NDJSON files by version', async () => {
     const ndjson = path.join(project, 'states.ndjson');
     writeFileSync(

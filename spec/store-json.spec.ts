@@ -8,8 +8,36 @@ import { inexactNumber, isExactNumber, parseExact } from '../lib/stores/json.js'
 describe('parseExact', () => {
   it('parses JSON whose numbers JavaScript holds exactly', () => {
     expect(
-      parseExact('{"a":[0.1,-2,1.5e-7,9007199254740991,1e21,1E+2,0,-0.0,12.50]}'),
-    ).to.deep.equal(E.right({ a: [0.1, -2, 1.5e-7, 9007199254740991, 1e21, 100, 0, -0, 12.5] }));
+      parseExact('{"a":[0.1,-2,1.5e-7,9007199254740991,1e21,1E+2,0,0.0,12.50]}'),
+    ).to.deep.equal(E.right({ a: [0.1, -2, 1.5e-7, 9007199254740991, 1e21, 100, 0, 0, 12.5] }));
+  });
+
+  it('refuses a negative zero, as file migration does: it would be written back as 0', () => {
+    for (const zero of ['-0', '-0.0', '-0e5', '-0.000E-3']) {
+      expect(parseExact(`{"offset":${zero}}`), zero).to.deep.equal(
+        E.left(`the number ${zero} is a negative zero, which JavaScript writes back as 0`),
+      );
+    }
+    expect(parseExact('{"offset":"-0","n":-0.5}')).to.deep.equal(
+      E.right({ offset: '-0', n: -0.5 }),
+    );
+  });
+
+  it('refuses a key that appears twice in one object, at any depth, however it is written', () => {
+    const why = (key: string) =>
+      E.left(
+        `the key "${key}" appears twice in one object: readers disagree on which value counts (JavaScript takes the last, SQLite the first)`,
+      );
+    expect(parseExact('{"state_version":"1.1.0","state_version":"1.0.0"}')).to.deep.equal(
+      why('state_version'),
+    );
+    expect(parseExact('{"a":[{"b":{"c":1, "c" :2}}]}')).to.deep.equal(why('c'));
+    expect(parseExact('{"state_version":"1.1.0","state\\u005fversion":"1.0.0"}')).to.deep.equal(
+      why('state_version'),
+    );
+    // The same key in different objects, and key-like text inside strings, are fine.
+    const fine = '{"a":{"v":1},"b":{"v":2},"s":"{\\"v\\":1,\\"v\\":2}","l":[{"v":1},{"v":2}]}';
+    expect(parseExact(fine)).to.deep.equal(E.right(JSON.parse(fine)));
   });
 
   it('refuses integers beyond 2^53, too many digits and numbers out of range, quoting them', () => {

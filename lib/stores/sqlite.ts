@@ -220,7 +220,30 @@ export const sqliteStore = (options: SqliteStoreOptions): StateStore => {
     }
   };
 
-  const version = `(CASE WHEN json_valid(${J}) THEN CAST(json_extract(${J}, @path) AS TEXT) END)`;
+  /**
+   * True when a key on the version path appears twice in its object: SQLite reads the first
+   * value, JavaScript the last, so the version is not one (such rows are claimed, and
+   * rejected; a census counts them as invalid). The exact test (`json_each` keeps duplicates
+   * and decodes escapes) runs only on rows whose text names a key twice or has `\u` escapes.
+   */
+  const ambiguous = (path: readonly string[]): string => {
+    const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+    const twice = path.map((key) => {
+      const quoted = literal(`"${key}"`);
+      return `instr(substr(${J}, instr(${J}, ${quoted}) + length(${quoted})), ${quoted}) > 0`;
+    });
+    const escaped = path.some((key) => /[\\/]/.test(key)) ? `'\\'` : `'\\u'`;
+    const repeated = path.map(
+      (key, i) =>
+        `(SELECT count(*) FROM json_each(${J}, ${literal(jsonPath(path.slice(0, i)))}) WHERE key = ${literal(key)}) > 1`,
+    );
+    return `(CASE WHEN NOT json_valid(${J}) THEN 0
+                  WHEN NOT (${[...twice, `instr(${J}, ${escaped}) > 0`].join(' OR ')}) THEN 0
+                  ELSE (${repeated.join(' OR ')}) END)`;
+  };
+  /** The version field as text; NULL when it cannot be read (or is ambiguous). */
+  const versionAt = (path: readonly string[]) =>
+    `(CASE WHEN json_valid(${J}) AND NOT ${ambiguous(path)} THEN CAST(json_extract(${J}, @path) AS TEXT) END)`;
   const notRejected = `NOT EXISTS (SELECT 1 FROM ${R} r WHERE r."table" = @table AND r."column" = @column AND r.id = CAST(t.${I} AS TEXT))`;
   const runParams = (target: StoreTarget) => ({
     path: jsonPath(target.path),
@@ -323,6 +346,7 @@ export const sqliteStore = (options: SqliteStoreOptions): StateStore => {
           params.column,
         );
       }
+      const version = versionAt(target.path);
       const counts = d
         .prepare(
           `SELECT coalesce(sum(${version} IS @target), 0) AS atTarget,
@@ -340,6 +364,7 @@ export const sqliteStore = (options: SqliteStoreOptions): StateStore => {
 
   const session = (target: StoreTarget): Promise<StoreSession> =>
     guarded((d) => {
+      const version = versionAt(target.path);
       const claimSql = (after: boolean) =>
         `SELECT t.${I} AS id, CAST(t.${I} AS TEXT) AS key, t.${C} AS text
          FROM ${T} AS t
@@ -399,6 +424,7 @@ export const sqliteStore = (options: SqliteStoreOptions): StateStore => {
           `SELECT CASE
                     WHEN NOT json_valid(${J}) THEN 'invalid'
                     WHEN json_type(${J}) <> 'object' THEN 'invalid'
+                    WHEN ${ambiguous(path)} THEN 'invalid'
                     WHEN json_type(${J}, @path) IS NULL THEN 'missing'
                     WHEN json_type(${J}, @path) IN ('object', 'array') THEN 'invalid'
                     ELSE 'version'
@@ -406,6 +432,7 @@ export const sqliteStore = (options: SqliteStoreOptions): StateStore => {
                   CASE
                     WHEN NOT json_valid(${J}) THEN NULL
                     WHEN json_type(${J}) <> 'object' THEN NULL
+                    WHEN ${ambiguous(path)} THEN NULL
                     WHEN json_type(${J}, @path) IS NULL THEN NULL
                     WHEN json_type(${J}, @path) IN ('object', 'array') THEN NULL
                     ELSE json_quote(json_extract(${J}, @path))

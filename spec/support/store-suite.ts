@@ -204,6 +204,47 @@ export const storeSuite = (fixture: StoreFixture): void => {
       expect(rejected.get('4')!.error).to.include('cannot be held exactly by JavaScript');
     });
 
+    it('reads -0 and keys written twice as file migration does: rejected, unless the column is jsonb', async () => {
+      const t = await table([
+        '{"state_version":"1.0.0","name":"a","offset":-0}',
+        '{"state_version":"1.1.0","state_version":"1.0.0","name":"b"}',
+        '{"state_version":"1.0.0","name":"c","meta":{"n":1,"n":2}}',
+        doc(4),
+      ]);
+      const store = t.store();
+      if (fixture.kind === 'postgres') {
+        // jsonb holds neither: PostgreSQL stored 0 and the last value of each key.
+        expect(right(await census(store))).to.deep.equal({ '1.0.0': 4 });
+        const report = right(await migrateStore(docMigrator(), store));
+        await store.close();
+        expect(report).to.include({ migrated: 4, rejected: 0 });
+        expect((await parsed(t)).get(1)).to.include({ offset: 0, state_version: '1.1.0' });
+        return;
+      }
+      // SQLite reads the first state_version of row 2 (1.1.0), JavaScript the last: neither
+      // counts, and the row is claimed and rejected rather than left for at the target.
+      expect(right(await census(store))).to.deep.equal({ '1.0.0': 3, invalid: 1 });
+      const before = await t.texts();
+      const report = right(await migrateStore(docMigrator(), store));
+      expect(report).to.deep.equal({
+        migrated: 1,
+        alreadyAtTarget: 0,
+        rejected: 3,
+        previouslyRejected: 0,
+        conflicts: 0,
+      });
+      const after = await t.texts();
+      for (const id of [1, 2, 3]) expect(after.get(id), `row ${id}`).to.equal(before.get(id));
+      const rejected = await t.rejected();
+      expect(rejected.get('1')!.error).to.equal(
+        'the number -0 is a negative zero, which JavaScript writes back as 0',
+      );
+      expect(rejected.get('2')!.error).to.match(/^the key "state_version" appears twice/);
+      expect(rejected.get('3')!.error).to.match(/^the key "n" appears twice/);
+      expect(right(await census(store))).to.deep.equal({ '1.0.0': 2, '1.1.0': 1, invalid: 1 });
+      await store.close();
+    });
+
     it('never overwrites a write the application made while the row was being migrated', async () => {
       const t = await table(range(6).map((i) => doc(i)));
       let written: Promise<void> | undefined;

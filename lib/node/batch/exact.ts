@@ -92,6 +92,40 @@ export const inexactNumber = (
 export const isExactLiteral = (literal: string, options: ExactOptions = {}): boolean =>
   inexactness(literal, options) === undefined;
 
+/** Strings (keys when a colon follows) and the braces of a JSON text. */
+const KEYS = /"(?:[^"\\]|\\.)*"(\s*:)?|[{}]/g;
+
+/**
+ * The first key of a JSON text that appears twice in one object, at any depth; undefined
+ * when there is none. `JSON.parse` keeps the last value and other readers (SQLite's
+ * `json_extract`) the first, so such a text means different things to different readers,
+ * and writing it back would drop a value. Keys are compared as decoded (`"a\u0062"` is
+ * `"ab"`). Cost: one scan of the text's strings.
+ *
+ * @example
+ * duplicateKey('{"v":"1.1.0","v":"1.0.0"}') // 'v'
+ * duplicateKey('{"a":{"v":1},"b":{"v":2}}') // undefined
+ */
+export const duplicateKey = (text: string): string | undefined => {
+  if (!text.includes('"')) return undefined;
+  const objects: Set<string>[] = [];
+  KEYS.lastIndex = 0;
+  for (let match = KEYS.exec(text); match !== null; match = KEYS.exec(text)) {
+    const token = match[0];
+    if (token === '{') objects.push(new Set());
+    else if (token === '}') objects.pop();
+    else if (match[1] !== undefined) {
+      const quoted = token.slice(0, token.lastIndexOf('"') + 1);
+      const key = quoted.includes('\\') ? (JSON.parse(quoted) as string) : quoted.slice(1, -1);
+      const keys = objects.at(-1);
+      if (keys === undefined) continue;
+      if (keys.has(key)) return key;
+      keys.add(key);
+    }
+  }
+  return undefined;
+};
+
 class NotExpressible extends Error {}
 
 /**
