@@ -27,27 +27,35 @@ import {
   withStoreOptions,
   type StoreMigrateOptions,
 } from './store.js';
-import { projectOptions, type GlobalOptions } from './options.js';
+import { projectOptions, requireMigrationsDir, type GlobalOptions } from './options.js';
 import { testCommand, type TestCommandOptions } from './test.js';
 import { hideSecrets, secretsOf } from './secrets.js';
 import { escapeControl } from './terminal.js';
 
 /**
  * States drawn from the schemas module's `arbitraries`, for `check`. fast-check is imported
- * only when there are arbitraries (a project that exports them has it installed).
+ * only when there are arbitraries; when they cannot be built (fast-check not installed), the
+ * graph is checked without samples and a warning says so.
  */
 const sampleArbitraries = async (project: Project): Promise<Record<string, unknown[]>> => {
-  const entries = Object.entries(project.arbitraries);
+  let arbitraries: Readonly<Record<string, unknown>>;
+  try {
+    arbitraries = await project.arbitraries();
+  } catch (error) {
+    err(
+      `migraph: warning: ${escapeControl(describeCause(error))}; checking without sampled states\n`,
+    );
+    return {};
+  }
+  const entries = Object.entries(arbitraries);
   if (entries.length === 0) return {};
-  const { sampleStates } = await import('../testing/round-trip.js');
   for (const [version, arbitrary] of entries) {
     if (typeof (arbitrary as { generate?: unknown } | null)?.generate !== 'function') {
       throw usage(`The schemas module's arbitraries['${version}'] is not a fast-check arbitrary`);
     }
   }
-  return sampleStates(
-    project.arbitraries as Record<string, import('fast-check').Arbitrary<unknown>>,
-  );
+  const { sampleStates } = await import('../testing/round-trip.js');
+  return sampleStates(arbitraries as Record<string, import('fast-check').Arbitrary<unknown>>);
 };
 
 const versionArg = (value: string, name: string): Version => {
@@ -63,6 +71,7 @@ const err = (text: string) => process.stderr.write(hideSecrets(text, secrets));
 
 /** Loads the project; files that failed to load make every command but `check` fail. */
 const open = async (options: ProjectOptions, strict = true): Promise<Project> => {
+  requireMigrationsDir(options);
   const loaded = await loadProject(options);
   if (E.isLeft(loaded)) throw usage(loaded.left.message, loaded.left.cause);
   const project = loaded.right;
@@ -214,6 +223,7 @@ const program = (): Command => {
         } & StoreMigrateOptions,
       ) => {
         if (options.store !== undefined || files.length === 0) {
+          if (options.store !== undefined) requireMigrationsDir(projectOf());
           await migrateStoreCommand(files, options, projectOf());
           return;
         }

@@ -5,7 +5,11 @@
  *
  * @since 0.2.0
  */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { defaultMigrationsDir } from '../node/loader.js';
 import type { ProjectOptions } from '../node/project.js';
+import { usage } from './errors.js';
 
 /** The global options, as commander gives them. */
 export interface GlobalOptions {
@@ -27,3 +31,30 @@ export const projectOptions = (options: GlobalOptions): ProjectOptions => ({
   ...(options.schemas === undefined ? {} : { schemas: options.schemas }),
   ...(options.loadTimeout === undefined ? {} : { loadTimeoutMs: options.loadTimeout * 1000 }),
 });
+
+/** A path as the user would type it from the current directory. */
+const shown = (file: string): string => {
+  const relative = path.relative(process.cwd(), file);
+  return relative === '' ? '.' : relative.startsWith('..') ? file : `./${relative}`;
+};
+
+/**
+ * Throws a usage error when the project's migrations directory does not exist, saying where
+ * it looked, how to point elsewhere (`--dir`), how to scaffold one, and where the AgentState
+ * migrations shipped with migraph are.
+ *
+ * @example
+ * requireMigrationsDir({ dir: './migrations' }) // throws in a project without one
+ */
+export const requireMigrationsDir = (project: ProjectOptions): void => {
+  const dir = path.resolve(project.dir);
+  if (existsSync(dir) && statSync(dir).isDirectory()) return;
+  const shipped = defaultMigrationsDir().replace(/[\\/]$/, '');
+  throw usage(
+    [
+      `No migrations directory at ${dir} (--dir, default ./migrations)`,
+      `pass --dir <directory> to use another one, or scaffold a first migration there with: npx migraph new 1.0.0 1.1.0`,
+      `(the AgentState migrations shipped with migraph are in ${shown(shipped)}: --dir ${shown(shipped)})`,
+    ].join('\n'),
+  );
+};

@@ -43,13 +43,19 @@ const loadKit = async (): Promise<typeof import('../testing/test-migrations.js')
   }
 };
 
-const arbitrariesOf = (project: Project): Record<string, fc.Arbitrary<unknown>> => {
-  for (const [version, arbitrary] of Object.entries(project.arbitraries)) {
+const arbitrariesOf = async (project: Project): Promise<Record<string, fc.Arbitrary<unknown>>> => {
+  let arbitraries: Readonly<Record<string, unknown>>;
+  try {
+    arbitraries = await project.arbitraries();
+  } catch (error) {
+    throw usage(error instanceof Error ? error.message : String(error), error);
+  }
+  for (const [version, arbitrary] of Object.entries(arbitraries)) {
     if (typeof (arbitrary as { generate?: unknown } | null)?.generate !== 'function') {
       throw usage(`The schemas module's arbitraries['${version}'] is not a fast-check arbitrary`);
     }
   }
-  return project.arbitraries as Record<string, fc.Arbitrary<unknown>>;
+  return arbitraries as Record<string, fc.Arbitrary<unknown>>;
 };
 
 /** JSON of a report; BigInt values (which JSON cannot hold) become strings. */
@@ -73,7 +79,7 @@ export const testCommand = async (
   const report = testMigrations(project.migrator, {
     runs,
     ...(seed === undefined ? {} : { seed }),
-    arbitraries: arbitrariesOf(project),
+    arbitraries: await arbitrariesOf(project),
     ...(json ? {} : { onResult: (result) => write(`${formatRoundTrip(result)}\n`) }),
   });
   if (json) write(`${toJson(report)}\n`);

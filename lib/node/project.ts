@@ -5,7 +5,8 @@
  *
  * A schemas module may export `codecs` (a record from version, or `'*'`, to io-ts codec),
  * `currentVersion`, `versionKey`, `missingVersion`, and `arbitraries` (a record from version
- * to fast-check arbitrary, sampled by `migraph check`). TypeScript files are loaded through
+ * to fast-check arbitrary, sampled by `migraph check`, or a function returning one, maybe
+ * async, so that the module loads without fast-check). TypeScript files are loaded through
  * `tsx`, so `.ts` migrations work without a build step.
  *
  * @since 0.1.0
@@ -42,7 +43,13 @@ export interface SchemasModule {
   readonly currentVersion?: string;
   readonly versionKey?: string;
   readonly missingVersion?: string;
-  readonly arbitraries?: Readonly<Record<string, unknown>>;
+  /**
+   * fast-check arbitraries by version, or a function giving them (maybe async): a module that
+   * imports fast-check in that function loads where fast-check (an optional peer) is absent.
+   */
+  readonly arbitraries?:
+    | Readonly<Record<string, unknown>>
+    | (() => Readonly<Record<string, unknown>> | Promise<Readonly<Record<string, unknown>>>);
 }
 
 /** A loaded project: the migrator, how loading went, and the schemas module's extras. */
@@ -50,7 +57,11 @@ export interface Project {
   readonly migrator: Migrator;
   readonly report: LoadReport;
   readonly schemasFile: string | undefined;
-  readonly arbitraries: Readonly<Record<string, unknown>>;
+  /**
+   * The schemas module's arbitraries by version (`{}` when it exports none), built on the call:
+   * rejects with a {@link ProjectError} when they cannot be built (fast-check not installed).
+   */
+  readonly arbitraries: () => Promise<Readonly<Record<string, unknown>>>;
   /** Things worth saying that do not stop the project from loading (a schemas module without codecs). */
   readonly warnings: readonly string[];
 }
@@ -139,9 +150,11 @@ const readSchemas = async (file: string, timeoutMs: number): Promise<SchemasModu
     }
   }
   for (const key of ['codecs', 'arbitraries'] as const) {
-    if (exports[key] !== undefined && !isRecord(exports[key])) {
+    const value = exports[key];
+    if (key === 'arbitraries' && typeof value === 'function') continue;
+    if (value !== undefined && !isRecord(value)) {
       throw projectError(
-        `The schemas module ${file} exports ${key}, but not as a record by version`,
+        `The schemas module ${file} exports ${key}, but not as a record by version${key === 'arbitraries' ? ' (or a function returning one)' : ''}`,
       );
     }
   }
@@ -203,7 +216,27 @@ const load = async (options: ProjectOptions): Promise<Project> => {
       ? [path.basename(schemasFile)]
       : [];
   const report = await loadMigrationsInto(migrator, dir, { importModule, timeoutMs, ignore });
-  return { migrator, report, schemasFile, arbitraries: schemas.arbitraries ?? {}, warnings };
+  const arbitraries = async (): Promise<Readonly<Record<string, unknown>>> => {
+    const given = schemas.arbitraries ?? {};
+    if (typeof given !== 'function') return given;
+    let built: unknown;
+    try {
+      built = await given();
+    } catch (cause) {
+      const missing = /fast-check/.test(describeCause(cause)) ? ' (is fast-check installed?)' : '';
+      throw projectError(
+        `Cannot build the arbitraries of the schemas module ${schemasFile}${missing}: ${describeCause(cause)}`,
+        cause,
+      );
+    }
+    if (!isRecord(built)) {
+      throw projectError(
+        `The schemas module ${schemasFile} exports arbitraries, but its function does not return a record by version`,
+      );
+    }
+    return built;
+  };
+  return { migrator, report, schemasFile, arbitraries, warnings };
 };
 
 /**
