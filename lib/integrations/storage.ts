@@ -1,23 +1,41 @@
 /**
  * What the store integrations need of a storage (`localStorage`, an async storage, a memory
- * one), and the backup of a raw stored value taken before a failed migration is reported.
+ * one), and the protection of one hydration: the raw stored value is backed up before the
+ * first step runs, and the backup is removed once it is no longer the only copy of the data.
  *
  * @since 0.1.0
  */
 import * as E from '#fp/Either.js';
+import { compareVersions } from '../core/version.js';
 import type { MigraphError } from '../core/errors.js';
+import { silentLogger } from '../core/logger.js';
 import type { Migrator } from '../core/migrator.js';
 
-/** A string key-value storage, sync or async: `localStorage` is one, redux-persist's storages too. */
+/**
+ * A string key-value storage, sync or async: `localStorage` is one, redux-persist's storages
+ * and zustand's `StateStorage` too.
+ *
+ * @since 0.1.0
+ */
 export interface RawStorage {
   getItem(key: string): string | null | undefined | Promise<string | null | undefined>;
   setItem(key: string, value: string): unknown;
+  /** Removes a backup once the migrated state is stored; without it backups stay. */
+  removeItem?(key: string): unknown;
 }
 
-/** The suffix of the key a raw stored value is backed up under. */
+/**
+ * The suffix of the key a raw stored value is backed up under.
+ *
+ * @since 0.1.0
+ */
 export const BACKUP_SUFFIX = '.migraph-backup';
 
-/** A failed migration of a stored state, with where its raw value was backed up. */
+/**
+ * A failed migration of a stored state, with where its raw value was backed up.
+ *
+ * @since 0.1.0
+ */
 export type StoredMigrationError = MigraphError & {
   /** The storage key holding the backup of the raw stored value, when one was taken. */
   readonly backupKey?: string;
@@ -33,82 +51,182 @@ export const defaultStorage = (): RawStorage | undefined => {
 };
 
 /** A value, or a promise of it. */
-type MaybePromise<A> = A | Promise<A>;
+export type MaybePromise<A> = A | Promise<A>;
 
-const isPromise = <A>(value: MaybePromise<A>): value is Promise<A> =>
+export const isPromise = <A>(value: MaybePromise<A>): value is Promise<A> =>
   typeof (value as { then?: unknown } | null)?.then === 'function';
 
 /** `f(value)`, synchronously when `value` is not a promise: a synchronous storage stays synchronous. */
-const andThen = <A, B>(value: MaybePromise<A>, f: (a: A) => MaybePromise<B>): MaybePromise<B> =>
-  isPromise(value) ? value.then(f) : f(value);
+export const thenMaybe = <A, B>(
+  value: MaybePromise<A>,
+  f: (a: A) => MaybePromise<B>,
+): MaybePromise<B> => (isPromise(value) ? value.then(f) : f(value));
+
+/** `f()`, with a throw turned into `onError(cause)`; a rejection too. */
+const attempt = <A>(f: () => MaybePromise<A>, onError: (cause: unknown) => A): MaybePromise<A> => {
+  try {
+    const out = f();
+    return isPromise(out) ? out.then(undefined, onError) : out;
+  } catch (cause) {
+    return onError(cause);
+  }
+};
+
+/** A backup of a raw stored value: its key, and whether this hydration wrote it. */
+export interface Backup {
+  readonly key: string;
+  /** False when an earlier backup already held the same value (it is then left alone). */
+  readonly created: boolean;
+}
 
 /**
- * Copies the raw value at `key` to `key.migraph-backup`, never replacing an earlier, different
- * backup (this one then goes to `key.migraph-backup.1`, `.2`…). Gives the backup's key, or
- * undefined when nothing is stored. Synchronous with a synchronous storage (`localStorage`),
- * so the backup exists before the application can write again.
+ * Copies `raw` (by default the value at `key`) to `key.migraph-backup`, never replacing an
+ * earlier, different backup (this one then goes to `key.migraph-backup.1`, `.2`…). Gives the
+ * backup, or undefined when nothing is stored. Synchronous with a synchronous storage
+ * (`localStorage`), so the backup exists before the application can write again.
  */
-export const backUpRaw = (storage: RawStorage, key: string): MaybePromise<string | undefined> =>
-  andThen(storage.getItem(key), (raw) => {
-    if (raw === null || raw === undefined) return undefined;
-    const place = (n: number): MaybePromise<string> => {
+export const backUpRaw = (
+  storage: RawStorage,
+  key: string,
+  raw?: string | null,
+): MaybePromise<Backup | undefined> =>
+  thenMaybe(raw ?? storage.getItem(key), (value) => {
+    if (value === null || value === undefined) return undefined;
+    const place = (n: number): MaybePromise<Backup> => {
       const backupKey = n === 0 ? `${key}${BACKUP_SUFFIX}` : `${key}${BACKUP_SUFFIX}.${n}`;
-      return andThen(storage.getItem(backupKey), (held) => {
-        if (held === raw) return backupKey;
+      return thenMaybe(storage.getItem(backupKey), (held) => {
+        if (held === value) return { key: backupKey, created: false };
         if (held !== null && held !== undefined) return place(n + 1);
-        return andThen(storage.setItem(backupKey, raw) as MaybePromise<unknown>, () => backupKey);
+        return thenMaybe(storage.setItem(backupKey, value) as MaybePromise<unknown>, () => ({
+          key: backupKey,
+          created: true,
+        }));
       });
     };
     return place(0);
   });
 
-/**
- * Migrates `state` with `m`, synchronously when every step is synchronous (so a synchronous
- * storage hydrates synchronously), else through `migrateAsync`.
- */
-export const migrateSyncFirst = <S>(
-  m: Migrator<S & object>,
-  state: unknown,
-  to: string | number,
-): E.Either<MigraphError, S> | Promise<E.Either<MigraphError, S>> => {
-  const result = m.migrate(state, to);
-  return E.isLeft(result) && result.left.reason === 'async_step'
-    ? m.migrateAsync(state, to)
-    : result;
+/** Removes a backup this hydration wrote (an earlier one stays). Never throws or rejects. */
+export const releaseBackup = (
+  storage: RawStorage,
+  backup: Backup | undefined,
+): MaybePromise<void> => {
+  if (backup === undefined || !backup.created || typeof storage.removeItem !== 'function') return;
+  return attempt(
+    () => thenMaybe(storage.removeItem!(backup.key) as MaybePromise<unknown>, () => undefined),
+    () => undefined,
+  );
 };
 
-/**
- * Backs the raw stored value up (when a storage and key are known), then gives the error to
- * throw, carrying `backupKey`. Synchronous with a synchronous storage.
- */
-export const withBackup = (
+/** Where a stored state lives, and the raw value the store read there (when known). */
+export interface StoredPlace {
+  readonly storage: RawStorage;
+  readonly key: string;
+  readonly raw?: string | null;
+}
+
+/** The result of a protected hydration. */
+export interface Hydrated<S> {
+  readonly state: S;
+  /** The backup taken before the first step (undefined when no step had to run). */
+  readonly backup: Backup | undefined;
+}
+
+/** The error, carrying its backup's key (or saying that none could be taken). */
+const withBackupKey = (
   error: MigraphError,
-  storage: RawStorage | undefined,
-  key: string | undefined,
-): MaybePromise<StoredMigrationError> => {
-  if (storage === undefined || key === undefined) return error;
-  const unbacked = (cause: unknown): StoredMigrationError =>
-    Object.assign(error, {
-      message: `${error.message} (and the raw stored value could not be backed up: ${String(cause)})`,
+  backup: Backup | undefined | { readonly failed: unknown },
+): StoredMigrationError => {
+  if (backup === undefined) return error;
+  if ('failed' in backup) {
+    return Object.assign(error, {
+      message: `${error.message} (and the raw stored value could not be backed up: ${String(backup.failed)})`,
     });
-  try {
-    const backupKey = backUpRaw(storage, key);
-    const carry = (k: string | undefined): StoredMigrationError =>
-      k === undefined ? error : Object.assign(error, { backupKey: k });
-    return isPromise(backupKey) ? backupKey.then(carry, unbacked) : carry(backupKey);
-  } catch (cause) {
-    return unbacked(cause);
   }
+  return Object.assign(error, { backupKey: backup.key });
 };
 
-/** Throws the error (after its backup), synchronously when it can. */
-export const throwWithBackup = (
-  error: MigraphError,
-  storage: RawStorage | undefined,
-  key: string | undefined,
-): never | Promise<never> =>
-  andThen(withBackup(error, storage, key), (e) => {
-    throw e;
-  });
+/**
+ * Runs one hydration's migration under protection: when `needed` (a step may run), the raw
+ * stored value is copied to the backup key first (synchronously with a synchronous storage),
+ * then `run` migrates. A failure throws (or rejects with) the error carrying `backupKey`,
+ * backed up now if it was not before. A backup that cannot be written does not stop the
+ * migration (its success keeps the data); a failure then says so.
+ */
+export const protectedRun = <S>(
+  place: StoredPlace,
+  needed: boolean,
+  run: () => MaybePromise<E.Either<MigraphError, S>>,
+): MaybePromise<Hydrated<S>> => {
+  const take = (): MaybePromise<Backup | undefined | { readonly failed: unknown }> =>
+    attempt<Backup | undefined | { readonly failed: unknown }>(
+      () => backUpRaw(place.storage, place.key, place.raw),
+      (failed) => ({ failed }),
+    );
+  return thenMaybe(needed ? take() : undefined, (backup) =>
+    thenMaybe(run(), (result) => {
+      if (E.isRight(result)) {
+        return {
+          state: result.right,
+          backup: backup !== undefined && 'key' in backup ? backup : undefined,
+        };
+      }
+      return thenMaybe(backup ?? take(), (taken) => {
+        throw withBackupKey(result.left, taken);
+      });
+    }),
+  );
+};
 
-export { andThen as thenMaybe, isPromise };
+/**
+ * The version a state stored without one (zustand's `0` when it is not registered,
+ * redux-persist's `-1` or missing) is read at: the migrator's `missingVersion` when it is
+ * registered, else its lowest registered version (the first schema the app describes).
+ */
+export const unversionedAt = (m: Migrator<object>): string | undefined => {
+  const versions = m.versions();
+  return versions.includes(m.options.missingVersion) ? m.options.missingVersion : versions[0];
+};
+
+/** True when a state at `from` needs no step to reach `to` (both normalised). */
+export const sameVersion = (from: string | undefined, to: string | undefined): boolean =>
+  from !== undefined && to !== undefined && from === to;
+
+/** True when `version` is above every version of `m` (a state written by a newer release). */
+export const isNewerThanKnown = (m: Migrator<object>, version: string): boolean => {
+  const highest = m.versions().at(-1);
+  return highest !== undefined && compareVersions(version, highest) > 0;
+};
+
+/** Warns through the migrator's logger, or `console.warn` when it has the silent default. */
+export const warn = (m: Migrator<object>, message: string): void => {
+  if (m.options.logger !== silentLogger) m.options.logger.warn(message);
+  else console.warn(message);
+};
+
+/** The integer a version is stored as in zustand and redux-persist (`3.0.0` → 3). */
+export const integerOf = (version: string | undefined): number | undefined => {
+  const match = version === undefined ? null : /^(\d+)\.0\.0$/.exec(version);
+  return match === null ? undefined : Number(match[1]);
+};
+
+/** A storage option: a storage, or a function giving it (called once, as zustand does). */
+export const resolveStorage = (
+  option: RawStorage | (() => RawStorage | undefined) | undefined,
+  name: string,
+): RawStorage | undefined => {
+  let storage: unknown;
+  try {
+    storage = typeof option === 'function' ? option() : (option ?? defaultStorage());
+  } catch {
+    return undefined;
+  }
+  if (storage === undefined || storage === null) return undefined;
+  const s = storage as Partial<RawStorage>;
+  if (typeof s.getItem !== 'function' || typeof s.setItem !== 'function') {
+    throw new TypeError(
+      `${name}: expected storage to be a storage with getItem and setItem (localStorage, a redux-persist storage…) or a function returning one`,
+    );
+  }
+  return storage as RawStorage;
+};
