@@ -1,7 +1,32 @@
 // `migraph test`, through the built binary (run `npm run build` first).
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { makeProject, repoRoot, runCli } from './support/cli.js';
+import { binary, makeProject, repoRoot, runCli, type CliRun } from './support/cli.js';
+
+/**
+ * `runCli`, but a run that has not ended after `limit` ms is killed (its signal is then
+ * `SIGKILL`): for commands that used to hang, so that a hang fails the test instead of the
+ * suite. The limit only guards against a hang; a passing run takes a fraction of it.
+ */
+const runCliOrKill = (args: readonly string[], cwd: string, limit: number): Promise<CliRun> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [binary, ...args], {
+      cwd,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), limit);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    child.stdin.end();
+  });
 
 // 1.0.0 has optional tags, 2.0.0 labels. The down drops `tags` when there are no labels: a state
 // with `tags: []` comes back without them, one without tags comes back fine.
@@ -147,6 +172,71 @@ describe('migraph test', function () {
       ]);
     } finally {
       rmSync(lossy, { recursive: true, force: true });
+    }
+  });
+
+  it('runs async steps: the guide’s redux-persist migration (async up and down, the version at _persist.version)', async () => {
+    const project = makeProject({
+      'migrations/v1_0_0_to_v2_0_0.mjs': `export default {
+  from: '1.0.0',
+  to: '2.0.0',
+  up: async (s) => ({ ...s, todos: s.todos.map((text) => ({ text: String(text), done: false })) }),
+  down: async (s) => ({ ...s, todos: s.todos.map((t) => (typeof t === 'string' ? t : t.text)) }),
+};
+`,
+      'migrations/schemas.mjs': `import * as t from 'io-ts';
+export const versionKey = '_persist.version';
+export const codecs = {
+  '1.0.0': t.type({ todos: t.array(t.string) }),
+  '2.0.0': t.type({ todos: t.array(t.type({ text: t.string, done: t.boolean })) }),
+};
+`,
+    });
+    try {
+      const run = await runCli(['test', '--runs', '40', '--seed', '3'], project);
+      expect(run.stderr).to.equal('');
+      expect(run.stdout.trimEnd().split('\n')).to.deep.equal([
+        'ok    edge 1.0.0 -> 2.0.0 -> 1.0.0  (40 runs)',
+        '1 edge, 0 paths: 1 passed, 0 failed, 0 skipped (40 runs each, seed 3)',
+      ]);
+      expect(run.code).to.equal(0);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
+    }
+  });
+
+  it('gives up on a refinement no drawn string passes (isUuid) and on an impossible intersection, naming each codec and where it sits', async () => {
+    const project = makeProject({
+      'migrations/v1_0_0_to_v1_1_0.mjs':
+        "export default { from: '1.0.0', to: '1.1.0', up: (s) => ({ ...s, tags: [] }), down: ({ tags, ...s }) => s };\n",
+      'migrations/v2_0_0_to_v2_1_0.mjs':
+        "export default { from: '2.0.0', to: '2.1.0', up: (s) => s, down: (s) => s };\n",
+      'migrations/schemas.mjs': `import * as t from 'io-ts';
+const isUuid = (s) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+const Uuid = t.refinement(t.string, isUuid, 'Uuid');
+const Impossible = t.intersection([t.type({ a: t.string }), t.type({ a: t.number })], 'Impossible');
+export const codecs = {
+  '1.0.0': t.type({ user: t.type({ id: Uuid }) }, 'Doc'),
+  '1.1.0': t.type({ user: t.type({ id: Uuid }), tags: t.array(t.string) }),
+  '2.0.0': Impossible,
+  '2.1.0': Impossible,
+};
+`,
+    });
+    try {
+      const run = await runCliOrKill(['test', '--runs', '5', '--seed', '1'], project, 50_000);
+      expect(run.signal, 'killed: migraph test never gave up').to.equal(null);
+      expect(run.stdout.trimEnd().split('\n')).to.deep.equal([
+        'FAIL  edge 1.0.0 -> 1.1.0 -> 1.0.0  (failed after 0 runs, shrunk 0 times)',
+        "      cannot draw 1.0.0 states: Cannot draw a value for the codec 'Uuid' at .user.id of 'Doc': 10000 values in a row were rejected by its predicate; pass an arbitrary as options.overrides['Uuid']",
+        'FAIL  edge 2.0.0 -> 2.1.0 -> 2.0.0  (failed after 0 runs, shrunk 0 times)',
+        "      cannot draw 2.0.0 states: Cannot draw a value for the codec 'string & number' at .a of 'Impossible': 10000 values in a row were rejected by the intersection (is it satisfiable?); pass an arbitrary as options.overrides['string & number']",
+        '2 edges, 0 paths: 0 passed, 2 failed, 0 skipped (5 runs each, seed 1)',
+        'Replay with: migraph test --runs 5 --seed 1',
+      ]);
+      expect(run.code).to.equal(1);
+    } finally {
+      rmSync(project, { recursive: true, force: true });
     }
   });
 

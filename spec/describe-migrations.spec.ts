@@ -20,11 +20,14 @@ const graph = () =>
 
 /** A runner that records what is registered, the way mocha's globals would. */
 const recorder = () => {
-  const tests: { title: string; body: () => void; skipped: boolean }[] = [];
+  const tests: { title: string; body: () => Promise<void>; skipped: boolean }[] = [];
   const suites: string[] = [];
   const it = Object.assign(
-    (title: string, body: () => void) => void tests.push({ title, body, skipped: false }),
-    { skip: (title: string, body: () => void) => void tests.push({ title, body, skipped: true }) },
+    (title: string, body: () => Promise<void>) => void tests.push({ title, body, skipped: false }),
+    {
+      skip: (title: string, body: () => Promise<void>) =>
+        void tests.push({ title, body, skipped: true }),
+    },
   );
   const runner: TestRunner = {
     describe: (title, body) => {
@@ -56,12 +59,12 @@ describe('describeMigrations', () => {
     ]);
   });
 
-  it('fails a test with the shrunk counterexample, the route, the fields and the seed', () => {
+  it('fails a test with the shrunk counterexample, the route, the fields and the seed', async () => {
     const { runner, tests } = recorder();
     describeMigrations(graph(), { runner, seed: 7, title: 'mine' });
     let error: unknown;
     try {
-      tests[0]!.body();
+      await tests[0]!.body();
     } catch (e) {
       error = e;
     }
@@ -72,6 +75,44 @@ describe('describeMigrations', () => {
     expect(failure.counterexample).to.deep.equal({ title: '', tags: [], state_version: '1.0.0' });
     expect(failure.message).to.contain('tags: expected [], got (absent)');
     expect(failure.message).to.match(/replay with seed 7$/);
+  });
+
+  it('runs async steps: a test per async edge that passes, and one that fails on a lossy down', async () => {
+    const m = (keepsAll: boolean) =>
+      new Migrator({ trace: false })
+        .schema('1.0.0', t.type({ items: t.array(t.string) }))
+        .schema('2.0.0', t.type({ items: t.array(t.type({ name: t.string })) }))
+        .register(
+          '1.0.0',
+          '2.0.0',
+          async (s) => ({ ...s, items: (s.items as string[]).map((name) => ({ name })) }),
+          {
+            down: async (s) => ({
+              ...s,
+              items: (s.items as { name: string }[])
+                .filter((item) => keepsAll || item.name !== '')
+                .map((item) => item.name),
+            }),
+          },
+        );
+    const passing = recorder();
+    describeMigrations(m(true), { runner: passing.runner, runs: 30, seed: 3 });
+    expect(passing.tests.map((x) => x.title)).to.deep.equal(['edge 1.0.0 -> 2.0.0 -> 1.0.0']);
+    await passing.tests[0]!.body();
+
+    const failing = recorder();
+    describeMigrations(m(false), { runner: failing.runner, runs: 30, seed: 3 });
+    let error: unknown;
+    try {
+      await failing.tests[0]!.body();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).to.be.instanceOf(MigrationTestError);
+    expect((error as MigrationTestError).counterexample).to.deep.equal({
+      items: [''],
+      state_version: '1.0.0',
+    });
   });
 
   it('says what it needs when there is no runner', () => {

@@ -76,7 +76,7 @@ export const testCommand = async (
   const seed = integerOption(options.seed, '--seed', -(2 ** 31));
   const { testMigrations, formatRoundTrip, formatTestSummary } = await loadKit();
   const json = options.json === true;
-  const report = testMigrations(project.migrator, {
+  const report = await testMigrations(project.migrator, {
     runs,
     ...(seed === undefined ? {} : { seed }),
     arbitraries: await arbitrariesOf(project),

@@ -15,11 +15,14 @@ import {
   type TestMigrationsOptions,
 } from './test-migrations.js';
 
-/** What describeMigrations needs of a test runner: mocha's, vitest's or jest's `describe` and `it`. */
+/**
+ * What describeMigrations needs of a test runner: mocha's, vitest's or jest's `describe`, and
+ * an `it` that awaits a test returning a promise (each round trip is async).
+ */
 export interface TestRunner {
   readonly describe: (title: string, body: () => void) => unknown;
-  readonly it: ((title: string, body: () => void) => unknown) & {
-    readonly skip?: (title: string, body: () => void) => unknown;
+  readonly it: ((title: string, body: () => Promise<void>) => unknown) & {
+    readonly skip?: (title: string, body: () => Promise<void>) => unknown;
   };
 }
 
@@ -45,8 +48,9 @@ const globalRunner = (): TestRunner => {
  * Registers one test per round trip of `m` (see {@link testMigrations}) in the caller's test
  * runner: a suite with a test per edge with a `down` and per multi-step path between versions
  * with codecs; edges that cannot be tested (no `down`, lossy, no codec) are registered as
- * skipped, with the reason in their title. A failing test throws a `MigrationTestError` with the
- * shrunk counterexample, the route and the differing fields; its message gives the seed.
+ * skipped, with the reason in their title. Each test is async (steps may be), and a failing
+ * one rejects with a `MigrationTestError` carrying the shrunk counterexample, the route and
+ * the differing fields; its message gives the seed.
  *
  * @example
  * // spec/migrations.spec.ts
@@ -62,11 +66,11 @@ export const describeMigrations = (m: Migrator, options: DescribeMigrationsOptio
     for (const c of cases) {
       const title = roundTripTitle(c);
       if (c.skip !== undefined) {
-        (runner.it.skip ?? runner.it)(`${title} (${c.skip})`, () => {});
+        (runner.it.skip ?? runner.it)(`${title} (${c.skip})`, async () => {});
         continue;
       }
-      runner.it(title, () => {
-        const result = runRoundTrip(m, c, resolved);
+      runner.it(title, async () => {
+        const result = await runRoundTrip(m, c, resolved);
         if (result.status === 'failed') {
           throw new MigrationTestError(
             `${formatRoundTrip(result)}\n      replay with seed ${resolved.seed}`,

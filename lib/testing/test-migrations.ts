@@ -2,7 +2,8 @@
  * Round trips of every migration with no hand-written generators: for each edge with a
  * `down`, and each multi-step path between two versions that have codecs, states drawn from
  * the source version's codec ({@link arbitraryFor}) must come back unchanged, and every state
- * on the way must satisfy its version's codec. Seeded, so a failure replays exactly.
+ * on the way must satisfy its version's codec. Steps may be async: every round trip runs
+ * through `migrateAsync`. Seeded, so a failure replays exactly.
  *
  * @since 0.1.0
  */
@@ -245,14 +246,17 @@ const comparedFields = (m: Migrator, a: unknown, b: unknown): string[] => {
   return [...new Set(keys)].filter((k) => !skip.has(k));
 };
 
-/** Migrates `state` to `to` and back; a `Left` says what went wrong, and which fields differ. */
-const roundTrip = (
+/**
+ * Migrates `state` to `to` and back (async steps awaited); a `Left` says what went wrong, and
+ * which fields differ.
+ */
+const roundTrip = async (
   tm: Migrator,
   c: RoundTripCase,
   state: unknown,
   fields: readonly string[] | undefined,
-): E.Either<MigrationTestError, StateObject> => {
-  const there = tm.migrate(state, c.to);
+): Promise<E.Either<MigrationTestError, StateObject>> => {
+  const there = await tm.migrateAsync(state, c.to);
   if (E.isLeft(there)) {
     return E.left(
       new MigrationTestError(`On the way to ${c.to}: ${there.left.message}`, {
@@ -263,7 +267,7 @@ const roundTrip = (
       }),
     );
   }
-  const back = tm.migrate(there.right, c.from);
+  const back = await tm.migrateAsync(there.right, c.from);
   if (E.isLeft(back)) {
     return E.left(
       new MigrationTestError(`On the way back to ${c.from}: ${back.left.message}`, {
@@ -288,13 +292,15 @@ const roundTrip = (
   );
 };
 
-const differencesOf = (
+const differencesOf = async (
   tm: Migrator,
   c: RoundTripCase,
   state: unknown,
   fields: readonly string[],
-): FieldDifference[] => {
-  const back = E.flatMap((there: unknown) => tm.migrate(there, c.from))(tm.migrate(state, c.to));
+): Promise<FieldDifference[]> => {
+  if (fields.length === 0) return [];
+  const there = await tm.migrateAsync(state, c.to);
+  const back = E.isRight(there) ? await tm.migrateAsync(there.right, c.from) : there;
   const after = E.isRight(back) ? back.right : undefined;
   return fields.map((field) => ({
     field,
@@ -333,30 +339,26 @@ const statesOf = (
   );
 };
 
+/** A round trip that failed before any state could be blamed: no counterexample. */
+const failedWithout = (c: RoundTripCase, message: string, runs: number): RoundTripResult => ({
+  ...c,
+  status: 'failed',
+  runs,
+  failure: { message, counterexample: undefined, differences: [], runs, shrinks: 0 },
+});
+
 /**
- * Runs one round trip (see {@link roundTripCases}) with the resolved options.
+ * Runs one round trip (see {@link roundTripCases}) with the resolved options. Async steps are
+ * awaited; the promise never rejects for a failing migration or a state that cannot be drawn.
  */
-export const runRoundTrip = (
+export const runRoundTrip = async (
   m: Migrator,
   c: RoundTripCase,
   resolved: ResolvedTestOptions,
-): RoundTripResult => {
+): Promise<RoundTripResult> => {
   if (c.skip !== undefined) return { ...c, status: 'skipped', runs: 0 };
   const states = statesOf(m, c.from, resolved);
-  if (E.isLeft(states)) {
-    return {
-      ...c,
-      status: 'failed',
-      runs: 0,
-      failure: {
-        message: states.left,
-        counterexample: undefined,
-        differences: [],
-        runs: 0,
-        shrinks: 0,
-      },
-    };
-  }
+  if (E.isLeft(states)) return failedWithout(c, states.left, 0);
   const edges =
     c.kind === 'edge'
       ? m
@@ -367,14 +369,23 @@ export const runRoundTrip = (
       : m.edges();
   const tm = migratorOf(m, edges);
   const atFrom = states.right.map(stampVersion(tm, c.from));
-  const details = fc.check(
-    fc.property(atFrom, (state) => {
-      // Frozen, so a step declared pure (which runs on the state uncopied) fails if it mutates.
-      const result = roundTrip(tm, c, deepFreeze(state), resolved.fields);
-      if (E.isLeft(result)) throw result.left;
-    }),
-    { numRuns: resolved.runs, seed: resolved.seed },
-  );
+  let tried = 0;
+  let details: fc.RunDetails<[unknown]>;
+  try {
+    details = await fc.check(
+      fc.asyncProperty(atFrom, async (state) => {
+        tried += 1;
+        // Frozen, so a step declared pure (which runs on the state uncopied) fails if it mutates.
+        const result = await roundTrip(tm, c, deepFreeze(state), resolved.fields);
+        if (E.isLeft(result)) throw result.left;
+      }),
+      { numRuns: resolved.runs, seed: resolved.seed },
+    );
+  } catch (error) {
+    // fast-check lets errors of drawing a state through: a refinement or an intersection that
+    // rejects value after value (UnsupportedCodecError), or an arbitrary that throws.
+    return failedWithout(c, `cannot draw ${c.from} states: ${describeCause(error)}`, tried);
+  }
   if (!details.failed) return { ...c, status: 'passed', runs: details.numRuns };
   const counterexample = details.counterexample?.[0];
   const cause = details.errorInstance;
@@ -386,7 +397,7 @@ export const runRoundTrip = (
     failure: {
       message: describeCause(cause),
       counterexample,
-      differences: differencesOf(tm, c, counterexample, fields),
+      differences: await differencesOf(tm, c, counterexample, fields),
       runs: details.numRuns,
       shrinks: details.numShrinks,
     },
@@ -399,11 +410,13 @@ export const runRoundTrip = (
  * are drawn from the source version's codec by {@link arbitraryFor} (or `options.arbitraries`);
  * every step's output must satisfy its codec, and the state that comes back must equal the
  * original on the compared fields. Lossy edges (`meta.lossy`) are skipped, and said so. A
- * failure carries the shrunk counterexample, its route and the differing fields. Never throws
- * for a failing migration; a bad option is a `TypeError`.
+ * failure carries the shrunk counterexample, its route and the differing fields. Steps may be
+ * async (every round trip runs through `migrateAsync`), so the report comes as a promise. It
+ * never rejects for a failing migration, or for states a codec cannot give (that round trip
+ * fails, naming the codec); a bad option is a `TypeError`, thrown at the call.
  *
  * @example
- * const report = testMigrations(m, { runs: 200, seed: 42 })
+ * const report = await testMigrations(m, { runs: 200, seed: 42 })
  * for (const r of report.results) console.log(formatRoundTrip(r))
  * if (!report.ok) process.exitCode = 1
  * @since 0.1.0
@@ -411,13 +424,24 @@ export const runRoundTrip = (
 export const testMigrations = (
   m: Migrator,
   options: TestMigrationsOptions = {},
-): MigrationTestReport => {
+): Promise<MigrationTestReport> => {
   const resolved = resolveTestOptions(m, options);
-  const results = roundTripCases(m, options).map((c) => {
-    const result = runRoundTrip(m, c, resolved);
-    options.onResult?.(result);
-    return result;
-  });
+  return runAll(m, roundTripCases(m, options), resolved, options.onResult);
+};
+
+/** The round trips one after the other, so that results come in order. */
+const runAll = async (
+  m: Migrator,
+  cases: readonly RoundTripCase[],
+  resolved: ResolvedTestOptions,
+  onResult: TestMigrationsOptions['onResult'],
+): Promise<MigrationTestReport> => {
+  const results: RoundTripResult[] = [];
+  for (const c of cases) {
+    const result = await runRoundTrip(m, c, resolved);
+    onResult?.(result);
+    results.push(result);
+  }
   return {
     ok: results.every((r) => r.status !== 'failed'),
     seed: resolved.seed,
