@@ -12,6 +12,8 @@ import path from 'node:path';
 import { check } from '../core/check.js';
 import { describeCause } from '../core/errors.js';
 import { renderSvg } from '../node/render-svg.js';
+import { checkSnapshots, writeSnapshots } from '../node/snapshots.js';
+import { formatSnapshotIssue } from '../core/snapshot.js';
 import type { PlanDirection } from '../core/planner.js';
 import { parseVersion, type Version } from '../core/version.js';
 import { CliError, EXIT, failure, usage } from './errors.js';
@@ -90,6 +92,20 @@ const writeOutput = async (file: string | undefined, text: string): Promise<void
   }
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
   await writeFileAtomic(file, text);
+};
+
+/** The drift check's issues as `check` reports them (every one an error). */
+const snapshotIssues = async (project: Project, dir: string, allowRetired: boolean) => {
+  const checked = await checkSnapshots(project.migrator, { dir, retired: project.retired });
+  if (E.isLeft(checked)) throw failure(checked.left.message);
+  return checked.right
+    .filter((issue) => !(allowRetired && issue.kind === 'left-graph'))
+    .map((issue) => ({
+      severity: 'error' as const,
+      code: `snapshot-${issue.kind}`,
+      message: formatSnapshotIssue(issue),
+      versions: [issue.version],
+    }));
 };
 
 const program = (): Command => {
@@ -251,7 +267,15 @@ const program = (): Command => {
     .command('check')
     .description('lint the version graph (non-zero exit on errors)')
     .option('--json', 'print the report as JSON')
-    .action(async (options: { json?: boolean }) => {
+    .option(
+      '--snapshots <dir>',
+      "also check every version's codec against its committed schema snapshot",
+    )
+    .option(
+      '--allow-retired',
+      'accept snapshots of versions no longer in the graph (else only those the schemas module lists as retired)',
+    )
+    .action(async (options: { json?: boolean; snapshots?: string; allowRetired?: boolean }) => {
       const project = await open(projectOf(), false);
       const report = check(project.migrator, { samples: await sampleArbitraries(project) });
       const loadErrors = project.report.files
@@ -263,7 +287,11 @@ const program = (): Command => {
           message: `${path.join(project.report.dir, file.file)}: ${file.problem ?? file.status}`,
           versions: [],
         }));
-      const errors = [...loadErrors, ...report.errors];
+      const snapshotErrors =
+        options.snapshots === undefined
+          ? []
+          : await snapshotIssues(project, options.snapshots, options.allowRetired === true);
+      const errors = [...loadErrors, ...report.errors, ...snapshotErrors];
       if (options.json === true) {
         out(
           `${JSON.stringify({ ok: errors.length === 0, errors, warnings: report.warnings }, null, 2)}\n`,
@@ -278,6 +306,21 @@ const program = (): Command => {
         );
       }
       if (errors.length > 0) throw new CliError('', EXIT.failure);
+    });
+
+  cli
+    .command('snapshot')
+    .description(
+      "write each version's canonical JSON Schema to <out>/<version>.json (commit them like a lock file)",
+    )
+    .option('-o, --out <dir>', 'the snapshot directory', 'schemas')
+    .action(async (options: { out: string }) => {
+      const project = await open(projectOf());
+      const written = await writeSnapshots(project.migrator, { dir: options.out });
+      if (E.isLeft(written)) throw failure(written.left.message);
+      const { written: changed, unchanged } = written.right;
+      for (const version of changed) out(`wrote ${path.join(options.out, `${version}.json`)}\n`);
+      out(`${changed.length} snapshot(s) written, ${unchanged.length} unchanged\n`);
     });
 
   cli

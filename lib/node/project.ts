@@ -50,6 +50,11 @@ export interface SchemasModule {
   readonly arbitraries?:
     | Readonly<Record<string, unknown>>
     | (() => Readonly<Record<string, unknown>> | Promise<Readonly<Record<string, unknown>>>);
+  /**
+   * Versions that left the graph on purpose: their schema snapshots stay (for tests of their
+   * migrations and for docs) without failing `check --snapshots`.
+   */
+  readonly retired?: readonly string[];
 }
 
 /** A loaded project: the migrator, how loading went, and the schemas module's extras. */
@@ -62,6 +67,8 @@ export interface Project {
    * rejects with a {@link ProjectError} when they cannot be built (fast-check not installed).
    */
   readonly arbitraries: () => Promise<Readonly<Record<string, unknown>>>;
+  /** Versions retired on purpose (the schemas module's `retired`; `[]` when it exports none). */
+  readonly retired: readonly string[];
   /** Things worth saying that do not stop the project from loading (a schemas module without codecs). */
   readonly warnings: readonly string[];
 }
@@ -103,6 +110,7 @@ const SCHEMAS_EXPORTS = [
   'versionKey',
   'missingVersion',
   'arbitraries',
+  'retired',
 ] as const;
 
 /** Edit distance, for "did you mean" (short names only). */
@@ -162,6 +170,15 @@ const readSchemas = async (file: string, timeoutMs: number): Promise<SchemasModu
     if (exports[key] !== undefined && typeof exports[key] !== 'string') {
       throw projectError(`The schemas module ${file} exports ${key}, but not as a string`);
     }
+  }
+  const retired = exports.retired;
+  if (
+    retired !== undefined &&
+    (!Array.isArray(retired) || retired.some((v) => typeof v !== 'string'))
+  ) {
+    throw projectError(
+      `The schemas module ${file} exports retired, but not as an array of versions`,
+    );
   }
   return exports as SchemasModule;
 };
@@ -236,7 +253,8 @@ const load = async (options: ProjectOptions): Promise<Project> => {
     }
     return built;
   };
-  return { migrator, report, schemasFile, arbitraries, warnings };
+  const retired = schemas.retired ?? [];
+  return { migrator, report, schemasFile, arbitraries, retired, warnings };
 };
 
 /**
