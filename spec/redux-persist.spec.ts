@@ -4,7 +4,12 @@ import { expect } from 'chai';
 import { legacy_createStore as createStore, type Reducer } from 'redux';
 import { persistReducer, persistStore, type Persistor } from 'redux-persist';
 import { Migrator, MigrationError, StateVersionError, type AnyState } from '../lib/index.js';
-import { createMigrate, type StoredMigrationError } from '../lib/integrations/redux-persist.js';
+import {
+  createMigrate,
+  fromManifest,
+  persistConfig,
+  type StoredMigrationError,
+} from '../lib/integrations/redux-persist.js';
 
 /** An async string storage, as redux-persist's storages are. */
 class MemoryStorage {
@@ -113,7 +118,7 @@ describe('migraph/redux-persist', () => {
 
   it('reads a state persisted without a version (-1) at the missing version', async () => {
     const m = todosMigrator();
-    const migrate = createMigrate(m);
+    const migrate = createMigrate(m, { storage: new MemoryStorage(), key: 'root' });
     const out = await migrate({ todos: ['x'], _persist: { version: -1, rehydrated: true } }, 2);
     expect(out).to.deep.equal({
       todos: ['x'],
@@ -163,5 +168,279 @@ describe('migraph/redux-persist', () => {
       TypeError,
       'integer',
     );
+  });
+});
+
+/** A logger that keeps its warnings. */
+const warnings = () => {
+  const seen: string[] = [];
+  const logger = {
+    debug() {},
+    info() {},
+    error() {},
+    warn: (message: string) => seen.push(message),
+  };
+  return { seen, logger };
+};
+
+/** A promise released by hand: lets a spec order events without timing. */
+const gate = () => {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+};
+
+/** A store persisted under `root` with persistConfig; resolves once redux-persist has rehydrated. */
+const bootWith = async <C extends Parameters<typeof persistConfig>[1]>(
+  m: Migrator,
+  config: C,
+  reduce: Reducer<AnyState> = reducer,
+) => {
+  const made = persistConfig(m, config);
+  const migrations: Promise<unknown>[] = [];
+  const rehydrated: { err?: unknown }[] = [];
+  const watched = {
+    ...made,
+    migrate: (state: unknown, version: number) => {
+      const p = made.migrate(state, version);
+      migrations.push(p.catch(() => undefined));
+      return p;
+    },
+  };
+  const store = createStore(
+    persistReducer(
+      watched,
+      (state: AnyState | undefined, action: { type: string; err?: unknown }) => {
+        if (action.type === 'persist/REHYDRATE') rehydrated.push({ err: action.err });
+        return reduce(state, action);
+      },
+    ),
+  );
+  let persistor: Persistor | undefined;
+  await new Promise<void>((resolve) => {
+    persistor = persistStore(store, null, resolve);
+  });
+  return { store, persistor: persistor!, migrations, rehydrated };
+};
+
+const rawOf = (storage: MemoryStorage) => storage.items.get('persist:root');
+const versionStored = (storage: MemoryStorage) =>
+  JSON.parse(JSON.parse(rawOf(storage)!)._persist).version;
+
+describe('migraph/redux-persist: protection by construction (issue 19)', () => {
+  const quiet = console.error;
+  before(() => {
+    console.error = () => undefined;
+  });
+  after(() => {
+    console.error = quiet;
+  });
+
+  it('persistConfig gives persistReducer the whole config: a success leaves no backup behind', async () => {
+    const storage = new MemoryStorage();
+    await storage.setItem('persist:root', persisted({ todos: ['milk'] }, 1));
+    const { store, persistor, rehydrated } = await bootWith(todosMigrator(), {
+      key: 'root',
+      storage,
+    });
+    expect(rehydrated).to.deep.equal([{ err: undefined }]);
+    expect(store.getState()).to.deep.include({ todos: [{ text: 'milk', done: false }] });
+    await persistor.flush();
+    expect(versionStored(storage)).to.equal(3);
+    expect([...storage.items.keys()]).to.deep.equal(['persist:root']);
+  });
+
+  it('a step slower than the timeout: the backup holds the original value, whether the step then fails or succeeds', async () => {
+    for (const outcome of ['fails', 'succeeds'] as const) {
+      const storage = new MemoryStorage();
+      const raw = persisted({ todos: ['precious'] }, 2);
+      await storage.setItem('persist:root', raw);
+      const late = gate();
+      const { seen, logger } = warnings();
+      const m = new Migrator({ versionKey: '_persist.version', versionFormat: 'integer', logger })
+        .register(1, 2, (s) => s)
+        .register(2, 3, async (s) => {
+          await late.opened;
+          if (outcome === 'fails') throw new Error('todos are corrupt');
+          return { ...s, todos: [] };
+        });
+      // redux-persist gives up after `timeout` and rehydrates the initial state.
+      const { store, persistor, migrations, rehydrated } = await bootWith(m, {
+        key: 'root',
+        storage,
+        timeout: 30,
+      });
+      expect(String(rehydrated[0]!.err)).to.contain('timed out');
+      expect(store.getState().todos).to.deep.equal([]);
+      await persistor.flush();
+      late.open();
+      await Promise.all(migrations);
+      await persistor.flush();
+      expect(await storage.getItem('persist:root.migraph-backup'), outcome).to.equal(raw);
+      expect(rawOf(storage), outcome).to.not.equal(raw);
+      if (outcome === 'succeeds') {
+        expect(seen).to.have.length(1);
+        expect(seen[0]).to.contain("past redux-persist's timeout (30 ms)");
+        expect(seen[0]).to.contain('persist:root.migraph-backup');
+      }
+    }
+  });
+
+  it('runs a plain function returning a promise exactly once', async () => {
+    const storage = new MemoryStorage();
+    await storage.setItem('persist:root', persisted({ todos: [] }, 1));
+    let calls = 0;
+    const m = new Migrator({ versionKey: '_persist.version', versionFormat: 'integer' }).register(
+      1,
+      2,
+      (s) => {
+        calls++;
+        return Promise.resolve({ ...s, filter: 'all' });
+      },
+    );
+    await bootWith(m, { key: 'root', storage });
+    expect(calls).to.equal(1);
+  });
+
+  it('reads an unversioned state (-1 or no _persist) at the first registered version, with no extra options', async () => {
+    const m = new Migrator({ versionKey: '_persist.version', versionFormat: 'integer' })
+      .register(1, 2, (s) => ({ ...s, filter: 'all' }))
+      .register(2, 3, (s) => ({ ...s, done: [] }));
+    const migrate = createMigrate(m, { storage: new MemoryStorage(), key: 'root' });
+    for (const state of [
+      { todos: [], _persist: { version: -1, rehydrated: false } },
+      { todos: [] },
+    ]) {
+      expect(await migrate(state, 3)).to.deep.include({ todos: [], filter: 'all', done: [] });
+    }
+  });
+
+  it("onNewerVersion 'keep' stores a newer state again under its own version", async () => {
+    const storage = new MemoryStorage();
+    await storage.setItem('persist:root', persisted({ todos: [], filter: 'all', future: 1 }, 9));
+    const { store, persistor } = await bootWith(todosMigrator({ onNewerVersion: 'keep' }), {
+      key: 'root',
+      storage,
+    });
+    expect(store.getState()).to.deep.include({ future: 1 });
+    await persistor.flush();
+    expect(versionStored(storage)).to.equal(9);
+    expect([...storage.items.keys()]).to.deep.equal(['persist:root']);
+  });
+
+  it('refuses a setup that could migrate without a backup', () => {
+    const m = todosMigrator();
+    expect(() => createMigrate(m)).to.throw(TypeError, 'key');
+    expect(() => createMigrate(m, { key: 'root' })).to.throw(TypeError, 'storage');
+    expect(() => persistConfig(m, { key: 'root' } as never)).to.throw(TypeError, 'storage');
+    expect(() =>
+      persistConfig(m, { key: 'root', storage: new MemoryStorage(), version: 2 } as never),
+    ).to.throw(TypeError, 'version');
+    expect(() =>
+      persistConfig(m, { key: 'root', storage: new MemoryStorage(), timeout: -1 }),
+    ).to.throw(TypeError, 'timeout');
+  });
+
+  // redux-persist's own createMigrate, case by case (src/createMigrate.js), through fromManifest.
+  describe("a redux-persist manifest as it is (redux-persist's createMigrate cases)", () => {
+    const calls: number[] = [];
+    const manifest = {
+      0: (s: AnyState) => (calls.push(0), { ...s, zero: true }),
+      1: (s: AnyState) => (calls.push(1), { ...s, one: true }),
+      2: (s: AnyState) => (calls.push(2), { ...s, two: true }),
+      3: (s: AnyState) => (calls.push(3), { ...s, three: true }),
+    };
+    const migrateWith = (m = fromManifest(manifest)) =>
+      createMigrate(m, { storage: new MemoryStorage(), key: 'root' });
+    const at = (version: number | undefined, extra: AnyState = {}) => ({
+      ...extra,
+      ...(version === undefined ? {} : { _persist: { version, rehydrated: true } }),
+    });
+    beforeEach(() => (calls.length = 0));
+
+    it('no inbound state: undefined, nothing runs', async () => {
+      expect(await migrateWith()(undefined, 3)).to.equal(undefined);
+      expect(calls).to.deep.equal([]);
+    });
+
+    it('versions match: the state as it is', async () => {
+      expect(await migrateWith()(at(3, { a: 1 }), 3)).to.deep.equal(at(3, { a: 1 }));
+      expect(calls).to.deep.equal([]);
+    });
+
+    it('runs the migrations above the inbound version up to the current one, in order', async () => {
+      const out = await migrateWith()(at(1), 3);
+      expect(calls).to.deep.equal([2, 3]);
+      expect(out).to.deep.include({ two: true, three: true }).and.not.have.property('one');
+      calls.length = 0;
+      await migrateWith()(at(0), 2);
+      expect(calls).to.deep.equal([1, 2]);
+    });
+
+    it('an unversioned state (-1, or no _persist) runs key 0 first', async () => {
+      for (const state of [at(-1), at(undefined)]) {
+        calls.length = 0;
+        expect(await migrateWith()(state, 3)).to.deep.include({
+          zero: true,
+          one: true,
+          three: true,
+        });
+        expect(calls).to.deep.equal([0, 1, 2, 3]);
+      }
+    });
+
+    it('an unversioned state with no config version (-1) is left as it is', async () => {
+      expect(await migrateWith()(at(-1, { a: 1 }), -1)).to.deep.equal(at(-1, { a: 1 }));
+      expect(calls).to.deep.equal([]);
+    });
+
+    it('versions without a migration pass the state on (a manifest with gaps)', async () => {
+      const gaps = fromManifest({ 1: manifest[1], 3: manifest[3] });
+      expect(await migrateWith(gaps)(at(0), 3)).to.deep.include({ one: true, three: true });
+      expect(calls).to.deep.equal([1, 3]);
+      calls.length = 0;
+      await migrateWith(gaps)(at(2), 3);
+      expect(calls).to.deep.equal([3]);
+      // A config version above the highest key.
+      calls.length = 0;
+      expect(await migrateWith(fromManifest(manifest, { version: 5 }))(at(1), 5)).to.deep.include({
+        three: true,
+      });
+      expect(calls).to.deep.equal([2, 3]);
+    });
+
+    it('a state newer than the current version is returned as it is (no downgrade)', async () => {
+      expect(await migrateWith()(at(7, { a: 1 }), 3)).to.deep.equal(at(7, { a: 1 }));
+      expect(calls).to.deep.equal([]);
+    });
+
+    it('a throwing migration rejects, after backing the stored value up', async () => {
+      const storage = new MemoryStorage();
+      await storage.setItem('persist:root', persisted({ todos: [] }, 1));
+      const m = fromManifest({
+        2: () => {
+          throw new Error('bad migration');
+        },
+      });
+      let error: StoredMigrationError | undefined;
+      await createMigrate(m, { storage, key: 'root' })(at(1), 2).catch((e) => (error = e));
+      expect(error).to.be.instanceOf(MigrationError);
+      expect(error!.message).to.contain('bad migration');
+      expect(await storage.getItem(error!.backupKey!)).to.equal(persisted({ todos: [] }, 1));
+    });
+
+    it('switching from redux-persist is one line: persistConfig(fromManifest(migrations), config)', async () => {
+      const storage = new MemoryStorage();
+      await storage.setItem('persist:root', persisted({ todos: ['x'] }, -1));
+      const { store } = await bootWith(fromManifest(manifest) as never, { key: 'root', storage });
+      expect(store.getState()).to.deep.include({ todos: ['x'], zero: true, three: true });
+      expect(store.getState()._persist).to.deep.include({ version: 3 });
+    });
+
+    it('refuses a manifest that is not one', () => {
+      expect(() => fromManifest({ a: manifest[0] } as never)).to.throw(TypeError, "'a'");
+      expect(() => fromManifest({ '-1': manifest[0] } as never)).to.throw(TypeError, "'-1'");
+      expect(() => fromManifest({ 1: 'no' } as never)).to.throw(TypeError, 'function at key 1');
+    });
   });
 });

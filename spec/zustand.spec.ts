@@ -249,7 +249,7 @@ describe('migraph/zustand: protection by construction (issue 19)', () => {
       let finish!: () => void;
       const done = new Promise<void>((resolve) => (finish = resolve));
       const store = createStore<Settings>()(
-        persist(() => ({ count: 0 }), {
+        persist<Settings>(() => ({ count: 0 }), {
           ...(protect === 'persistOptions'
             ? persistOptions(m, { name: 'settings', storage })
             : {

@@ -87,7 +87,8 @@ export interface PersistConfigInput {
   readonly keyPrefix?: string;
   /** redux-persist's rehydration timeout in ms (default 5000; 0: none). */
   readonly timeout?: number;
-  readonly serialize?: boolean | ((value: unknown) => unknown);
+  /** As redux-persist's: `false` stores values as they are (a function is used as the serializer). */
+  readonly serialize?: boolean;
   readonly deserialize?: boolean | ((value: unknown) => unknown);
   readonly version?: never;
   readonly migrate?: never;
@@ -408,9 +409,10 @@ export const persistConfig = <S extends object, C extends PersistConfigInput>(
       `persistConfig: expected timeout to be a number of ms ≥ 0, got ${String(timeout)}`,
     );
   }
+  const serializer: unknown = config.serialize;
   const serialize =
-    typeof config.serialize === 'function'
-      ? config.serialize
+    typeof serializer === 'function'
+      ? (serializer as (value: unknown) => unknown)
       : config.serialize === false
         ? (x: unknown) => x
         : (x: unknown) => JSON.stringify(x);
