@@ -7,8 +7,8 @@
  * with `poison: true` cannot be migrated to 3, to show that the stored value survives.
  */
 import { Migrator } from 'migraph/core';
-import { persistMigration } from 'migraph/zustand';
-import { createJSONStorage, persist } from 'zustand/middleware';
+import { persistOptions } from 'migraph/zustand';
+import { persist } from 'zustand/middleware';
 import { createStore } from 'zustand/vanilla';
 
 interface Settings {
@@ -33,9 +33,8 @@ const show = (status: string, detail: unknown): void => {
 
 export const store = createStore<Settings>()(
   persist(() => ({ visits: 0 }), {
-    name: 'settings',
-    storage: createJSONStorage(() => localStorage),
-    ...persistMigration(migrator, { name: 'settings', storage: localStorage }),
+    // name, storage, version and migrate in one: the stored value is backed up before any step.
+    ...persistOptions(migrator, { name: 'settings', storage: () => localStorage }),
     onRehydrateStorage: () => (state, error) => {
       if (error !== undefined) show('failed', { message: (error as Error).message });
       else show('hydrated', state);
