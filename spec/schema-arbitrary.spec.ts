@@ -3,11 +3,7 @@ import fc from 'fast-check';
 import * as t from 'io-ts';
 import { toJsonSchema } from '../lib/core/json-schema.js';
 import type { Snapshot } from '../lib/core/snapshot.js';
-import {
-  arbitraryForSchema,
-  sampleStates,
-  UnsupportedSchemaError,
-} from '../lib/testing/schema-arbitrary.js';
+import { arbitraryForSchema, sampleStates, UnsupportedSchemaError } from '../lib/testing/index.js';
 import { AgentStateV1_0 } from '../lib/index.js';
 import { codecs, Tree } from './support/codecs.js';
 

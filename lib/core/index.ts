@@ -72,6 +72,25 @@ export { createBackup, restoreBackup, BACKUP_KEY } from './backup.js';
 export type { Backup, BackupInfo } from './backup.js';
 export { check } from './check.js';
 export type { CheckReport, CheckIssue, CheckCode, CheckOptions } from './check.js';
+export {
+  toJsonSchema,
+  canonicalJson,
+  canonicalText,
+  withoutAnnotations,
+  JSON_SCHEMA_DIALECT,
+  REFINEMENT_MARKER,
+  CODEC_MARKER,
+} from './json-schema.js';
+export type { JsonSchema, JsonValue } from './json-schema.js';
+export { diffSchemas, formatSchemaChange, SCHEMA_CHANGE_KINDS } from './schema-diff.js';
+export type { SchemaChange, SchemaChangeKind } from './schema-diff.js';
+export { compareSnapshots, formatSnapshotIssue } from './snapshot.js';
+export type {
+  Snapshot,
+  SnapshotIssue,
+  SnapshotSource,
+  CompareSnapshotsOptions,
+} from './snapshot.js';
 export { migrateMany } from './many.js';
 export type { MigratesOne, MigrateManyOptions } from './many.js';
 export { orderedMap } from './ordered.js';

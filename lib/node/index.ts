@@ -12,6 +12,13 @@ export type { LoadReport, LoadedFile, LoadOptions } from './loader.js';
 export { loadProject, loadCompleteProject, loadProblems, ProjectError } from './project.js';
 export type { Project, ProjectOptions, SchemasModule } from './project.js';
 export { renderSvg } from './render-svg.js';
+export { writeSnapshots, readSnapshots, checkSnapshots, snapshotHash } from './snapshots.js';
+export type {
+  SnapshotWriteReport,
+  SnapshotDirOptions,
+  SnapshotSet,
+  CheckSnapshotsOptions,
+} from './snapshots.js';
 export { MigrationPool, PoolError } from './batch/pool.js';
 export type { PoolOptions, PoolMigrateOptions } from './batch/pool.js';
 export { migrateFile, FileMigrationError } from './batch/file.js';

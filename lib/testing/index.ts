@@ -30,6 +30,8 @@ export {
 } from './agent-state.js';
 export type { PercentBrand, PositiveBrand } from './agent-state.js';
 export { arbitraryFor, UnsupportedCodecError } from './arbitrary.js';
+export { arbitraryForSchema, UnsupportedSchemaError } from './schema-arbitrary.js';
+export type { SchemaArbitraryOptions, SnapshotSampleOptions } from './schema-arbitrary.js';
 export type { ArbitraryOptions } from './arbitrary.js';
 export {
   testMigrations,

@@ -10,6 +10,7 @@ import { isPlainObject } from '../core/copy.js';
 import { describeCause, MigrationTestError } from '../core/errors.js';
 import type { Migrator } from '../core/migrator.js';
 import { validateRoundtripWith, type RoundtripOptions } from './helpers.js';
+import { statesFromSnapshot, type SnapshotSampleOptions } from './schema-arbitrary.js';
 
 /** Options of {@link assertRoundTrip}. */
 export interface RoundTripPropertyOptions extends RoundtripOptions {
@@ -60,19 +61,32 @@ export const assertRoundTrip = (
 };
 
 /**
- * Draws `size` states from each arbitrary, for `check`'s `samples` option.
+ * Sample states for checks and tests. With arbitraries by version, draws `size` states from
+ * each (for `check`'s `samples` option). With a version and snapshots, draws states of that
+ * version from its schema snapshot, validated by `ajv`: for a version whose codec is gone.
  *
  * @example
  * check(m, { samples: sampleStates({ '1.0.0': agentStateV1_0Arbitrary() }) })
+ * sampleStates('1.0.0', { snapshots: (await readSnapshots('schemas')).snapshots, runs: 20 })
  * @since 0.1.0
  */
-export const sampleStates = (
+export function sampleStates(
   arbitraries: Readonly<Record<string, fc.Arbitrary<unknown>>>,
-  size = 25,
-): Record<string, unknown[]> =>
-  Object.fromEntries(
-    Object.entries(arbitraries).map(([version, arbitrary]) => [
-      version,
-      fc.sample(arbitrary, size),
-    ]),
+  size?: number,
+): Record<string, unknown[]>;
+export function sampleStates(version: string, options: SnapshotSampleOptions): unknown[];
+export function sampleStates(
+  source: string | Readonly<Record<string, fc.Arbitrary<unknown>>>,
+  options?: number | SnapshotSampleOptions,
+): Record<string, unknown[]> | unknown[] {
+  if (typeof source === 'string') {
+    if (typeof options !== 'object') {
+      throw new TypeError('sampleStates(version, options) needs options.snapshots');
+    }
+    return statesFromSnapshot(source, options);
+  }
+  const size = typeof options === 'number' ? options : 25;
+  return Object.fromEntries(
+    Object.entries(source).map(([version, arbitrary]) => [version, fc.sample(arbitrary, size)]),
   );
+}

@@ -71,21 +71,23 @@ export const arbitraryForSchema = (
   return drawn.filter((value) => valid(value));
 };
 
+/** Options of `sampleStates` drawing from snapshots. */
+export interface SnapshotSampleOptions extends SchemaArbitraryOptions {
+  /** Snapshots by version (`readSnapshots(dir)` in `migraph/node` reads a directory). */
+  readonly snapshots: ReadonlyMap<string, Snapshot>;
+  /** How many states (default 10). */
+  readonly runs?: number;
+  readonly seed?: number;
+}
+
 /**
  * States of `version` drawn from its snapshot: for tests of a version whose codec is gone.
  *
  * @example
- * const states = sampleStates('1.0.0', { snapshots, runs: 20 })
+ * const states = statesFromSnapshot('1.0.0', { snapshots, runs: 20 })
  * @since 0.1.0
  */
-export const sampleStates = (
-  version: string,
-  options: SchemaArbitraryOptions & {
-    readonly snapshots: ReadonlyMap<string, Snapshot>;
-    readonly runs?: number;
-    readonly seed?: number;
-  },
-): unknown[] => {
+export const statesFromSnapshot = (version: string, options: SnapshotSampleOptions): unknown[] => {
   const snapshot = options.snapshots.get(version);
   if (snapshot === undefined) {
     throw new UnsupportedSchemaError(`No snapshot of version ${version}`, { path: '' });
