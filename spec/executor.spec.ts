@@ -326,3 +326,105 @@ describe('pure steps (meta.pure)', () => {
     expect(report.ok).to.equal(false);
   });
 });
+
+describe('objects the executor does not own', () => {
+  it('a pure step returning a part of its argument leaves the caller state untouched', () => {
+    const m = new Migrator().register('1.0.0', '2.0.0', (s) => s.data as AnyState, { pure: true });
+    const input = { state_version: '1.0.0', data: { a: 1 } };
+    expect(right(m.migrate(input))).to.deep.equal({ a: 1, state_version: '2.0.0' });
+    expect(input).to.deep.equal({ state_version: '1.0.0', data: { a: 1 } });
+  });
+
+  it('a step returning a shared constant never changes it, whatever the next step does', () => {
+    const DEFAULTS = { list: [1], settings: { theme: 'light' }, execution_trace: [] as unknown[] };
+    const m = new Migrator()
+      .register('1.0.0', '1.1.0', () => DEFAULTS)
+      .register('1.1.0', '2.0.0', (s) => {
+        s.list.push(2);
+        s.settings.theme = 'dark';
+        return s;
+      });
+    const first = right(m.migrate({ state_version: '1.0.0' }));
+    const second = right(m.migrate({ state_version: '1.0.0' }));
+    expect(DEFAULTS).to.deep.equal({
+      list: [1],
+      settings: { theme: 'light' },
+      execution_trace: [],
+    });
+    expect(first).to.deep.equal(second);
+    expect(first.list).to.deep.equal([1, 2]);
+    expect(first.execution_trace).to.have.length(2);
+  });
+
+  it('never writes into an object that existed before the run (property)', () => {
+    // Plans of steps that build, pass through, unwrap a part, or return a constant, pure or
+    // mutating, on states with and without a trace: nothing that existed before changes.
+    type Kind = 'spread' | 'same' | 'part' | 'constant' | 'mutate';
+    const kinds: Kind[] = ['spread', 'same', 'part', 'constant', 'mutate'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ kind: fc.constantFrom(...kinds), pure: fc.boolean() }), {
+          minLength: 1,
+          maxLength: 5,
+        }),
+        fc.boolean(),
+        fc.boolean(),
+        (steps, withTrace, trace) => {
+          const constant = { part: { x: 1 }, list: [1], execution_trace: [] as unknown[] };
+          const snapshot = structuredClone(constant);
+          const m = new Migrator({ trace });
+          steps.forEach(({ kind, pure }, i) => {
+            const step = (s: AnyState): AnyState => {
+              if (kind === 'spread') return { ...s, [`f${i}`]: i };
+              if (kind === 'same') return s;
+              if (kind === 'part') return (s.part as AnyState | undefined) ?? { ...s };
+              if (kind === 'constant') return constant;
+              if (!pure) {
+                (s.list as unknown[] | undefined)?.push(i);
+                s.mutated = i;
+              }
+              return s;
+            };
+            m.register(`1.${i}.0`, `1.${i + 1}.0`, step, { pure: pure && kind !== 'mutate' });
+          });
+          const input = () => ({
+            state_version: '1.0.0',
+            part: { x: 1, part: { y: 2 } },
+            list: [0],
+            ...(withTrace ? { execution_trace: [] as unknown[] } : {}),
+          });
+          const state = input();
+          const first = right(m.migrate(state));
+          const kept = structuredClone(first);
+          right(m.migrate(state));
+          expect(state).to.deep.equal(input());
+          expect(constant).to.deep.equal(snapshot);
+          expect(first).to.deep.equal(kept);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('a step that returns a plain-object thenable', () => {
+  const thenable = (value: unknown) => ({
+    then(resolve: (v: unknown) => void) {
+      resolve(value);
+    },
+  });
+  const m = () =>
+    new Migrator()
+      .register('1.0.0', '1.1.0', (s) => thenable({ ...s, a: 1 }) as unknown as AnyState)
+      .register('1.1.0', '2.0.0', (s) => ({ ...s, b: 2 }));
+
+  it('is an async_step Left from migrate', () => {
+    const error = left(m().migrate({ state_version: '1.0.0', keep: true }));
+    expect(error).to.deep.include({ reason: 'async_step', from: '1.0.0', to: '1.1.0', step: 0 });
+  });
+
+  it('is awaited by migrateAsync, as a promise would be', async () => {
+    const out = right(await m().migrateAsync({ state_version: '1.0.0', keep: true }));
+    expect(out).to.deep.equal({ state_version: '2.0.0', keep: true, a: 1, b: 2 });
+  });
+});
