@@ -33,7 +33,12 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 describe('guide: using migraph in an app', () => {
   it('copies each example file verbatim', () => {
     const guide = readFileSync(path.join(repoRoot, 'docs', 'guide.md'), 'utf8');
-    for (const file of ['typed-chain.ts', 'zustand.ts', 'redux-persist.ts']) {
+    for (const file of [
+      'typed-chain.ts',
+      'zustand.ts',
+      'redux-persist.ts',
+      'redux-persist-manifest.ts',
+    ]) {
       const source = readFileSync(path.join(repoRoot, 'examples', 'app', file), 'utf8');
       expect(guide, file).to.contain('```ts\n' + source + '```');
     }
@@ -73,5 +78,20 @@ describe('guide: using migraph in an app', () => {
     const { store } = makeStore(storage);
     await settle();
     expect(store.getState()).to.deep.include({ todos: [{ text: 'milk', done: false }] });
+  });
+
+  it('redux-persist manifest: an unversioned state runs key 0, then 2', async () => {
+    const { makeStore } = await import('../examples/app/redux-persist-manifest.js');
+    const items = new Map<string, string>();
+    const storage = {
+      getItem: async (key: string) => items.get(key) ?? null,
+      setItem: async (key: string, value: string) => void items.set(key, value),
+      removeItem: async (key: string) => void items.delete(key),
+    };
+    items.set('persist:root', JSON.stringify({ todos: JSON.stringify(['milk']) }));
+    const { store } = makeStore(storage);
+    await settle();
+    expect(store.getState()).to.deep.include({ todos: ['milk'], filter: 'all' });
+    expect(store.getState()._persist).to.deep.include({ version: 2 });
   });
 });

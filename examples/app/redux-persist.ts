@@ -1,18 +1,18 @@
-// redux-persist's persistReducer with migraph's createMigrate: up, down, async steps, backups.
+// redux-persist's persistReducer with migraph's persistConfig: up, down, async steps, backups.
 import { Migrator } from 'migraph/core';
-import { createMigrate } from 'migraph/redux-persist';
+import { persistConfig } from 'migraph/redux-persist';
 import { legacy_createStore as createStore, type Reducer } from 'redux';
-import { persistReducer, persistStore, type Storage } from 'redux-persist';
+import { persistReducer, persistStore, REHYDRATE, type Storage } from 'redux-persist';
 
 interface Todos {
   readonly todos: readonly (string | { text: string; done: boolean })[];
+  readonly hydrationError?: string;
 }
 
-// redux-persist keeps the version at _persist.version, an integer (-1 when never set).
+// redux-persist keeps the version at _persist.version, an integer.
 const migrator = new Migrator<Todos>({
   versionKey: '_persist.version',
   versionFormat: 'integer',
-  missingVersion: 1,
 }).register(
   1,
   2,
@@ -25,15 +25,16 @@ const migrator = new Migrator<Todos>({
   },
 );
 
-const reducer: Reducer<Todos> = (state = { todos: [] }) => state;
+// A failed migration surfaces as the REHYDRATE action's err; the data is at its backupKey.
+const reducer: Reducer<Todos> = (state = { todos: [] }, action) => {
+  const err: unknown = (action as { err?: unknown }).err;
+  return action.type === REHYDRATE && err instanceof Error
+    ? { ...state, hydrationError: err.message }
+    : state;
+};
 
 export const makeStore = (storage: Storage) => {
-  const config = {
-    key: 'root',
-    storage,
-    version: 2,
-    migrate: createMigrate(migrator, { storage, key: 'root' }),
-  };
+  const config = persistConfig(migrator, { key: 'root', storage, timeout: 30_000 });
   const store = createStore(persistReducer(config, reducer));
   return { store, persistor: persistStore(store) };
 };

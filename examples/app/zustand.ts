@@ -1,7 +1,7 @@
-// zustand's persist middleware, migrated by migraph: up, down, async, with a backup on failure.
+// zustand's persist middleware, migrated by migraph: up, down, async, backed up first.
 import { Migrator } from 'migraph/core';
-import { persistMigration } from 'migraph/zustand';
-import { createJSONStorage, persist } from 'zustand/middleware';
+import { persistOptions, type StoredMigrationError } from 'migraph/zustand';
+import { persist } from 'zustand/middleware';
 import { createStore } from 'zustand/vanilla';
 
 interface Settings {
@@ -20,10 +20,14 @@ const migrator = new Migrator<Settings>({ versionFormat: 'integer' })
 export const makeStore = (storage: Storage) =>
   createStore<Settings>()(
     persist(() => ({}), {
-      name: 'settings',
-      storage: createJSONStorage(() => storage),
-      // version: 3 and a migrate that goes up or down to it; on failure the raw stored value
-      // is copied to 'settings.migraph-backup' before zustand can write over it.
-      ...persistMigration(migrator, { name: 'settings', storage }),
+      // name, storage (JSON over the raw one), version 3 and migrate, in one.
+      ...persistOptions(migrator, { name: 'settings', storage: () => storage }),
+      // A failed migration arrives here; the stored value is safe at error.backupKey.
+      onRehydrateStorage: () => (_state, error) => {
+        if (error !== undefined) {
+          const failed = error as StoredMigrationError;
+          console.error(`Settings not migrated (${failed.message}); kept at ${failed.backupKey}`);
+        }
+      },
     }),
   );
