@@ -322,7 +322,7 @@ describe('pure steps (meta.pure)', () => {
       )
       .schema('1.0.0', t.type({ list: t.array(t.number) }))
       .schema('2.0.0', t.type({ list: t.array(t.number) }));
-    const report = testMigrations(liar, { runs: 20, seed: 1 });
+    const report = await testMigrations(liar, { runs: 20, seed: 1 });
     expect(report.ok).to.equal(false);
   });
 });
