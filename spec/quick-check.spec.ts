@@ -176,6 +176,103 @@ describe('validation with is first', () => {
       expect(reads).to.equal(1);
     });
 
+    describe('codecs cloned with a stricter validate', () => {
+      /** io-ts-types' `withValidate`: a clone whose `validate` and `decode` are replaced. */
+      const withValidate = <C extends t.Any>(codec: C, validate: C['validate']): C => {
+        const r = Object.assign(Object.create(Object.getPrototypeOf(codec) as object), codec) as {
+          -readonly [K in keyof C]: C[K];
+        };
+        r.validate = validate;
+        r.decode = (i) => validate(i, t.getDefaultContext(r as C));
+        return r as C;
+      };
+      /** A hand-made clone: `validate` replaced, the rest (a bound `decode` too) kept. */
+      const cloneValidate = <C extends t.Any>(codec: C, validate: C['validate']): C =>
+        Object.assign(Object.create(Object.getPrototypeOf(codec) as object), codec, { validate });
+      /** The same `validate`, stricter: also rejects what `reject` is true for. */
+      const stricter =
+        <C extends t.Any>(codec: C, reject: (u: unknown) => boolean): C['validate'] =>
+        (u, c) =>
+          reject(u) ? t.failure(u, c) : codec.validate(u, c);
+      const nonBlank = (codec: t.Any) => stricter(codec, (u) => u === '' || u === ' ');
+
+      it('fail migrate in final and each-step modes when decode rejects', () => {
+        const NonBlank = withValidate(t.string, nonBlank(t.string));
+        expect(E.isLeft(NonBlank.decode(''))).to.equal(true);
+        for (const validate of ['final', 'each-step'] as const) {
+          const m = new Migrator({ validate })
+            .register('1.0.0', '2.0.0', (s) => ({ ...s, name: '' }))
+            .schema('2.0.0', t.type({ name: NonBlank }));
+          expect(left(m.migrate({ state_version: '1.0.0' })), validate).to.deep.include({
+            reason: 'validation_failed',
+          });
+        }
+      });
+
+      it('never pass what decode rejects, wherever the clone sits (property)', () => {
+        const leaves: t.Mixed[] = [t.string, t.number, t.boolean, t.null, t.UnknownRecord];
+        type Build = (inner: t.Mixed) => t.Mixed;
+        const wrappers: Build[] = [
+          (c) => t.type({ a: c }),
+          (c) => t.partial({ a: c }),
+          (c) => t.array(c),
+          (c) => t.readonlyArray(c),
+          (c) => t.union([c, t.undefined]),
+          (c) => t.intersection([t.type({ a: c }), t.partial({ b: t.string })]),
+          (c) => t.exact(t.type({ a: c })),
+          (c) => t.readonly(t.type({ a: c })),
+          (c) => t.refinement(c, () => true),
+          (c) => t.record(t.string, c),
+          (c) => t.tuple([c]),
+        ];
+        const clones = [withValidate, cloneValidate];
+        // A few values each codec may meet: the stricter validate rejects some of them.
+        const values = fc.oneof(
+          fc.constantFrom('', ' ', 'x', 0, 1, true, null, {}, [], undefined),
+          fc.jsonValue(),
+        );
+        const wrap = (u: unknown, depth: number): unknown[] =>
+          depth === 0 ? [u] : [{ a: u }, [u], { a: u, b: 'x' }];
+        fc.assert(
+          fc.property(
+            fc.constantFrom(...leaves),
+            fc.array(fc.nat(wrappers.length - 1), { maxLength: 3 }),
+            fc.nat(3),
+            fc.nat(clones.length - 1),
+            fc.func(fc.boolean()),
+            values,
+            (leaf, path, at, how, reject, value) => {
+              // Build leaf → wrappers, replacing the node at `at` (0: the leaf) with a clone.
+              const cloned = (c: t.Mixed) => clones[how]!(c, stricter(c, reject));
+              let codec: t.Mixed = at === 0 ? cloned(leaf) : leaf;
+              path.forEach((w, i) => {
+                codec = wrappers[w]!(codec);
+                if (i + 1 === at) codec = cloned(codec);
+              });
+              const check = compileCheck(codec);
+              for (const u of [value, ...wrap(value, path.length)]) {
+                if (check?.(u)) {
+                  expect(E.isRight(codec.decode(u)), `${codec.name} ${JSON.stringify(u)}`).to.equal(
+                    true,
+                  );
+                }
+              }
+            },
+          ),
+          { numRuns: 2000 },
+        );
+      });
+
+      it('are still compiled when nothing is cloned, and Object.create of a codec is itself', () => {
+        expect(checksWithIs(t.type({ a: t.string }))).to.equal(true);
+        const same = Object.create(t.string) as t.StringType;
+        expect(checksWithIs(t.type({ a: same }))).to.equal(true);
+        expect(checksWithIs(t.type({ a: cloneValidate(t.string, nonBlank(t.string)) }))).to.equal(
+          false,
+        );
+      });
+    });
+
     it('leaves validation to decode where code cannot be generated', () => {
       const saved = globalThis.Function;
       let refused = 0;

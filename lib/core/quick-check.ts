@@ -4,8 +4,10 @@
  * tuples with extra items and skips the holes of sparse arrays. {@link compileCheck} turns
  * such a codec into one generated checking function that never passes what `decode` rejects,
  * so a valid state costs one quick walk and `decode` runs only to explain a failure. A codec
- * with any other part (a custom `t.Type`, a transforming codec such as `NumberFromString`)
- * keeps `decode`: its `is` speaks of the decoded type, not of the input.
+ * with any other part (a custom `t.Type`, a transforming codec such as `NumberFromString`, a
+ * codec cloned with another `validate` such as io-ts-types' `withValidate(t.string, …)`)
+ * keeps `decode`: its `is` speaks of the decoded type, not of the input, and a clone's class
+ * fields do not say what its `validate` decides.
  *
  * @since 0.1.0
  */
@@ -27,6 +29,73 @@ const LEAVES: readonly (abstract new (...args: never[]) => unknown)[] = [
   t.KeyofType,
   t.BigIntType,
 ];
+
+/** Each combinator class, with the source text of every `validate` io-ts gives its instances. */
+type GenuineSources = readonly (readonly [
+  abstract new (...args: never[]) => unknown,
+  ReadonlySet<string>,
+])[];
+
+const sourcesOf = (...codecs: readonly t.Decoder<never, unknown>[]): ReadonlySet<string> =>
+  new Set(codecs.map((codec) => String(codec.validate)));
+
+/**
+ * {@link GenuineSources}, from instances made for the purpose (some factories have variants:
+ * tagged unions, empty intersections, records over finite keys). Made once per compiled codec.
+ */
+const genuineSources = (): GenuineSources => [
+  ...LEAVES.filter((leaf) => leaf !== t.LiteralType && leaf !== t.KeyofType).map(
+    (leaf) => [leaf, sourcesOf(new (leaf as new () => t.Decoder<unknown, unknown>)())] as const,
+  ),
+  [t.LiteralType, sourcesOf(t.literal('a'))],
+  [t.KeyofType, sourcesOf(t.keyof({ a: null }))],
+  [t.InterfaceType, sourcesOf(t.type({}))],
+  [t.PartialType, sourcesOf(t.partial({}))],
+  [t.ExactType, sourcesOf(t.exact(t.type({})))],
+  [t.RefinementType, sourcesOf(t.refinement(t.string, () => true))],
+  [t.ArrayType, sourcesOf(t.array(t.string))],
+  [t.ReadonlyArrayType, sourcesOf(t.readonlyArray(t.string))],
+  [
+    t.UnionType,
+    sourcesOf(
+      t.union([t.string, t.number]),
+      t.union([t.type({ k: t.literal('a') }), t.type({ k: t.literal('b') })]),
+    ),
+  ],
+  [
+    t.IntersectionType,
+    sourcesOf(
+      t.intersection([t.string, t.string]),
+      t.intersection([] as unknown as [t.Mixed, t.Mixed]),
+    ),
+  ],
+  [t.TupleType, sourcesOf(t.tuple([t.string]))],
+  [t.DictionaryType, sourcesOf(t.record(t.string, t.string), t.record(t.literal('a'), t.string))],
+  [t.RecursiveType, sourcesOf(t.recursion<unknown>('R', () => t.unknown))],
+];
+
+/**
+ * True when `codec` validates as io-ts made it: its `validate` is one its class's factory
+ * gives (for `readonly`, its inner codec's), and its `decode` is the bound method every io-ts
+ * codec gets. A codec cloned with another `validate` (io-ts-types' `withValidate`, or
+ * `Object.assign` over `Object.create`) is an instance of the same class that decides
+ * otherwise: the compiled check, which reads the class's fields, must not stand in for it.
+ * (A clone whose fields, such as `props`, were replaced is not detected.) Never throws.
+ */
+const isGenuine = (codec: t.Decoder<unknown, unknown>, sources: GenuineSources): boolean => {
+  try {
+    const { validate, decode } = codec as { validate: unknown; decode: unknown };
+    if (typeof validate !== 'function' || typeof decode !== 'function') return false;
+    if (decode.name !== (t.string.decode as { name: string }).name) return false;
+    if (codec instanceof t.ReadonlyType) {
+      return validate === (codec.type as t.Decoder<unknown, unknown>).validate;
+    }
+    const entry = sources.find(([kind]) => codec instanceof kind);
+    return entry !== undefined && entry[1].has(String(validate));
+  } catch {
+    return false;
+  }
+};
 
 /** The inner codecs of a combinator whose `is` agrees with `decode` when theirs do. */
 const partsOf = (codec: t.Decoder<unknown, unknown>): readonly unknown[] | undefined => {
@@ -66,15 +135,17 @@ const partsOf = (codec: t.Decoder<unknown, unknown>): readonly unknown[] | undef
 export const checksWithIs = (
   codec: t.Decoder<unknown, unknown>,
   seen: Set<unknown> = new Set(),
+  sources: GenuineSources = genuineSources(),
 ): boolean => {
   if (seen.has(codec)) return true;
   seen.add(codec);
+  if (!isGenuine(codec, sources)) return false;
   if (LEAVES.some((leaf) => codec instanceof leaf)) return true;
   const parts = partsOf(codec);
   return (
     parts !== undefined &&
     typeof (codec as { is?: unknown }).is === 'function' &&
-    parts.every((part) => checksWithIs(part as t.Decoder<unknown, unknown>, seen))
+    parts.every((part) => checksWithIs(part as t.Decoder<unknown, unknown>, seen, sources))
   );
 };
 
