@@ -52,6 +52,7 @@ export {
 export type {
   JsonSchema,
   JsonValue,
+  AnyCodec,
   SchemaChange,
   SchemaChangeKind,
   Snapshot,

@@ -82,6 +82,7 @@ export {
   CODEC_MARKER,
 } from './json-schema.js';
 export type { JsonSchema, JsonValue } from './json-schema.js';
+export type { AnyCodec } from './codec-walker.js';
 export { diffSchemas, formatSchemaChange, SCHEMA_CHANGE_KINDS } from './schema-diff.js';
 export type { SchemaChange, SchemaChangeKind } from './schema-diff.js';
 export { compareSnapshots, formatSnapshotIssue } from './snapshot.js';
