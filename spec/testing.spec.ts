@@ -9,7 +9,12 @@ import {
   isSameData,
   type AnyState,
 } from '../lib/index.js';
-import { agentStateV1_0Arbitrary, assertRoundTrip } from '../lib/testing/index.js';
+import {
+  agentStateV1_0Arbitrary,
+  assertRoundTrip,
+  assertRoundTripAsync,
+  validateRoundtripWithAsync,
+} from '../lib/testing/index.js';
 
 describe('testing utilities', () => {
   it('isSameData compares data, not prototypes', () => {
@@ -81,6 +86,54 @@ describe('testing utilities', () => {
       const arb = fc.record({ note: fc.string(), keep: fc.nat() });
       expect(() => assertRoundTrip(m, '1.0.0', '2.0.0', arb)).to.throw(MigrationTestError);
       expect(assertRoundTrip(m, '1.0.0', '2.0.0', arb, { fields: ['keep'] })).to.equal(true);
+    });
+  });
+
+  describe('assertRoundTripAsync and validateRoundtripWithAsync: steps may be async', () => {
+    const m = (keepsAll: boolean) =>
+      new Migrator().register(
+        '1.0.0',
+        '2.0.0',
+        async ({ tags, ...s }) => ({ ...s, labels: tags }),
+        {
+          down: async ({ labels, ...s }) => ({
+            ...s,
+            tags: keepsAll ? labels : (labels as string[]).slice(0, 1),
+          }),
+        },
+      );
+    const arb = fc.record({ tags: fc.array(fc.string()), note: fc.string() });
+
+    it('pass a lossless async edge', async () => {
+      expect(await assertRoundTripAsync(m(true), '1.0.0', '2.0.0', arb, { seed: 7 })).to.equal(
+        true,
+      );
+      const state = { state_version: '1.0.0', tags: ['a', 'b'], note: '' };
+      expect(await validateRoundtripWithAsync(m(true), state, '2.0.0')).to.equal(true);
+    });
+
+    it('reject with the shrunk counterexample, the path and the fields', async () => {
+      let error: MigrationTestError | undefined;
+      try {
+        await assertRoundTripAsync(m(false), '1.0.0', '2.0.0', arb, { seed: 7 });
+      } catch (e) {
+        error = e as MigrationTestError;
+      }
+      expect(error).to.be.instanceOf(MigrationTestError);
+      expect(error!.fields).to.deep.equal(['tags']);
+      expect(error!.path).to.deep.equal(['1.0.0', '2.0.0', '1.0.0']);
+      expect(error!.counterexample).to.deep.equal({
+        tags: ['', ''],
+        note: '',
+        state_version: '1.0.0',
+      });
+      const state = { state_version: '1.0.0', tags: ['a', 'b'], note: '' };
+      let single: unknown;
+      await validateRoundtripWithAsync(m(false), state, '2.0.0').catch((e: unknown) => {
+        single = e;
+      });
+      expect(single).to.be.instanceOf(MigrationTestError);
+      expect((single as MigrationTestError).fields).to.deep.equal(['tags']);
     });
   });
 });

@@ -130,9 +130,31 @@ export const defaultRoundtripFields = (m: Migrator, state: StateObject): string[
 export const differingFields = (a: unknown, b: unknown, fields: readonly string[]): string[] =>
   fields.filter((field) => !isSameData(getPath(a, field), getPath(b, field)));
 
+const migrateAsyncForTest = async (
+  m: Migrator,
+  state: unknown,
+  to: string,
+  what: string,
+): Promise<StateObject> => {
+  const result = await m.migrateAsync(state, to);
+  if (E.isLeft(result)) {
+    throw new MigrationTestError(`${what}: ${result.left.message}`, { to, cause: result.left });
+  }
+  return result.right as StateObject;
+};
+
+/** The version a round trip starts from: the state's own, or a `MigrationTestError`. */
+const roundtripStart = (m: Migrator, state: unknown): string => {
+  const from = m.versionOf(state);
+  if (E.isLeft(from))
+    throw new MigrationTestError(`Roundtrip failed: ${from.left.message}`, { cause: from.left });
+  return from.right;
+};
+
 /**
  * Migrates `state` to `intermediateVersion` and back, and checks that every compared field
- * survived. Returns `true` or throws `MigrationTestError` naming the fields.
+ * survived. Returns `true` or throws `MigrationTestError` naming the fields. For plans with
+ * async steps, use {@link validateRoundtripWithAsync}.
  *
  * @example
  * validateRoundtripWith(m, state1_0, '1.1.0')
@@ -144,32 +166,67 @@ export const validateRoundtripWith = (
   intermediateVersion: string,
   options: RoundtripOptions = {},
 ): true => {
-  const from = m.versionOf(state);
-  if (E.isLeft(from))
-    throw new MigrationTestError(`Roundtrip failed: ${from.left.message}`, { cause: from.left });
+  const from = roundtripStart(m, state);
   const there = migrateForTest(
     m,
     state,
     intermediateVersion,
     `Roundtrip failed on the way to ${intermediateVersion}`,
   );
-  const back = migrateForTest(
+  const back = migrateForTest(m, there, from, `Roundtrip failed on the way back to ${from}`);
+  return compareRoundtrip(m, state, back, from, intermediateVersion, options);
+};
+
+/**
+ * {@link validateRoundtripWith} for plans whose steps may be async: both ways run through
+ * `migrateAsync`. Resolves to `true`, or rejects with the `MigrationTestError`.
+ *
+ * @example
+ * await validateRoundtripWithAsync(m, state1_0, '1.1.0')
+ * @since 0.1.0
+ */
+export const validateRoundtripWithAsync = async (
+  m: Migrator,
+  state: unknown,
+  intermediateVersion: string,
+  options: RoundtripOptions = {},
+): Promise<true> => {
+  const from = roundtripStart(m, state);
+  const there = await migrateAsyncForTest(
+    m,
+    state,
+    intermediateVersion,
+    `Roundtrip failed on the way to ${intermediateVersion}`,
+  );
+  const back = await migrateAsyncForTest(
     m,
     there,
-    from.right,
-    `Roundtrip failed on the way back to ${from.right}`,
+    from,
+    `Roundtrip failed on the way back to ${from}`,
   );
+  return compareRoundtrip(m, state, back, from, intermediateVersion, options);
+};
+
+/** `true` when `back` holds every compared field of `state`, else the `MigrationTestError`. */
+const compareRoundtrip = (
+  m: Migrator,
+  state: unknown,
+  back: StateObject,
+  from: string,
+  intermediateVersion: string,
+  options: RoundtripOptions,
+): true => {
   const fields = options.fields ?? defaultRoundtripFields(m, state as StateObject);
   const differing = differingFields(state, back, fields);
   if (differing.length > 0) {
     throw new MigrationTestError(
-      `Data was not preserved in the roundtrip ${from.right} -> ${intermediateVersion} -> ${from.right}: field${differing.length > 1 ? 's' : ''} ${differing.map((f) => `'${f}'`).join(', ')} differ`,
+      `Data was not preserved in the roundtrip ${from} -> ${intermediateVersion} -> ${from}: field${differing.length > 1 ? 's' : ''} ${differing.map((f) => `'${f}'`).join(', ')} differ`,
       {
-        from: from.right,
+        from,
         to: intermediateVersion,
         fields: differing,
         counterexample: state,
-        path: [from.right, intermediateVersion, from.right],
+        path: [from, intermediateVersion, from],
       },
     );
   }

@@ -15,13 +15,14 @@
 export {
   validateMigrationWith,
   validateRoundtripWith,
+  validateRoundtripWithAsync,
   benchmarkWith,
   differingFields,
   getPath,
   isSameData,
 } from './helpers.js';
 export type { ValidateMigrationOptions, RoundtripOptions, BenchmarkResult } from './helpers.js';
-export { assertRoundTrip, sampleStates } from './round-trip.js';
+export { assertRoundTrip, assertRoundTripAsync, sampleStates } from './round-trip.js';
 export type { RoundTripPropertyOptions } from './round-trip.js';
 export {
   agentStateV1_0Arbitrary,

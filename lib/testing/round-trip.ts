@@ -9,7 +9,11 @@ import * as E from '#fp/Either.js';
 import { isPlainObject } from '../core/copy.js';
 import { describeCause, MigrationTestError } from '../core/errors.js';
 import type { Migrator } from '../core/migrator.js';
-import { validateRoundtripWith, type RoundtripOptions } from './helpers.js';
+import {
+  validateRoundtripWith,
+  validateRoundtripWithAsync,
+  type RoundtripOptions,
+} from './helpers.js';
 import { statesFromSnapshot, type SnapshotSampleOptions } from './schema-arbitrary.js';
 
 /** Options of {@link assertRoundTrip}. */
@@ -24,7 +28,7 @@ export interface RoundTripPropertyOptions extends RoundtripOptions {
  * Property-based round trip: for every state the arbitrary generates at `from`, migrating to
  * `via` and back must preserve the compared fields (default as `validateRoundtripWith`). On
  * failure, throws `MigrationTestError` carrying the shrunk counterexample, the path taken
- * and the field paths that differ.
+ * and the field paths that differ. For plans with async steps, use {@link assertRoundTripAsync}.
  *
  * @example
  * assertRoundTrip(m, '1.0.0', '1.1.0', agentStateV1_0Arbitrary())
@@ -37,24 +41,64 @@ export const assertRoundTrip = (
   arbitrary: fc.Arbitrary<unknown>,
   options: RoundTripPropertyOptions = {},
 ): true => {
-  const atFrom = arbitrary.map((s) => (isPlainObject(s) ? m.withVersion(s, from) : s));
   const details = fc.check(
-    fc.property(atFrom, (state) => {
+    fc.property(atVersion(m, from, arbitrary), (state) => {
       validateRoundtripWith(m, state, via, options);
     }),
-    {
-      numRuns: options.numRuns ?? 100,
-      ...(options.seed === undefined ? {} : { seed: options.seed }),
-    },
+    runParameters(options),
   );
   if (!details.failed) return true;
+  throw roundTripFailure(m, from, via, details);
+};
+
+/**
+ * {@link assertRoundTrip} for plans whose steps may be async (each run awaits
+ * `migrateAsync` both ways). Resolves to `true`, or rejects with the `MigrationTestError`.
+ *
+ * @example
+ * await assertRoundTripAsync(m, '1.0.0', '2.0.0', arbitraryFor(V1))
+ * @since 0.1.0
+ */
+export const assertRoundTripAsync = async (
+  m: Migrator,
+  from: string,
+  via: string,
+  arbitrary: fc.Arbitrary<unknown>,
+  options: RoundTripPropertyOptions = {},
+): Promise<true> => {
+  const details = await fc.check(
+    fc.asyncProperty(atVersion(m, from, arbitrary), async (state) => {
+      await validateRoundtripWithAsync(m, state, via, options);
+    }),
+    runParameters(options),
+  );
+  if (!details.failed) return true;
+  throw roundTripFailure(m, from, via, details);
+};
+
+/** The arbitrary's states, stamped with `version`. */
+const atVersion = (m: Migrator, version: string, arbitrary: fc.Arbitrary<unknown>) =>
+  arbitrary.map((s) => (isPlainObject(s) ? m.withVersion(s, version) : s));
+
+const runParameters = (options: RoundTripPropertyOptions): fc.Parameters<[unknown]> => ({
+  numRuns: options.numRuns ?? 100,
+  ...(options.seed === undefined ? {} : { seed: options.seed }),
+});
+
+/** The error of a failed round-trip property: counterexample, path, fields, seed. */
+const roundTripFailure = (
+  m: Migrator,
+  from: string,
+  via: string,
+  details: fc.RunDetails<[unknown]>,
+): MigrationTestError => {
   const counterexample = details.counterexample?.[0];
   const cause = details.errorInstance;
   const fields = cause instanceof MigrationTestError ? cause.fields : [];
   const plan = [m.plan(from, via), m.plan(via, from)].flatMap((p) =>
     E.isRight(p) ? p.right.steps.map((s) => s.to) : [],
   );
-  throw new MigrationTestError(
+  return new MigrationTestError(
     `Round trip ${from} -> ${via} -> ${from} failed after ${details.numRuns} run(s) (seed ${details.seed}, shrunk ${details.numShrinks} time(s)): ${describeCause(cause)}`,
     { from, to: via, fields, counterexample, path: [from, ...plan], cause },
   );
