@@ -181,7 +181,10 @@ describe('planner', () => {
           new Migrator().register('1.0.0', '2.0.0', mark('2.0.0'), {
             lossy: 'yes' as unknown as boolean,
           }),
-        ).to.throw(TypeError, 'Expected meta.lossy to be a boolean for 1.0.0->2.0.0, got "yes"');
+        ).to.throw(
+          TypeError,
+          "Expected option lossy of register('1.0.0', '2.0.0', up, meta) to be a boolean, got 'yes'",
+        );
       });
     });
 

@@ -9,6 +9,7 @@
 import type { EdgeInfo } from './graph.js';
 import type { Plan } from './planner.js';
 import type { Version } from './version.js';
+import { checkOptions, type OptionRules } from './options.js';
 
 /** Options of {@link toDot} and {@link toMermaid}. */
 export interface DiagramOptions {
@@ -23,6 +24,8 @@ export interface DiagramSource {
   versions(): readonly Version[];
   edges(): readonly Pick<EdgeInfo, 'from' | 'to' | 'direction' | 'description' | 'cost'>[];
 }
+
+const DIAGRAM_OPTIONS: OptionRules = { highlight: 'object', title: 'string' };
 
 const UP_COLOR = '#1f6feb';
 const DOWN_COLOR = '#8b949e';
@@ -77,6 +80,7 @@ const dotAttributes = (attributes: Record<string, string | number | undefined>):
  * @since 0.1.0
  */
 export const toDot = (source: DiagramSource, options: DiagramOptions = {}): string => {
+  checkOptions('toDot()', options, DIAGRAM_OPTIONS);
   const { versions, edges, onPath } = layoutOf(source, options.highlight);
   const lines = [
     'digraph migraph {',
@@ -126,6 +130,7 @@ const mermaidText = (text: string): string =>
  * @since 0.1.0
  */
 export const toMermaid = (source: DiagramSource, options: DiagramOptions = {}): string => {
+  checkOptions('toMermaid()', options, DIAGRAM_OPTIONS);
   const { versions, edges, onPath } = layoutOf(source, options.highlight);
   const id = new Map(versions.map((v, i) => [v, `v${i}`] as const));
   const lines: string[] = [];

@@ -6,6 +6,7 @@
  */
 import type * as E from '#fp/Either.js';
 import type { MigraphError } from './errors.js';
+import { checkOptions } from './options.js';
 import { orderedMap, type AnySource } from './ordered.js';
 
 /** Options of {@link migrateMany}. */
@@ -24,22 +25,31 @@ export interface MigratesOne<S> {
 /**
  * Migrates every state of `states` with `m`, yielding results in input order. Steps may be
  * async; at most `concurrency` states are in flight (and read ahead from an async source).
+ * Invalid options are a `TypeError` at the call, before anything is read.
  *
  * @example
  * for await (const r of migrateMany(m, cursor, '2.0.0', { concurrency: 16 })) …
  */
-export async function* migrateMany<S>(
+export const migrateMany = <S>(
   m: MigratesOne<S>,
   states: AnySource<unknown>,
   to: string | number | undefined,
   options: MigrateManyOptions = {},
+): AsyncGenerator<E.Either<MigraphError, S>> => {
+  checkOptions('migrateMany()', options, {
+    concurrency: 'positive integer',
+    onProgress: 'function',
+  });
+  return runMigrateMany(m, states, to, options);
+};
+
+async function* runMigrateMany<S>(
+  m: MigratesOne<S>,
+  states: AnySource<unknown>,
+  to: string | number | undefined,
+  options: MigrateManyOptions,
 ): AsyncGenerator<E.Either<MigraphError, S>> {
   const concurrency = options.concurrency ?? 1;
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new TypeError(
-      `Expected concurrency to be a positive integer, got ${String(concurrency)}`,
-    );
-  }
   let done = 0;
   let failed = 0;
   for await (const result of orderedMap(

@@ -29,6 +29,7 @@ import {
 import { andThen, getOrThrow as orThrow } from './fp.js';
 import { VersionGraph, type Edge, type EdgeInfo } from './graph.js';
 import { silentLogger, type Logger } from './logger.js';
+import { checkOptions, type OptionRules } from './options.js';
 import { migrateMany, type MigrateManyOptions } from './many.js';
 import type { AnySource } from './ordered.js';
 import { toDot, toMermaid, type DiagramOptions } from './diagram.js';
@@ -39,7 +40,7 @@ import {
   type Plan,
   type PlanOptions,
 } from './planner.js';
-import { kindOf, showValue } from './show.js';
+import { kindOf, showQuoted, showValue } from './show.js';
 import {
   compareNormalised,
   formatVersion,
@@ -129,6 +130,51 @@ export interface ResolvedOptions {
   readonly logger: Logger;
 }
 
+/** The rules of {@link MigratorOptions} (see `checkOptions`). */
+export const MIGRATOR_OPTIONS: OptionRules = {
+  versionKey: 'any',
+  versionFormat: ['semver', 'integer'],
+  onNewerVersion: ['error', 'keep'],
+  missingVersion: 'any',
+  currentVersion: 'any',
+  validate: ['each-step', 'final', 'off'],
+  trace: 'boolean',
+  clock: 'function',
+  logger: 'logger',
+};
+
+/** The rules of a registration's {@link MigrationMeta}. */
+const META_OPTIONS: OptionRules = {
+  down: 'function',
+  description: 'string',
+  changes: 'strings',
+  cost: 'any',
+  lossy: 'boolean',
+  pure: 'boolean',
+  replace: 'boolean',
+  source: 'string',
+};
+
+/** The rules of a migration definition given to `register`. */
+const DEFINITION_OPTIONS: OptionRules = {
+  from: 'any',
+  to: 'any',
+  up: 'any',
+  down: 'function',
+  description: 'string',
+  changes: 'strings',
+  cost: 'any',
+  lossy: 'boolean',
+  pure: 'boolean',
+};
+
+const PLAN_OPTIONS: OptionRules = { direction: ['any', 'forward', 'reverse'] };
+const ALTERNATIVES_OPTIONS: OptionRules = { ...PLAN_OPTIONS, limit: 'positive integer' };
+const CALL_OPTIONS: OptionRules = { consume: 'boolean' };
+
+/** The default options of a call: the same object each time, so checking them is skipped. */
+const NONE = Object.freeze({});
+
 const checkCost = (cost: number | undefined, from: Version, to: Version): number => {
   if (cost === undefined) return 1;
   if (typeof cost !== 'number' || !Number.isFinite(cost) || cost <= 0) {
@@ -198,6 +244,7 @@ export class Migrator<S extends object = AnyState> {
   private readonly parse: (value: unknown) => E.Either<StateVersionError, Version>;
 
   constructor(options: MigratorOptions = {}) {
+    checkOptions('new Migrator()', options, MIGRATOR_OPTIONS);
     const versionFormat = options.versionFormat ?? 'semver';
     this.parse = versionParser(versionFormat);
     const versionPath = pathOfKey(options.versionKey ?? 'state_version');
@@ -259,11 +306,19 @@ export class Migrator<S extends object = AnyState> {
           `Expected a migration definition { from, to, up }, got ${showValue(first)}`,
         );
       }
+      checkOptions('register(definition)', first, DEFINITION_OPTIONS);
       const extra = typeof second === 'object' ? second : {};
-      return this.register(first.from, first.to, first.up, { ...first, ...extra });
+      checkOptions('register(definition, meta)', extra, { replace: 'boolean', source: 'string' });
+      const { from, to, up: step, ...meta } = first;
+      return this.register(from, to, step, { ...meta, ...extra });
     }
     if (typeof up !== 'function')
       throw new TypeError(`Expected a step function for ${first}->${showValue(second)}`);
+    checkOptions(
+      `register(${showQuoted(first)}, ${showQuoted(second)}, up, meta)`,
+      meta,
+      META_OPTIONS,
+    );
     const from = orThrow(this.parse(first));
     const to = orThrow(this.parse(second));
     if (from === to) {
@@ -274,11 +329,6 @@ export class Migrator<S extends object = AnyState> {
       });
     }
     const cost = checkCost(meta.cost, from, to);
-    if (meta.lossy !== undefined && typeof meta.lossy !== 'boolean') {
-      throw new TypeError(
-        `Expected meta.lossy to be a boolean for ${from}->${to}, got ${showValue(meta.lossy)}`,
-      );
-    }
     const make = (a: Version, b: Version, fn: StepFn, origin: 'up' | 'down'): Edge => ({
       from: a,
       to: b,
@@ -399,12 +449,16 @@ export class Migrator<S extends object = AnyState> {
    * @example
    * m.plan('1.0.0', '2.0.0') // Right({ from: '1.0.0', to: '2.0.0', steps: [...], cost: 2 })
    * m.plan('2.0.0', '1.0.0', { direction: 'forward' }) // Left(StateVersionError: No migration path …)
+   * m.plan('1.0.0', '2.0.0', { direction: 'up' }) // throws TypeError: … one of 'any', 'forward', 'reverse'
+   *
+   * An invalid option is a programmer error, thrown as a `TypeError` (never a `Left`).
    */
   plan(
     from: VersionInput,
     to: VersionInput,
-    options: PlanOptions = {},
+    options: PlanOptions = NONE,
   ): E.Either<StateVersionError, Plan> {
+    if (options !== NONE) checkOptions('plan()', options, PLAN_OPTIONS);
     return this.withVersions(from, to, (a, b) => planPath(this.graph, a, b, options));
   }
 
@@ -414,7 +468,7 @@ export class Migrator<S extends object = AnyState> {
    * @example
    * const plan = m.planOrThrow('1.0.0', '2.0.0')
    */
-  planOrThrow(from: VersionInput, to: VersionInput, options: PlanOptions = {}): Plan {
+  planOrThrow(from: VersionInput, to: VersionInput, options: PlanOptions = NONE): Plan {
     return orThrow(this.plan(from, to, options));
   }
 
@@ -428,8 +482,9 @@ export class Migrator<S extends object = AnyState> {
   alternatives(
     from: VersionInput,
     to: VersionInput,
-    options: AlternativesOptions = {},
+    options: AlternativesOptions = NONE,
   ): E.Either<StateVersionError, Plan[]> {
+    if (options !== NONE) checkOptions('alternatives()', options, ALTERNATIVES_OPTIONS);
     return this.withVersions(from, to, (a, b) => planAlternatives(this.graph, a, b, options));
   }
 
@@ -455,7 +510,8 @@ export class Migrator<S extends object = AnyState> {
 
   /**
    * Migrates a state to `to` (default {@link Migrator.targetVersion}). Never mutates its input
-   * and never throws: every failure is a typed `Left` and leaks no partial state. A state
+   * and never throws: every failure is a typed `Left` and leaks no partial state (only an
+   * invalid call option, a programmer error, is a thrown `TypeError`). A state
    * already at `to` is validated and returned as a copy. A plan with an async step gives a
    * `Left` that says to use {@link Migrator.migrateAsync}. With `{ consume: true }` the call
    * takes the state over instead of copying it (see {@link MigrateCallOptions}).
@@ -467,8 +523,9 @@ export class Migrator<S extends object = AnyState> {
   migrate(
     state: unknown,
     to?: VersionInput,
-    options: MigrateCallOptions = {},
+    options: MigrateCallOptions = NONE,
   ): E.Either<MigraphError, S> {
+    if (options !== NONE) checkOptions('migrate()', options, CALL_OPTIONS);
     return this.guard(() =>
       pipe(
         this.prepare(state, to),
@@ -488,7 +545,7 @@ export class Migrator<S extends object = AnyState> {
    * {@link Migrator.migrate} for plans whose steps may be async (return a promise, or the
    * promise of a `TaskEither`): each step is awaited in turn. Same guarantees: the input is
    * never mutated, and the promise never rejects: a failure, a thrown error or a rejected step
-   * is a typed `Left`.
+   * is a typed `Left` (only an invalid call option rejects, with a `TypeError`).
    *
    * @example
    * const result = await m.migrateAsync(await storage.read(), '2.0.0')
@@ -497,8 +554,9 @@ export class Migrator<S extends object = AnyState> {
   async migrateAsync(
     state: unknown,
     to?: VersionInput,
-    options: MigrateCallOptions = {},
+    options: MigrateCallOptions = NONE,
   ): Promise<E.Either<MigraphError, S>> {
+    if (options !== NONE) checkOptions('migrateAsync()', options, CALL_OPTIONS);
     const started = this.guard(() =>
       pipe(
         this.prepare(state, to),
@@ -529,8 +587,9 @@ export class Migrator<S extends object = AnyState> {
   migrateSyncFirst(
     state: unknown,
     to?: VersionInput,
-    options: MigrateCallOptions = {},
+    options: MigrateCallOptions = NONE,
   ): E.Either<MigraphError, S> | Promise<E.Either<MigraphError, S>> {
+    if (options !== NONE) checkOptions('migrateSyncFirst()', options, CALL_OPTIONS);
     let pending: Promise<E.Either<MigraphError, StateObject>> | undefined;
     const ran = this.guard(() =>
       pipe(

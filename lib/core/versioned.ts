@@ -8,7 +8,8 @@ import type * as E from '#fp/Either.js';
 import type * as t from 'io-ts';
 import type { StepContext, StepFn } from './definition.js';
 import type { MigraphError } from './errors.js';
-import { Migrator, type MigratorOptions } from './migrator.js';
+import { Migrator, MIGRATOR_OPTIONS, type MigratorOptions } from './migrator.js';
+import { checkOptions, type OptionRules } from './options.js';
 
 /** Fields the engine writes itself: a step's result may leave them out. */
 export type VersionField = 'state_version' | 'version';
@@ -85,6 +86,19 @@ interface Declared {
   readonly edges: readonly (readonly [string, string, TypedEdge<never, never>])[];
 }
 
+/** The rules of a {@link TypedEdge}. */
+const EDGE_OPTIONS: OptionRules = {
+  up: 'function',
+  down: 'function',
+  description: 'string',
+  changes: 'strings',
+  cost: 'any',
+  pure: 'boolean',
+};
+
+/** The rules of {@link VersionedOptions}: a `Migrator`'s, but the newest version is current. */
+const { currentVersion: _current, ...BUILD_OPTIONS } = MIGRATOR_OPTIONS;
+
 const chain = <M extends VersionCodecs, Last extends keyof M & string>(
   declared: Declared,
 ): VersionChain<M, Last> => ({
@@ -92,18 +106,22 @@ const chain = <M extends VersionCodecs, Last extends keyof M & string>(
     if (declared.versions.some(([v]) => v === version)) {
       throw new TypeError(`Version ${String(version)} is declared twice`);
     }
+    checkOptions(`.to('${String(version)}')`, edge, EDGE_OPTIONS);
     const last = declared.versions[declared.versions.length - 1]![0];
     return chain({
       versions: [...declared.versions, [version, codec]],
       edges: [...declared.edges, [last, version, edge as TypedEdge<never, never>]],
     });
   },
-  edge: (from, to, edge) =>
-    chain({
+  edge: (from, to, edge) => {
+    checkOptions(`.edge('${from}', '${to}')`, edge, EDGE_OPTIONS);
+    return chain({
       versions: declared.versions,
       edges: [...declared.edges, [from, to, edge as TypedEdge<never, never>]],
-    }),
+    });
+  },
   build: (options = {}) => {
+    checkOptions('build()', options, BUILD_OPTIONS);
     const versions = declared.versions.map(([v]) => v);
     const migrator = new Migrator<StateAt<M, keyof M>>({
       ...options,
