@@ -155,7 +155,7 @@ describe('migraph migrate --store, migraph census', function () {
     const titled = (i: number, every: number) =>
       JSON.stringify({ state_version: '1.0.0', title: i % every === 0 ? 42 : `t${i}` });
     const VALIDATION =
-      'Migration 1.0.0->1.1.0 (step 1): 1.1.0 schema validation failed: title: expected string, got 42';
+      'Migration 1.0.0->1.1.0 (step 1 of 1, index 0): 1.1.0 schema validation failed: title: expected string, got 42';
 
     /** Runs the command; checks its report against what migraph_rejected holds. */
     const check = (run: CliRun, rejected: number, errors: readonly string[], args: string) => {

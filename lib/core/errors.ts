@@ -30,7 +30,9 @@ export type StateVersionReason =
   | 'not_json'
   | 'self_loop'
   | 'duplicate_edge'
-  | 'invalid_cost';
+  | 'invalid_cost'
+  /** Something threw where nothing should (a logger, or a bug in migraph): see the cause. */
+  | 'internal';
 
 /** Structured fields of a {@link StateVersionError}. */
 export interface StateVersionErrorDetails {

@@ -249,6 +249,13 @@ const problemsAt = (
   return E.isLeft(result.right) ? formatValidationErrors(result.right.left) : undefined;
 };
 
+/**
+ * Where a step sits, for messages: counted from 1 for readers, with the 0-based `index` that
+ * the error's `step` field holds, so the two never seem to disagree: `step 2 of 3, index 1`.
+ */
+const stepOf = (index: number, steps: number): string =>
+  `step ${index + 1} of ${steps}, index ${index}`;
+
 /** At most five lines, and how many more there were. */
 const summarise = (lines: readonly string[]): string =>
   lines.slice(0, 5).join('; ') + (lines.length > 5 ? `; …and ${lines.length - 5} more` : '');
@@ -260,14 +267,14 @@ const summarise = (lines: readonly string[]): string =>
  * @since 0.1.0
  */
 export const validateAt =
-  (ctx: ExecutionContext, step: Step, index: number) =>
+  (ctx: ExecutionContext, step: Step, index: number, steps: number) =>
   (state: StateObject): E.Either<MigrationError, StateObject> => {
     const lines = problemsAt(ctx, step.to, state);
     return lines === undefined
       ? E.right(state)
       : E.left(
           new MigrationError(
-            `Migration ${step.from}->${step.to} (step ${index + 1}): ${step.to} schema validation failed: ${summarise(lines)}`,
+            `Migration ${step.from}->${step.to} (${stepOf(index, steps)}): ${step.to} schema validation failed: ${summarise(lines)}`,
             {
               reason: 'validation_failed',
               from: step.from,
@@ -345,7 +352,7 @@ const finishStep = (
     );
   }
   const check = ctx.validate === 'each-step' || (ctx.validate === 'final' && index === last);
-  return check ? validateAt(ctx, step, index)(state) : E.right(state);
+  return check ? validateAt(ctx, step, index, last + 1)(state) : E.right(state);
 };
 
 /**

@@ -633,8 +633,8 @@ export class Migrator<S extends object = AnyState> {
       return run();
     } catch (cause) {
       return E.left(
-        new StateVersionError(`Could not read the state: ${describeCause(cause)}`, {
-          reason: 'not_json',
+        new StateVersionError(`Unexpected error while migrating: ${describeCause(cause)}`, {
+          reason: 'internal',
           cause,
         }),
       );
@@ -693,6 +693,7 @@ export class Migrator<S extends object = AnyState> {
         }
         return pipe(
           planPath(this.graph, from, target),
+          E.mapLeft((error) => (raw === undefined ? this.missingVersion(error) : error)),
           E.map((plan) => {
             if (plan.steps.length === 0) {
               return {
@@ -713,6 +714,24 @@ export class Migrator<S extends object = AnyState> {
           }),
         );
       }),
+    );
+  }
+
+  /**
+   * A planning error for a state without a version field: says that the field was absent and
+   * `missingVersion` assumed (reason `missing_version`, the planner's error as the cause).
+   */
+  private missingVersion(error: StateVersionError): StateVersionError {
+    const { versionKey, missingVersion } = this.options;
+    return new StateVersionError(
+      `${error.message} (the state has no ${versionKey} field, so missingVersion ${missingVersion} was assumed)`,
+      {
+        reason: 'missing_version',
+        version: missingVersion,
+        from: error.from,
+        to: error.to,
+        cause: error,
+      },
     );
   }
 

@@ -358,6 +358,8 @@ export const migrateFile = async (
   if (E.isLeft(prepared)) return prepared;
   try {
     const target = await writeTarget(output);
+    const folder = await missingFolder(target);
+    if (folder !== undefined) return E.left(new FileMigrationError(folder, 'io'));
     const lock = await lockOutput(target);
     if (E.isLeft(lock)) return E.left(new FileMigrationError(lock.left, 'locked'));
     try {
@@ -385,6 +387,22 @@ export const migrateFile = async (
     return E.left(error);
   } finally {
     await prepared.right.close();
+  }
+};
+
+/** Why the folder `file` is to be written in cannot hold it (missing, not a folder), or undefined. */
+const missingFolder = async (file: string): Promise<string | undefined> => {
+  const folder = path.dirname(file);
+  try {
+    if ((await stat(folder)).isDirectory()) return undefined;
+    return `Cannot write ${file}: ${folder} is not a folder`;
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException | null)?.code;
+    return code === 'ENOENT'
+      ? `Cannot write ${file}: the output folder ${folder} does not exist (create it first)`
+      : code === 'ENOTDIR'
+        ? `Cannot write ${file}: ${folder} is not a folder`
+        : undefined;
   }
 };
 
