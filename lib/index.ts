@@ -37,6 +37,7 @@ export {
   BACKUP_KEY,
   check,
   toJsonSchema,
+  jsonSchema,
   canonicalJson,
   diffSchemas,
   formatSchemaChange,

@@ -74,6 +74,7 @@ export { check } from './check.js';
 export type { CheckReport, CheckIssue, CheckCode, CheckOptions } from './check.js';
 export {
   toJsonSchema,
+  jsonSchema,
   canonicalJson,
   canonicalText,
   withoutAnnotations,
@@ -81,7 +82,7 @@ export {
   REFINEMENT_MARKER,
   CODEC_MARKER,
 } from './json-schema.js';
-export type { JsonSchema, JsonValue } from './json-schema.js';
+export type { JsonSchema, JsonValue, SchemaSource } from './json-schema.js';
 export type { AnyCodec } from './codec-walker.js';
 export { diffSchemas, formatSchemaChange, SCHEMA_CHANGE_KINDS } from './schema-diff.js';
 export type { SchemaChange, SchemaChangeKind } from './schema-diff.js';

@@ -10,7 +10,9 @@
  *
  * @since 0.1.0
  */
+import * as E from '#fp/Either.js';
 import { classify, type AnyCodec, type CodecNode, type LeafKind } from './codec-walker.js';
+import { StateVersionError } from './errors.js';
 
 /** A JSON value. */
 export type JsonValue =
@@ -57,6 +59,41 @@ export const toJsonSchema = (codec: AnyCodec): JsonSchema => {
       ? {}
       : { $defs: Object.fromEntries([...walk.defs].sort(([a], [b]) => compareText(a, b))) };
   return canonical({ $schema: JSON_SCHEMA_DIALECT, ...root, ...defs }) as JsonSchema;
+};
+
+/** What {@link jsonSchema} needs of a migrator: its versions' own codecs. */
+export interface SchemaSource {
+  /** Whether `version` has a codec of its own (not counting the `'*'` fallback). */
+  hasOwnSchema(version: string): boolean;
+  /** The codec that applies to `version`. */
+  codecFor(version: string): { readonly decode: (u: unknown) => unknown } | undefined;
+}
+
+/**
+ * The canonical JSON Schema of `version`'s own codec in a migrator (see {@link toJsonSchema}):
+ * the artefact snapshots store and compare. A `Left` with reason `no_schema` for a version
+ * without a codec of its own (the `'*'` fallback is no version's schema) or no version at all.
+ * A free function rather than a method, so that a browser bundle of `Migrator` alone does not
+ * carry the schema export.
+ *
+ * @example
+ * jsonSchema(new Migrator().schema('1.1.0', t.type({ tags: t.array(t.string) })), '1.1.0')
+ * // Right({ $schema: '…', type: 'object', properties: { tags: … }, required: ['tags'] })
+ * @since 0.1.0
+ */
+export const jsonSchema = (
+  m: SchemaSource,
+  version: string,
+): E.Either<StateVersionError, JsonSchema> => {
+  const codec = m.hasOwnSchema(version) ? m.codecFor(version) : undefined;
+  return codec === undefined
+    ? E.left(
+        new StateVersionError(
+          `Version ${version} has no codec of its own (m.schema(${JSON.stringify(version)}, codec))`,
+          { reason: 'no_schema', version },
+        ),
+      )
+    : E.right(toJsonSchema(codec as unknown as AnyCodec));
 };
 
 const schemaOf = (walk: Walk, codec: AnyCodec): JsonSchema => {

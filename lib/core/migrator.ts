@@ -8,8 +8,6 @@ import { pipe } from '#fp/function.js';
 import type * as t from 'io-ts';
 import { copyState, isPlainObject, type StateObject } from './copy.js';
 import { compileCheck, type QuickCheck } from './quick-check.js';
-import type { AnyCodec } from './codec-walker.js';
-import { toJsonSchema, type JsonSchema } from './json-schema.js';
 import {
   isMigrationDefinition,
   type AnyState,
@@ -390,36 +388,6 @@ export class Migrator<S extends object = AnyState> {
   hasOwnSchema(version: VersionInput): boolean {
     const parsed = this.parse(version);
     return E.isRight(parsed) && this.codecs.has(parsed.right);
-  }
-
-  /**
-   * The canonical JSON Schema (draft 2020-12) of `version`'s own codec (see `toJsonSchema`):
-   * the artefact snapshots store and compare. A `Left` for an invalid version or one without a
-   * codec of its own (the `'*'` fallback is not a version's schema).
-   *
-   * @example
-   * m.schema('1.1.0', t.type({ tags: t.array(t.string) })).jsonSchema('1.1.0')
-   * // Right({ $schema: '…', type: 'object', properties: { tags: … }, required: ['tags'] })
-   * @since 0.1.0
-   */
-  jsonSchema(version: VersionInput): E.Either<StateVersionError, JsonSchema> {
-    return pipe(
-      this.parse(version),
-      E.flatMap((v) => {
-        const codec = this.codecs.get(v);
-        return codec === undefined
-          ? E.left(
-              new StateVersionError(
-                `Version ${v} has no codec of its own (m.schema(${JSON.stringify(v)}, codec))`,
-                {
-                  reason: 'no_schema',
-                  version: v,
-                },
-              ),
-            )
-          : E.right(toJsonSchema(codec as AnyCodec));
-      }),
-    );
   }
 
   /** Every version that appears in a migration, semver-ascending. */

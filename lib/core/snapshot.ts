@@ -6,7 +6,13 @@
  * @since 0.1.0
  */
 import * as E from '#fp/Either.js';
-import { canonicalText, withoutAnnotations, type JsonSchema } from './json-schema.js';
+import {
+  canonicalText,
+  jsonSchema,
+  withoutAnnotations,
+  type JsonSchema,
+  type SchemaSource,
+} from './json-schema.js';
 import { diffSchemas, formatSchemaChange, type SchemaChange } from './schema-diff.js';
 import type { Version } from './version.js';
 
@@ -19,10 +25,8 @@ export interface Snapshot {
 }
 
 /** What the drift check needs of a migrator. */
-export interface SnapshotSource {
+export interface SnapshotSource extends SchemaSource {
   versions(): readonly Version[];
-  hasOwnSchema(version: string): boolean;
-  jsonSchema(version: string): E.Either<unknown, JsonSchema>;
 }
 
 /** A problem {@link compareSnapshots} found. */
@@ -77,7 +81,7 @@ export const compareSnapshots = (
   const retired = new Set(options.retired ?? []);
   for (const version of versions) {
     if (!m.hasOwnSchema(version)) continue;
-    const current = m.jsonSchema(version);
+    const current = jsonSchema(m, version);
     if (E.isLeft(current)) continue;
     const snapshot = snapshots.get(version);
     if (snapshot === undefined) {

@@ -12,6 +12,7 @@ import * as E from '#fp/Either.js';
 import {
   canonicalJson,
   canonicalText,
+  jsonSchema,
   withoutAnnotations,
   type JsonSchema,
 } from '../core/json-schema.js';
@@ -75,7 +76,7 @@ export const writeSnapshots = async (
     await mkdir(dir, { recursive: true });
     for (const version of m.versions()) {
       if (!m.hasOwnSchema(version)) continue;
-      const schema = m.jsonSchema(version);
+      const schema = jsonSchema(m, version);
       if (E.isLeft(schema)) continue;
       const text = canonicalJson({
         version,
