@@ -104,4 +104,74 @@ describe('migraph snapshot and check --snapshots', function () {
     );
     for (const file of files) expect(JSON.parse(file)).to.have.keys('version', 'hash', 'schema');
   });
+
+  describe('migraph test --snapshots', () => {
+    const project = (down: string, withV1Codec: boolean) =>
+      makeProject({
+        'migrations/v1_0_0_to_v1_1_0.mjs': `export default { from: '1.0.0', to: '1.1.0', up: (s) => ({ ...s, tags: [s.title] }), down: ${down} };\n`,
+        'migrations/schemas.mjs': `import * as t from 'io-ts';
+export const codecs = {
+${withV1Codec ? "  '1.0.0': t.type({ title: t.string, size: t.union([t.number, t.null]) })," : ''}
+  '1.1.0': t.type({ title: t.string, size: t.union([t.number, t.null]), tags: t.array(t.string) }),
+};
+`,
+      });
+    const goodDown = '({ tags, ...s }) => s';
+
+    it("round-trips a retired version's reverse migration from its snapshot after its codec is deleted", async () => {
+      const app = project(goodDown, true);
+      try {
+        expect((await runCli(['snapshot'], app)).code).to.equal(0);
+        writeFileSync(
+          path.join(app, 'migrations', 'schemas.mjs'),
+          readFileSync(path.join(app, 'migrations', 'schemas.mjs'), 'utf8').replace(
+            /^ {2}'1\.0\.0'.*\n/m,
+            '',
+          ),
+        );
+        const without = await runCli(['test', '--runs', '50', '--seed', '3'], app);
+        expect(without.stdout).to.match(/skip +edge 1\.0\.0 -> 1\.1\.0 -> 1\.0\.0/);
+        const withSnapshots = await runCli(
+          ['test', '--runs', '50', '--seed', '3', '--snapshots', 'schemas'],
+          app,
+        );
+        expect(withSnapshots.code, withSnapshots.stdout + withSnapshots.stderr).to.equal(0);
+        expect(withSnapshots.stdout).to.match(
+          /ok +edge 1\.0\.0 -> 1\.1\.0 -> 1\.0\.0 +\(50 runs\)/,
+        );
+      } finally {
+        rmSync(app, { recursive: true, force: true });
+      }
+    });
+
+    it('finds a down that forgets a field of a retired version, with a shrunk counterexample', async () => {
+      const app = project('({ tags, size, ...s }) => s', true);
+      try {
+        await runCli(['snapshot'], app);
+        writeFileSync(
+          path.join(app, 'migrations', 'schemas.mjs'),
+          readFileSync(path.join(app, 'migrations', 'schemas.mjs'), 'utf8').replace(
+            /^ {2}'1\.0\.0'.*\n/m,
+            '',
+          ),
+        );
+        const run = await runCli(
+          ['test', '--runs', '50', '--seed', '3', '--snapshots', 'schemas'],
+          app,
+        );
+        expect(run.code).to.equal(1);
+        expect(run.stdout).to.match(/FAIL +edge 1\.0\.0 -> 1\.1\.0 -> 1\.0\.0/);
+        expect(run.stdout).to.include('size');
+        expect(run.stdout).to.include("must have required property 'size' (snapshot of 1.0.0)");
+      } finally {
+        rmSync(app, { recursive: true, force: true });
+      }
+    });
+
+    it('refuses a snapshot directory with no snapshots', async () => {
+      const run = await runCli(['test', '--snapshots', 'nowhere'], dir);
+      expect(run.code).to.equal(2);
+      expect(run.stderr).to.include('No schema snapshots in nowhere');
+    });
+  });
 });

@@ -331,6 +331,10 @@ const program = (): Command => {
     .option('--runs <n>', 'states per edge or path (default 100)')
     .option('--seed <n>', 'seed of the generated states, to replay a run')
     .option('--json', 'print the report as JSON')
+    .option(
+      '--snapshots <dir>',
+      'validate and draw states of versions without a codec (retired ones) from their schema snapshots',
+    )
     .action(async (options: TestCommandOptions) => {
       await testCommand(await open(projectOf()), options, out);
     });

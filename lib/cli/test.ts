@@ -6,7 +6,9 @@
  * @since 0.1.0
  */
 import type fc from 'fast-check';
+import * as E from '#fp/Either.js';
 import type { Project } from '../node/project.js';
+import { readSnapshots } from '../node/snapshots.js';
 import { CliError, EXIT, usage } from './errors.js';
 
 /** The options of `migraph test`, as commander gives them. */
@@ -14,6 +16,7 @@ export interface TestCommandOptions {
   readonly runs?: string;
   readonly seed?: string;
   readonly json?: boolean;
+  readonly snapshots?: string;
 }
 
 const integerOption = (
@@ -58,6 +61,19 @@ const arbitrariesOf = async (project: Project): Promise<Record<string, fc.Arbitr
   return arbitraries as Record<string, fc.Arbitrary<unknown>>;
 };
 
+/** The snapshots of `--snapshots <dir>`; an invalid snapshot file stops the command. */
+const snapshotsOf = async (dir: string | undefined) => {
+  if (dir === undefined) return undefined;
+  const read = await readSnapshots(dir);
+  if (E.isLeft(read)) throw usage(read.left.message, read.left);
+  const [invalid] = read.right.invalid;
+  if (invalid !== undefined && invalid.kind === 'invalid') throw usage(invalid.message);
+  if (read.right.snapshots.size === 0) {
+    throw usage(`No schema snapshots in ${dir}: run \`migraph snapshot --out ${dir}\` first`);
+  }
+  return read.right.snapshots;
+};
+
 /** JSON of a report; BigInt values (which JSON cannot hold) become strings. */
 const toJson = (value: unknown): string =>
   JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v), 2);
@@ -76,10 +92,12 @@ export const testCommand = async (
   const seed = integerOption(options.seed, '--seed', -(2 ** 31));
   const { testMigrations, formatRoundTrip, formatTestSummary } = await loadKit();
   const json = options.json === true;
+  const snapshots = await snapshotsOf(options.snapshots);
   const report = await testMigrations(project.migrator, {
     runs,
     ...(seed === undefined ? {} : { seed }),
     arbitraries: await arbitrariesOf(project),
+    ...(snapshots === undefined ? {} : { snapshots }),
     ...(json ? {} : { onResult: (result) => write(`${formatRoundTrip(result)}\n`) }),
   });
   if (json) write(`${toJson(report)}\n`);

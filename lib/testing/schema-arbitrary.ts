@@ -14,6 +14,7 @@
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
+import * as t from 'io-ts';
 import { CODEC_MARKER, REFINEMENT_MARKER, type JsonSchema } from '../core/json-schema.js';
 import type { Snapshot } from '../core/snapshot.js';
 
@@ -65,9 +66,7 @@ export const arbitraryForSchema = (
 ): fc.Arbitrary<unknown> => {
   const walk: Walk = { root: schema, options: { maxDepth: 3, maxLength: 4, ...options } };
   const drawn = draw(walk, schema, '', 0);
-  const valid = new Ajv2020({ strict: false, ownProperties: true, validateFormats: false }).compile(
-    schema,
-  );
+  const valid = compileSchema(schema);
   return drawn.filter((value) => valid(value));
 };
 
@@ -97,6 +96,58 @@ export const statesFromSnapshot = (version: string, options: SnapshotSampleOptio
     ...(options.seed === undefined ? {} : { seed: options.seed }),
   });
 };
+
+/** A compiled `ajv` validator of a draft 2020-12 schema (own properties only: `__proto__` is data). */
+const compileSchema = (schema: JsonSchema) =>
+  new Ajv2020({
+    strict: false,
+    ownProperties: true,
+    validateFormats: false,
+    allErrors: true,
+  }).compile(schema);
+
+/**
+ * An io-ts codec that validates with `ajv` against a version's schema snapshot: the codec of a
+ * version whose own codec is gone from the code, so its states are still validated (each
+ * `ajv` error becomes one failure at its field path) and drawn from (`arbitraryForSchema`).
+ *
+ * @example
+ * m.schema('1.0.0', new SnapshotCodec('1.0.0', snapshot.schema))
+ * @since 0.1.0
+ */
+export class SnapshotCodec extends t.Type<unknown> {
+  /** The snapshot's schema, which states are drawn from. */
+  readonly schema: JsonSchema;
+
+  constructor(version: string, schema: JsonSchema) {
+    const valid = compileSchema(schema);
+    super(
+      `snapshot ${version}`,
+      (u): u is unknown => valid(u),
+      (u, c) =>
+        valid(u)
+          ? t.success(u)
+          : t.failures(
+              (valid.errors ?? []).map((e) => ({
+                value: u,
+                context: [
+                  ...c,
+                  ...e.instancePath
+                    .split('/')
+                    .slice(1)
+                    .map((key) => ({
+                      key: key.replace(/~1/g, '/').replace(/~0/g, '~'),
+                      type: this,
+                    })),
+                ],
+                message: `${e.instancePath === '' ? '' : `${e.instancePath.slice(1).replace(/\//g, '.')}: `}${e.message ?? 'invalid'} (snapshot of ${version})`,
+              })),
+            ),
+      t.identity,
+    );
+    this.schema = schema;
+  }
+}
 
 const draw = (walk: Walk, schema: JsonSchema, at: string, depth: number): fc.Arbitrary<unknown> => {
   const named = schema[REFINEMENT_MARKER] ?? schema[CODEC_MARKER];

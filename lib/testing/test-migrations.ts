@@ -19,6 +19,8 @@ import type { Plan } from '../core/planner.js';
 import { showValue } from '../core/show.js';
 import type { Version } from '../core/version.js';
 import { arbitraryFor, type ArbitraryOptions } from './arbitrary.js';
+import { arbitraryForSchema, SnapshotCodec } from './schema-arbitrary.js';
+import type { Snapshot } from '../core/snapshot.js';
 import { differingFields, getPath } from './helpers.js';
 
 /** Options of {@link testMigrations} and `describeMigrations`. */
@@ -38,6 +40,12 @@ export interface TestMigrationsOptions {
   readonly arbitrary?: ArbitraryOptions;
   /** Called with each result as soon as it is known (for progress output). */
   readonly onResult?: (result: RoundTripResult) => void;
+  /**
+   * Schema snapshots by version (`readSnapshots(dir)` in `migraph/node`): a version in the
+   * graph without a codec of its own is validated against its snapshot and its states are drawn
+   * from it, so the migrations of a version whose codec was deleted are still round-tripped.
+   */
+  readonly snapshots?: ReadonlyMap<string, Snapshot>;
 }
 
 /** One round trip to test: along one edge and back, or along a planned path and back. */
@@ -167,10 +175,13 @@ const migratorOf = (m: Migrator, edges: readonly EdgeInfo[]): Migrator => {
       ...(e.description === undefined ? {} : { description: e.description }),
     });
   }
+  // Own codecs as own codecs, the '*' fallback as the fallback.
   for (const version of m.versions()) {
     const codec = m.codecFor(version);
-    if (codec !== undefined) copy.schema(version, codec);
+    if (codec !== undefined && m.hasOwnSchema(version)) copy.schema(version, codec);
   }
+  const fallback = m.codecFor('*');
+  if (fallback !== undefined) copy.schema('*', fallback);
   return copy;
 };
 
@@ -334,7 +345,10 @@ const statesOf = (
   const codec = m.codecFor(version);
   if (codec === undefined) return E.left(`no codec for ${version} to draw states from`);
   return E.tryCatch(
-    () => arbitraryFor(codec, resolved.arbitrary),
+    () =>
+      codec instanceof SnapshotCodec
+        ? arbitraryForSchema(codec.schema, resolved.arbitrary)
+        : arbitraryFor(codec, resolved.arbitrary),
     (error) => `cannot draw ${version} states from its codec: ${describeCause(error)}`,
   );
 };
@@ -426,7 +440,24 @@ export const testMigrations = (
   options: TestMigrationsOptions = {},
 ): Promise<MigrationTestReport> => {
   const resolved = resolveTestOptions(m, options);
-  return runAll(m, roundTripCases(m, options), resolved, options.onResult);
+  const tested = withSnapshots(m, options.snapshots);
+  return runAll(tested, roundTripCases(tested, options), resolved, options.onResult);
+};
+
+/**
+ * `m`, or, with snapshots, a copy where each version without a codec of its own validates
+ * against its snapshot (a {@link SnapshotCodec}).
+ */
+export const withSnapshots = (
+  m: Migrator,
+  snapshots: ReadonlyMap<string, Snapshot> | undefined,
+): Migrator => {
+  const stand = m.versions().filter((v) => !m.hasOwnSchema(v) && snapshots?.has(v) === true);
+  if (stand.length === 0) return m;
+  const copy = migratorOf(m, m.edges());
+  for (const version of stand)
+    copy.schema(version, new SnapshotCodec(version, snapshots!.get(version)!.schema));
+  return copy;
 };
 
 /** The round trips one after the other, so that results come in order. */
