@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import * as t from 'io-ts';
 import { MigrationTestError, Migrator, type AnyState } from '../lib/index.js';
 import { describeMigrations, type TestRunner } from '../lib/testing/index.js';
+import { toJsonSchema } from '../lib/core/json-schema.js';
 
 const id = (s: AnyState) => s;
 
@@ -113,6 +114,27 @@ describe('describeMigrations', () => {
       items: [''],
       state_version: '1.0.0',
     });
+  });
+
+  it('tests a version whose codec is gone from its schema snapshot', async () => {
+    const snapshots = new Map([
+      ['1.0.0', { version: '1.0.0', hash: '', schema: toJsonSchema(t.type({ title: t.string })) }],
+    ]);
+    const retired = () =>
+      new Migrator({ trace: false })
+        .schema('1.1.0', t.type({ title: t.string, labels: t.array(t.string) }))
+        .register('1.0.0', '1.1.0', (s) => ({ ...s, labels: [] }), {
+          down: ({ labels: _l, ...s }) => s,
+        });
+    const without = recorder();
+    describeMigrations(retired(), { runner: without.runner, runs: 20, seed: 7 });
+    expect(without.tests.map((x) => x.skipped)).to.deep.equal([true]);
+    const withSnapshots = recorder();
+    describeMigrations(retired(), { runner: withSnapshots.runner, runs: 20, seed: 7, snapshots });
+    expect(withSnapshots.tests.map((x) => [x.title, x.skipped])).to.deep.equal([
+      ['edge 1.0.0 -> 1.1.0 -> 1.0.0', false],
+    ]);
+    await withSnapshots.tests[0]!.body();
   });
 
   it('says what it needs when there is no runner', () => {

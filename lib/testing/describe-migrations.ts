@@ -13,6 +13,7 @@ import {
   roundTripTitle,
   runRoundTrip,
   type TestMigrationsOptions,
+  withSnapshots,
 } from './test-migrations.js';
 
 /**
@@ -58,9 +59,13 @@ const globalRunner = (): TestRunner => {
  * describeMigrations(migrator, { runs: 200 });
  * @since 0.1.0
  */
-export const describeMigrations = (m: Migrator, options: DescribeMigrationsOptions = {}): void => {
+export const describeMigrations = (
+  migrator: Migrator,
+  options: DescribeMigrationsOptions = {},
+): void => {
   const runner = options.runner ?? globalRunner();
-  const resolved = resolveTestOptions(m, options);
+  const resolved = resolveTestOptions(migrator, options);
+  const m = withSnapshots(migrator, options.snapshots);
   const cases = roundTripCases(m, options);
   runner.describe(options.title ?? 'migrations round-trip', () => {
     for (const c of cases) {

@@ -31,7 +31,7 @@ export {
 } from './agent-state.js';
 export type { PercentBrand, PositiveBrand } from './agent-state.js';
 export { arbitraryFor, UnsupportedCodecError } from './arbitrary.js';
-export { arbitraryForSchema, UnsupportedSchemaError } from './schema-arbitrary.js';
+export { arbitraryForSchema, SnapshotCodec, UnsupportedSchemaError } from './schema-arbitrary.js';
 export type { SchemaArbitraryOptions, SnapshotSampleOptions } from './schema-arbitrary.js';
 export type { ArbitraryOptions } from './arbitrary.js';
 export {
