@@ -12,8 +12,9 @@
  * @since 0.1.0
  */
 import * as t from 'io-ts';
+import { classify, type AnyCodec, type CodecNode, type LeafKind } from './codec-walker.js';
 
-/** Codecs whose `is` and `decode` agree on their own, with no inner codecs. */
+/** The classes of the checking leaves, to tell io-ts's own instances from clones (see `isGenuine`). */
 const LEAVES: readonly (abstract new (...args: never[]) => unknown)[] = [
   t.StringType,
   t.NumberType,
@@ -97,30 +98,56 @@ const isGenuine = (codec: t.Decoder<unknown, unknown>, sources: GenuineSources):
   }
 };
 
-/** The inner codecs of a combinator whose `is` agrees with `decode` when theirs do. */
-const partsOf = (codec: t.Decoder<unknown, unknown>): readonly unknown[] | undefined => {
-  if (codec instanceof t.InterfaceType || codec instanceof t.PartialType) {
-    return Object.values(codec.props as Record<string, unknown>);
+/**
+ * The leaves whose `is` decides what `decode` does, each with the expression checking it over
+ * a variable. io-ts's `UnknownRecord` also accepts '[object Window]'; a check stricter than
+ * `is` only costs a `decode`.
+ */
+const LEAF_CHECKS: Partial<Record<LeafKind, (x: string) => string>> = {
+  string: (x) => `typeof ${x} === "string"`,
+  number: (x) => `typeof ${x} === "number"`,
+  boolean: (x) => `typeof ${x} === "boolean"`,
+  bigint: (x) => `typeof ${x} === "bigint"`,
+  null: (x) => `${x} === null`,
+  undefined: (x) => `${x} === undefined`,
+  void: (x) => `${x} === undefined`,
+  unknown: () => 'true',
+  any: () => 'true',
+  'unknown-array': (x) => `Array.isArray(${x})`,
+  'unknown-record': (x) => `T.call(${x}) === "[object Object]"`,
+};
+
+/**
+ * The inner codecs of a combinator whose `is` agrees with `decode` when theirs do (none for a
+ * checking leaf); undefined for anything else (`t.strict`'s legacy class, custom types).
+ */
+const partsOf = (node: CodecNode): readonly AnyCodec[] | undefined => {
+  switch (node.kind) {
+    case 'leaf':
+      return LEAF_CHECKS[node.leaf] === undefined ? undefined : [];
+    case 'literal':
+    case 'keyof':
+      return [];
+    case 'object':
+      return node.strict ? undefined : Object.values(node.props);
+    case 'exact':
+    case 'readonly':
+    case 'refinement':
+      return [node.inner];
+    case 'array':
+      return [node.item];
+    case 'union':
+    case 'intersection':
+      return node.members;
+    case 'tuple':
+      return node.items;
+    case 'record':
+      return [node.domain, node.codomain];
+    case 'recursive':
+      return [node.inner()];
+    case 'custom':
+      return undefined;
   }
-  if (
-    codec instanceof t.ExactType ||
-    codec instanceof t.ReadonlyType ||
-    codec instanceof t.RefinementType ||
-    codec instanceof t.ArrayType ||
-    codec instanceof t.ReadonlyArrayType
-  ) {
-    return [codec.type];
-  }
-  if (
-    codec instanceof t.UnionType ||
-    codec instanceof t.IntersectionType ||
-    codec instanceof t.TupleType
-  ) {
-    return codec.types as readonly unknown[];
-  }
-  if (codec instanceof t.DictionaryType) return [codec.domain, codec.codomain];
-  if (codec instanceof t.RecursiveType) return [codec.type];
-  return undefined;
 };
 
 /**
@@ -140,12 +167,11 @@ export const checksWithIs = (
   if (seen.has(codec)) return true;
   seen.add(codec);
   if (!isGenuine(codec, sources)) return false;
-  if (LEAVES.some((leaf) => codec instanceof leaf)) return true;
-  const parts = partsOf(codec);
+  const parts = partsOf(classify(codec as AnyCodec));
   return (
     parts !== undefined &&
     typeof (codec as { is?: unknown }).is === 'function' &&
-    parts.every((part) => checksWithIs(part as t.Decoder<unknown, unknown>, seen, sources))
+    parts.every((part) => checksWithIs(part, seen, sources))
   );
 };
 
@@ -203,57 +229,54 @@ const fieldChecks = (
  * class of their own); a keyed load costs about the same either way.
  */
 const expression = (out: Emitter, codec: t.Decoder<unknown, unknown>, x: string): string => {
-  if (codec instanceof t.StringType) return `typeof ${x} === "string"`;
-  if (codec instanceof t.NumberType) return `typeof ${x} === "number"`;
-  if (codec instanceof t.BooleanType) return `typeof ${x} === "boolean"`;
-  if (codec instanceof t.BigIntType) return `typeof ${x} === "bigint"`;
-  if (codec instanceof t.NullType) return `${x} === null`;
-  if (codec instanceof t.UndefinedType || codec instanceof t.VoidType) return `${x} === undefined`;
-  if (codec instanceof t.UnknownType || codec instanceof t.AnyType) return 'true';
-  if (codec instanceof t.AnyArrayType) return `Array.isArray(${x})`;
-  // io-ts also accepts '[object Window]'; a check stricter than `is` only costs a `decode`.
-  if (codec instanceof t.AnyDictionaryType) return `T.call(${x}) === "[object Object]"`;
-  if (codec instanceof t.LiteralType) return `${x} === ${constant(out, codec.value)}`;
-  if (codec instanceof t.KeyofType) {
-    return `(typeof ${x} === "string" && H.call(${constant(out, codec.keys)}, ${x}))`;
+  const node = classify(codec as AnyCodec);
+  switch (node.kind) {
+    case 'leaf': {
+      const check = LEAF_CHECKS[node.leaf];
+      return check === undefined ? byDecode(out, codec)(x) : check(x);
+    }
+    case 'literal':
+      return `${x} === ${constant(out, node.value)}`;
+    case 'keyof':
+      return `(typeof ${x} === "string" && H.call(${constant(out, (codec as t.KeyofType<Record<string, unknown>>).keys)}, ${x}))`;
+    case 'exact':
+    case 'readonly':
+      return expression(out, node.inner, x);
+    case 'refinement': {
+      // `decode` tests the predicate on the decoded value: the same value only when the inner
+      // codec decodes a value to itself (no `exact` stripping keys, no tuple dropping items).
+      if (!decodesToItself(node.inner)) return byDecode(out, codec)(x);
+      const inner = expression(out, node.inner, x);
+      return `(${inner} && ${constant(out, node.predicate)}(${x}))`;
+    }
+    case 'union':
+    case 'intersection': {
+      const parts = node.members.map((c) => expression(out, c, x));
+      return `(${parts.join(node.kind === 'union' ? ' || ' : ' && ')})`;
+    }
+    case 'array': {
+      const name = functionFor(
+        out,
+        codec,
+        () =>
+          `  for (let i = 0; i < u.length; i++) {\n    const v = u[i];\n    if (!(${expression(out, node.item, 'v')})) return false;\n  }\n  return true;`,
+      );
+      return `(Array.isArray(${x}) && ${name}(${x}))`;
+    }
+    case 'object': {
+      if (node.strict) return byDecode(out, codec)(x);
+      const name = functionFor(
+        out,
+        codec,
+        () => `  let v;\n${fieldChecks(out, node.props, node.required)}\n  return true;`,
+      );
+      return `(T.call(${x}) === "[object Object]" && ${name}(${x}))`;
+    }
+    default:
+      // Records, tuples, recursion: io-ts's own `decode`. Not its `is`, which (through
+      // `every`) skips the holes of a sparse array that `decode` rejects.
+      return byDecode(out, codec)(x);
   }
-  if (codec instanceof t.ExactType || codec instanceof t.ReadonlyType) {
-    return expression(out, codec.type as t.Decoder<unknown, unknown>, x);
-  }
-  if (codec instanceof t.RefinementType) {
-    // `decode` tests the predicate on the decoded value: the same value only when the inner
-    // codec decodes a value to itself (no `exact` stripping keys, no tuple dropping items).
-    if (!decodesToItself(codec.type as t.Decoder<unknown, unknown>)) return byDecode(out, codec)(x);
-    const inner = expression(out, codec.type as t.Decoder<unknown, unknown>, x);
-    return `(${inner} && ${constant(out, codec.predicate)}(${x}))`;
-  }
-  if (codec instanceof t.UnionType || codec instanceof t.IntersectionType) {
-    const parts = (codec.types as t.Decoder<unknown, unknown>[]).map((c) => expression(out, c, x));
-    return `(${parts.join(codec instanceof t.UnionType ? ' || ' : ' && ')})`;
-  }
-  if (codec instanceof t.ArrayType || codec instanceof t.ReadonlyArrayType) {
-    const item = codec.type as t.Decoder<unknown, unknown>;
-    const name = functionFor(
-      out,
-      codec,
-      () =>
-        `  for (let i = 0; i < u.length; i++) {\n    const v = u[i];\n    if (!(${expression(out, item, 'v')})) return false;\n  }\n  return true;`,
-    );
-    return `(Array.isArray(${x}) && ${name}(${x}))`;
-  }
-  if (codec instanceof t.InterfaceType || codec instanceof t.PartialType) {
-    const props = codec.props as Record<string, t.Decoder<unknown, unknown>>;
-    const required = codec instanceof t.InterfaceType;
-    const name = functionFor(
-      out,
-      codec,
-      () => `  let v;\n${fieldChecks(out, props, required)}\n  return true;`,
-    );
-    return `(T.call(${x}) === "[object Object]" && ${name}(${x}))`;
-  }
-  // Records, tuples, recursion: io-ts's own `decode`. Not its `is`, which (through `every`)
-  // skips the holes of a sparse array that `decode` rejects.
-  return byDecode(out, codec)(x);
 };
 
 /** An expression over `x` that runs the codec's own `decode`. */
@@ -269,17 +292,20 @@ const byDecode =
  * records and recursion (not looked into).
  */
 const decodesToItself = (codec: t.Decoder<unknown, unknown>): boolean => {
-  if (LEAVES.some((leaf) => codec instanceof leaf)) return true;
-  if (
-    codec instanceof t.ExactType ||
-    codec instanceof t.TupleType ||
-    codec instanceof t.DictionaryType ||
-    codec instanceof t.RecursiveType
-  ) {
-    return false;
+  const node = classify(codec as AnyCodec);
+  switch (node.kind) {
+    case 'exact':
+    case 'tuple':
+    case 'record':
+    case 'recursive':
+      return false;
+    case 'object':
+      return !node.strict && Object.values(node.props).every(decodesToItself);
+    default: {
+      const parts = partsOf(node);
+      return parts !== undefined && parts.every(decodesToItself);
+    }
   }
-  const parts = partsOf(codec);
-  return parts !== undefined && parts.every((part) => decodesToItself(part as t.Mixed));
 };
 
 /**
