@@ -13,6 +13,7 @@
  */
 import fc from 'fast-check';
 import type * as t from 'io-ts';
+import { classify, type AnyCodec, type LeafKind } from '../core/codec-walker.js';
 
 /** Options of {@link arbitraryFor}. */
 export interface ArbitraryOptions {
@@ -62,32 +63,7 @@ export class UnsupportedCodecError extends TypeError {
 
 // --- codec shapes -------------------------------------------------------------------------
 
-/** The io-ts codecs this module maps, by their `_tag`. */
-type Tagged =
-  | { readonly _tag: 'NullType' | 'UndefinedType' | 'VoidType' }
-  | { readonly _tag: 'StringType' | 'NumberType' | 'BigIntType' | 'BooleanType' }
-  | { readonly _tag: 'UnknownType' | 'AnyType' | 'AnyArrayType' | 'AnyDictionaryType' }
-  | { readonly _tag: 'ObjectType' | 'FunctionType' | 'NeverType' }
-  | { readonly _tag: 'LiteralType'; readonly value: unknown }
-  | { readonly _tag: 'KeyofType'; readonly keys: Record<string, unknown> }
-  | { readonly _tag: 'ArrayType' | 'ReadonlyArrayType'; readonly type: Codec }
-  | { readonly _tag: 'ReadonlyType' | 'ExactType'; readonly type: Codec }
-  | { readonly _tag: 'StrictType'; readonly props: Props }
-  | { readonly _tag: 'InterfaceType' | 'PartialType'; readonly props: Props }
-  | { readonly _tag: 'DictionaryType'; readonly domain: Codec; readonly codomain: Codec }
-  | { readonly _tag: 'TupleType' | 'UnionType' | 'IntersectionType'; readonly types: Codec[] }
-  | {
-      readonly _tag: 'RefinementType';
-      readonly type: Codec;
-      readonly predicate: (value: unknown) => boolean;
-    }
-  | { readonly _tag: 'RecursiveType'; readonly type: Codec };
-
-type Codec = t.Decoder<unknown, unknown> & { readonly is?: (value: unknown) => boolean };
-type Props = Readonly<Record<string, Codec>>;
-
-const tagged = (codec: Codec): Tagged | undefined =>
-  typeof (codec as { _tag?: unknown })._tag === 'string' ? (codec as unknown as Tagged) : undefined;
+type Codec = AnyCodec & { readonly is?: (value: unknown) => boolean };
 
 const isValue = (codec: Codec, value: unknown): boolean =>
   codec.is === undefined ? codec.decode(value)._tag === 'Right' : codec.is(value);
@@ -99,8 +75,8 @@ interface ObjectShape {
 
 /** The keys of a codec made of `type`, `partial`, `exact`, `strict`, `readonly` and intersections of those. */
 const shapeOf = (codec: Codec): ObjectShape | undefined => {
-  const c = tagged(codec);
-  const add = (shape: ObjectShape, props: Props, required: boolean) => {
+  const node = classify(codec);
+  const add = (shape: ObjectShape, props: Readonly<Record<string, Codec>>, required: boolean) => {
     for (const [key, value] of Object.entries(props)) {
       const entry = shape.keys.get(key) ?? { codecs: [], required: false };
       entry.codecs.push(value);
@@ -109,17 +85,14 @@ const shapeOf = (codec: Codec): ObjectShape | undefined => {
     }
     return shape;
   };
-  switch (c?._tag) {
-    case 'InterfaceType':
-    case 'StrictType':
-      return add({ keys: new Map() }, c.props, true);
-    case 'PartialType':
-      return add({ keys: new Map() }, c.props, false);
-    case 'ExactType':
-    case 'ReadonlyType':
-      return shapeOf(c.type);
-    case 'IntersectionType': {
-      const shapes = c.types.map(shapeOf);
+  switch (node.kind) {
+    case 'object':
+      return add({ keys: new Map() }, node.props, node.required);
+    case 'exact':
+    case 'readonly':
+      return shapeOf(node.inner);
+    case 'intersection': {
+      const shapes = node.members.map(shapeOf);
       if (shapes.some((s) => s === undefined)) return undefined;
       const merged: ObjectShape = { keys: new Map() };
       for (const shape of shapes as ObjectShape[]) {
@@ -135,18 +108,6 @@ const shapeOf = (codec: Codec): ObjectShape | undefined => {
     default:
       return undefined;
   }
-};
-
-/** The finite key set of a record domain (`keyof`, string literals and unions of them). */
-const domainKeys = (codec: Codec): string[] | undefined => {
-  const c = tagged(codec);
-  if (c?._tag === 'LiteralType') return typeof c.value === 'string' ? [c.value] : undefined;
-  if (c?._tag === 'KeyofType') return Object.keys(c.keys);
-  if (c?._tag === 'UnionType') {
-    const keys = c.types.map(domainKeys);
-    return keys.some((k) => k === undefined) ? undefined : [...new Set(keys.flat() as string[])];
-  }
-  return undefined;
 };
 
 // --- building -----------------------------------------------------------------------------
@@ -347,83 +308,54 @@ const hasOverride = (ctx: Context, codec: Codec): boolean =>
 
 const build = (codec: Codec, ctx: Context): fc.Arbitrary<unknown> => {
   if (hasOverride(ctx, codec)) return ctx.overrides[codec.name]!;
-  const c = tagged(codec);
-  if (c === undefined) {
-    throw unsupported(codec, ctx, 'it is not one of the io-ts combinators arbitraryFor maps');
-  }
+  const node = classify(codec);
   const { maxLength, maxStringLength } = ctx;
-  switch (c._tag) {
-    case 'NullType':
-      return fc.constant(null);
-    case 'UndefinedType':
-    case 'VoidType':
-      return fc.constant(undefined);
-    case 'StringType':
-      return fc.string({ maxLength: maxStringLength });
-    case 'NumberType':
-      return finiteNumber;
-    case 'BigIntType':
-      return fc.bigInt();
-    case 'BooleanType':
-      return fc.boolean();
-    case 'UnknownType':
-    case 'AnyType':
-      return ctx.json;
-    case 'AnyArrayType':
-      return fc.array(ctx.json, { maxLength });
-    case 'AnyDictionaryType':
-    case 'ObjectType':
-      return dictionaryOf(recordKey(maxStringLength), ctx.json, maxLength);
-    case 'FunctionType':
-      throw unsupported(codec, ctx, 'functions are not data');
-    case 'NeverType':
-      throw unsupported(codec, ctx, 't.never has no values');
-    case 'LiteralType':
-      return fc.constant(c.value);
-    case 'KeyofType':
-      return fc.constantFrom(...Object.keys(c.keys));
-    case 'ArrayType':
-    case 'ReadonlyArrayType':
+  switch (node.kind) {
+    case 'leaf':
+      return leaf(codec, node.leaf, ctx);
+    case 'literal':
+      return fc.constant(node.value);
+    case 'keyof':
+      return fc.constantFrom(...node.keys);
+    case 'array':
       try {
-        return fc.array(build(c.type, at(ctx, '[*]')), { maxLength });
+        return fc.array(build(node.item, at(ctx, '[*]')), { maxLength });
       } catch (error) {
         if (error instanceof Cut) return fc.constant([]);
         throw error;
       }
-    case 'ReadonlyType':
-    case 'ExactType':
-      return build(c.type, ctx);
-    case 'InterfaceType':
-    case 'StrictType':
-    case 'PartialType':
+    case 'readonly':
+    case 'exact':
+      return build(node.inner, ctx);
+    case 'object':
       return objectOf(shapeOf(codec)!, ctx);
-    case 'DictionaryType': {
-      const keys = domainKeys(c.domain);
-      if (keys !== undefined) {
+    case 'record': {
+      if (node.keys !== undefined) {
         // A finite domain (keyof, literals) makes io-ts require every key.
         return objectOf(
-          { keys: new Map(keys.map((k) => [k, { codecs: [c.codomain], required: true }])) },
+          { keys: new Map(node.keys.map((k) => [k, { codecs: [node.codomain], required: true }])) },
           ctx,
         );
       }
+      const domainNode = classify(node.domain);
       const domain = (
-        tagged(c.domain)?._tag === 'StringType' && !hasOverride(ctx, c.domain)
+        domainNode.kind === 'leaf' && domainNode.leaf === 'string' && !hasOverride(ctx, node.domain)
           ? recordKey(maxStringLength)
-          : build(c.domain, at(ctx, '{key}'))
+          : build(node.domain, at(ctx, '{key}'))
       ) as fc.Arbitrary<string>;
       try {
-        return dictionaryOf(domain, build(c.codomain, at(ctx, '{*}')), maxLength);
+        return dictionaryOf(domain, build(node.codomain, at(ctx, '{*}')), maxLength);
       } catch (error) {
         if (error instanceof Cut) return fc.constant({});
         throw error;
       }
     }
-    case 'TupleType':
-      return fc.tuple(...c.types.map((type, i) => build(type, at(ctx, `[${i}]`))));
-    case 'UnionType': {
+    case 'tuple':
+      return fc.tuple(...node.items.map((type, i) => build(type, at(ctx, `[${i}]`))));
+    case 'union': {
       const members: fc.Arbitrary<unknown>[] = [];
       let cut: Cut | undefined;
-      for (const type of c.types) {
+      for (const type of node.members) {
         try {
           members.push(build(type, ctx));
         } catch (error) {
@@ -434,21 +366,55 @@ const build = (codec: Codec, ctx: Context): fc.Arbitrary<unknown> => {
       if (members.length === 0) throw cut ?? unsupported(codec, ctx, 'the union has no members');
       return members.length === 1 ? members[0]! : fc.oneof(...members);
     }
-    case 'IntersectionType':
-      return allOf(c.types, ctx);
-    case 'RefinementType':
+    case 'intersection':
+      return allOf(node.members, ctx);
+    case 'refinement':
       return bounded(
-        build(c.type, ctx),
-        (value) => c.predicate(value),
+        build(node.inner, ctx),
+        (value) => node.predicate(value),
         codec.name,
         ctx,
         'its predicate',
       );
-    case 'RecursiveType': {
+    case 'recursive': {
       const depth = ctx.depths.get(codec) ?? 0;
       if (depth >= ctx.maxDepth) throw new Cut(codec.name);
-      return build(c.type, { ...ctx, depths: new Map(ctx.depths).set(codec, depth + 1) });
+      return build(node.inner(), { ...ctx, depths: new Map(ctx.depths).set(codec, depth + 1) });
     }
+    case 'custom':
+      throw unsupported(codec, ctx, 'it is not one of the io-ts combinators arbitraryFor maps');
+  }
+};
+
+/** The arbitrary of a leaf: a primitive or an untyped container. */
+const leaf = (codec: Codec, kind: LeafKind, ctx: Context): fc.Arbitrary<unknown> => {
+  const { maxLength, maxStringLength } = ctx;
+  switch (kind) {
+    case 'null':
+      return fc.constant(null);
+    case 'undefined':
+    case 'void':
+      return fc.constant(undefined);
+    case 'string':
+      return fc.string({ maxLength: maxStringLength });
+    case 'number':
+      return finiteNumber;
+    case 'bigint':
+      return fc.bigInt();
+    case 'boolean':
+      return fc.boolean();
+    case 'unknown':
+    case 'any':
+      return ctx.json;
+    case 'unknown-array':
+      return fc.array(ctx.json, { maxLength });
+    case 'unknown-record':
+    case 'object':
+      return dictionaryOf(recordKey(maxStringLength), ctx.json, maxLength);
+    case 'function':
+      throw unsupported(codec, ctx, 'functions are not data');
+    case 'never':
+      throw unsupported(codec, ctx, 't.never has no values');
   }
 };
 
