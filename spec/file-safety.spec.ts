@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Migrator, migrateFile, type AnyState, type FileReport } from '../lib/index.js';
-import { inexactNumber, stringifyExactly } from '../lib/node/batch/exact.js';
+import { inexactNumber, stringifyExactly } from '../lib/core/json-exact.js';
 import { repoRoot } from './support/cli.js';
 
 const makeDir = () => mkdtempSync(path.join(tmpdir(), 'migraph-safety-'));

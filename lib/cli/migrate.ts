@@ -28,7 +28,7 @@ import { describeCause } from '../core/errors.js';
 import type { Migrator } from '../core/migrator.js';
 import { parseVersion } from '../core/version.js';
 import { assembleChunk } from '../node/batch/assemble.js';
-import { inexactNumber, stringifyExactly } from '../node/batch/exact.js';
+import { inexactNumber, stringifyExactly } from '../core/json-exact.js';
 import { migrateFile, outputFilesOf } from '../node/batch/file.js';
 import { readLineChunks, splitLineChunks, type LineChunk } from '../node/batch/lines.js';
 import { isUnchanged, migrateLines } from '../node/batch/work.js';

@@ -27,7 +27,7 @@ import {
   type StoreWrite,
 } from '../core/store.js';
 import type { Version } from '../core/version.js';
-import { parseExact } from './json.js';
+import { parseExact } from '../core/json-exact.js';
 
 /** Passes over the table while rows keep being changed under a run (each pass retries them). */
 const MAX_PASSES = 10;

@@ -39,7 +39,7 @@ export { readMigrated } from './read.js';
 export type { ReadMigratedOptions } from './read.js';
 export { census, censusFile } from './census.js';
 export type { Census } from './census.js';
-export { parseExact } from './json.js';
+export { parseExact } from '../core/json-exact.js';
 export { StoreError } from '../core/store.js';
 export type {
   StateStore,

@@ -8,7 +8,7 @@ import * as E from '#fp/Either.js';
 import { describeCause, serializeError, type SerializedError } from '../../core/errors.js';
 import type { Migrator } from '../../core/migrator.js';
 import type { Version } from '../../core/version.js';
-import { inexactNumber, stringifyExactly } from './exact.js';
+import { inexactNumber, stringifyExactly } from '../../core/json-exact.js';
 
 /**
  * What became of one NDJSON line: the output line (the input line itself when the state was

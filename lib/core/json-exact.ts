@@ -1,14 +1,15 @@
 /**
  * JSON text in and out without silent change: finds the number literals that JavaScript
  * cannot carry exactly (integers beyond 2^53, more digits than a double holds, out of range,
- * `-0`), and serialises a value only when JSON can express it (no BigInt, cycle, `NaN` or
- * `Infinity`, no nesting too deep to write). What file migration (and, for numbers, store
- * reading) uses to reject a line rather than round or drop what it holds.
+ * `-0`) and the keys that appear twice in one object, parses text only when neither occurs
+ * ({@link parseExact}), and serialises a value only when JSON can express it (no BigInt,
+ * cycle, `NaN` or `Infinity`, no nesting too deep to write). File migration and the stores
+ * use it to reject a line or row rather than round or drop what it holds. Isomorphic: no I/O.
  *
  * @since 0.1.0
  */
 import * as E from '#fp/Either.js';
-import { describeCause } from '../../core/errors.js';
+import { describeCause } from './errors.js';
 
 /** Strings (skipped) and number literals of a JSON text. */
 const TOKENS = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
@@ -34,7 +35,8 @@ const decimal = (literal: string): { digits: string; exponent: number } => {
   return { digits, exponent: digits === '' ? 0 : Number(exp) + int.length - lead };
 };
 
-/** Options of {@link inexactNumber} and {@link isExactLiteral}. */
+/** Options of {@link inexactNumber} and {@link isExactLiteral}. * @since 0.1.0
+ */
 export interface ExactOptions {
   /**
    * Count `-0` as exact: for a destination that has no negative zero anyway (PostgreSQL's
@@ -68,6 +70,7 @@ const inexactness = (literal: string, options: ExactOptions): string | undefined
  * @example
  * inexactNumber('{"id":12345678901234567891}') // { literal: '12345678901234567891', why: 'beyond 2^53: it would be rounded' }
  * inexactNumber('{"id":42}') // undefined
+ * @since 0.1.0
  */
 export const inexactNumber = (
   text: string,
@@ -88,6 +91,7 @@ export const inexactNumber = (
  * @example
  * isExactLiteral('9007199254740993') // false
  * isExactLiteral('1.50') // true
+ * @since 0.1.0
  */
 export const isExactLiteral = (literal: string, options: ExactOptions = {}): boolean =>
   inexactness(literal, options) === undefined;
@@ -105,6 +109,7 @@ const KEYS = /"(?:[^"\\]|\\.)*"(\s*:)?|[{}]/g;
  * @example
  * duplicateKey('{"v":"1.1.0","v":"1.0.0"}') // 'v'
  * duplicateKey('{"a":{"v":1},"b":{"v":2}}') // undefined
+ * @since 0.1.0
  */
 export const duplicateKey = (text: string): string | undefined => {
   if (!text.includes('"')) return undefined;
@@ -159,6 +164,7 @@ const nonFinite = (value: unknown): number | undefined => {
  * @example
  * stringifyExactly({ a: 1 }) // Right('{"a":1}')
  * stringifyExactly({ a: NaN }) // Left('NaN is not a JSON number (it would be written as null)')
+ * @since 0.1.0
  */
 export const stringifyExactly = (value: unknown, space?: number): E.Either<string, string> => {
   try {
@@ -173,4 +179,51 @@ export const stringifyExactly = (value: unknown, space?: number): E.Either<strin
     if (cause instanceof RangeError) return E.left('the state is nested too deeply to write');
     return E.left(`the state cannot be written as JSON: ${describeCause(cause)}`);
   }
+};
+
+// --- lossless parsing ------------------------------------------------------------------------
+
+/** Longest quote of a bad number or key in a message. */
+const QUOTE = 40;
+
+const quote = (text: string): string =>
+  text.length > QUOTE ? `${text.slice(0, QUOTE - 1)}…` : text;
+
+/**
+ * Parses JSON text, refusing text that is not JSON, numbers JavaScript cannot hold exactly
+ * (`-0` included: it would be written back as `0`) and keys that appear twice in one object
+ * (`JSON.parse` keeps the last value, SQLite's JSON functions the first); the `Left` says
+ * why, quoting at most a short prefix. What the stores read each row's text with: a
+ * `jsonb` column never holds either (PostgreSQL has no negative zero and keeps one value per
+ * key), so its text always passes.
+ *
+ * @example
+ * parseExact('{"n":1.5}') // Right({ n: 1.5 })
+ * parseExact('{"n":9007199254740993}') // Left('the number 9007199254740993 cannot be held exactly by JavaScript')
+ * parseExact('{"v":"1.1.0","v":"1.0.0"}') // Left('the key "v" appears twice in one object: …')
+ * @since 0.1.0
+ */
+export const parseExact = (text: string): E.Either<string, unknown> => {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    return E.left(`not valid JSON: ${describeCause(cause)}`);
+  }
+  const bad = inexactNumber(text);
+  if (bad !== undefined) {
+    return E.left(
+      /^-0(?:\.0*)?(?:[eE][+-]?\d+)?$/.test(bad.literal)
+        ? `the number ${quote(bad.literal)} is a negative zero, which JavaScript writes back as 0`
+        : `the number ${quote(bad.literal)} cannot be held exactly by JavaScript`,
+    );
+  }
+  const twice = typeof value === 'object' && value !== null ? duplicateKey(text) : undefined;
+  if (twice !== undefined) {
+    return E.left(
+      `the key ${quote(JSON.stringify(twice))} appears twice in one object: ` +
+        'readers disagree on which value counts (JavaScript takes the last, SQLite the first)',
+    );
+  }
+  return E.right(value);
 };
