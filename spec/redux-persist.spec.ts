@@ -152,11 +152,13 @@ describe('migraph/redux-persist', () => {
     expect(first.errors[0]).to.deep.include({ reason: 'newer_version' });
     expect(await refused.getItem('persist:root.migraph-backup')).to.equal(raw);
 
-    const kept = new MemoryStorage();
-    await kept.setItem('persist:root', raw);
-    const second = await boot(kept, todosMigrator({ onNewerVersion: 'keep' }), 3);
-    expect(second.errors).to.deep.equal([]);
-    expect(second.store.getState()).to.deep.include({ future: 1 });
+    // 'keep' is persistConfig's (see "onNewerVersion 'keep' stores a newer state again…").
+    const refusedKeep = await boot(
+      new MemoryStorage(),
+      todosMigrator({ onNewerVersion: 'keep' }),
+      3,
+    ).catch((error: unknown) => error);
+    expect(refusedKeep).to.be.instanceOf(TypeError);
   });
 
   it('refuses a migrator that does not read _persist.version as integers', () => {
@@ -328,6 +330,53 @@ describe('migraph/redux-persist: protection by construction (issue 19)', () => {
     expect([...storage.items.keys()]).to.deep.equal(['persist:root']);
   });
 
+  it("createMigrate refuses onNewerVersion 'keep': redux-persist would store the newer state under the app's version", () => {
+    expect(() =>
+      createMigrate(todosMigrator({ onNewerVersion: 'keep' }), {
+        storage: new MemoryStorage(),
+        key: 'root',
+      }),
+    ).to.throw(TypeError, 'persistConfig');
+    expect(() =>
+      createMigrate(fromManifest({ 1: (s: AnyState) => s }), {
+        storage: new MemoryStorage(),
+        key: 'root',
+      }),
+    ).to.throw(TypeError, "'keep'");
+  });
+
+  it("a read slower than redux-persist's timeout counts towards it: the backup stays and a warning says so", async () => {
+    // redux-persist starts its timer before it reads the storage.
+    const read = gate();
+    class SlowStorage extends MemoryStorage {
+      override async getItem(key: string): Promise<string | null> {
+        const value = await super.getItem(key);
+        if (key !== 'persist:root') return value;
+        // The value as it was when the read began, given after redux-persist's timeout.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        setTimeout(read.open, 0);
+        return value;
+      }
+    }
+    const storage = new SlowStorage();
+    const raw = persisted({ todos: ['precious'] }, 2);
+    await storage.setItem('persist:root', raw);
+    const { seen, logger } = warnings();
+    const m = new Migrator({
+      versionKey: '_persist.version',
+      versionFormat: 'integer',
+      logger,
+    }).register(2, 3, (s) => ({ ...s, filter: 'all' }));
+    const { persistor, migrations } = await bootWith(m, { key: 'root', storage, timeout: 100 });
+    // redux-persist has rehydrated empty; the migration runs once the read ends.
+    await read.opened;
+    expect(migrations).to.have.length(1);
+    await Promise.all(migrations);
+    await persistor.flush();
+    expect(storage.items.get('persist:root.migraph-backup')).to.equal(raw);
+    expect(seen.join('\n')).to.contain("past redux-persist's timeout");
+  });
+
   it('refuses a setup that could migrate without a backup', () => {
     const m = todosMigrator();
     expect(() => createMigrate(m)).to.throw(TypeError, 'key');
@@ -351,7 +400,7 @@ describe('migraph/redux-persist: protection by construction (issue 19)', () => {
       3: (s: AnyState) => (calls.push(3), { ...s, three: true }),
     };
     const migrateWith = (m = fromManifest(manifest)) =>
-      createMigrate(m, { storage: new MemoryStorage(), key: 'root' });
+      persistConfig(m, { storage: new MemoryStorage(), key: 'root' }).migrate;
     const at = (version: number | undefined, extra: AnyState = {}) => ({
       ...extra,
       ...(version === undefined ? {} : { _persist: { version, rehydrated: true } }),
@@ -423,7 +472,9 @@ describe('migraph/redux-persist: protection by construction (issue 19)', () => {
         },
       });
       let error: StoredMigrationError | undefined;
-      await createMigrate(m, { storage, key: 'root' })(at(1), 2).catch((e) => (error = e));
+      await persistConfig(m, { storage, key: 'root' })
+        .migrate(at(1), 2)
+        .catch((e) => (error = e));
       expect(error).to.be.instanceOf(MigrationError);
       expect(error!.message).to.contain('bad migration');
       expect(await storage.getItem(error!.backupKey!)).to.equal(persisted({ todos: [] }, 1));
@@ -435,6 +486,16 @@ describe('migraph/redux-persist: protection by construction (issue 19)', () => {
       const { store } = await bootWith(fromManifest(manifest) as never, { key: 'root', storage });
       expect(store.getState()).to.deep.include({ todos: ['x'], zero: true, three: true });
       expect(store.getState()._persist).to.deep.include({ version: 3 });
+    });
+
+    it('a config version below the highest key: the keys above it are not run, a state stored there is kept', async () => {
+      const out = await migrateWith(fromManifest(manifest, { version: 1 }))(at(2, { a: 1 }), 1);
+      expect(out).to.deep.equal(at(2, { a: 1 }));
+      expect(calls).to.deep.equal([]);
+      expect(await migrateWith(fromManifest(manifest, { version: 1 }))(at(0), 1)).to.deep.include({
+        one: true,
+      });
+      expect(calls).to.deep.equal([1]);
     });
 
     it('refuses a manifest that is not one', () => {

@@ -11,6 +11,7 @@
 import * as E from '#fp/Either.js';
 import { MigrationError, type MigraphError } from '../core/errors.js';
 import { Migrator, type MigratorOptions } from '../core/migrator.js';
+import { isSamePath } from '../core/version-field.js';
 import {
   integerOf,
   isNewerThanKnown,
@@ -114,8 +115,7 @@ const UNVERSIONED = -1;
 const PERSIST_PATH = ['_persist', 'version'];
 
 const checkMigrator = (m: Migrator<object>, caller: string): void => {
-  const path = m.options.versionPath;
-  if (path.length !== 2 || path[0] !== PERSIST_PATH[0] || path[1] !== PERSIST_PATH[1]) {
+  if (!isSamePath(m.options.versionPath, PERSIST_PATH)) {
     throw new TypeError(
       `${caller} needs a migrator with versionKey '_persist.version', got '${m.options.versionKey}'`,
     );
@@ -221,7 +221,9 @@ export const fromManifest = <S extends object = Record<string, unknown>>(
       `fromManifest: expected version to be an integer ≥ 0, got ${String(version)}`,
     );
   }
-  const highest = Math.max(version ?? 0, ...steps.keys());
+  // Keys above the config's version are not run (redux-persist's createMigrate skips them): a
+  // state stored at such a version is newer than the app, and kept as it is.
+  const current = version ?? Math.max(0, ...steps.keys());
   const m = new ManifestMigrator<S>(
     {
       onNewerVersion: 'keep',
@@ -229,11 +231,11 @@ export const fromManifest = <S extends object = Record<string, unknown>>(
       versionKey: '_persist.version',
       versionFormat: 'integer',
       missingVersion: 0,
-      currentVersion: version ?? highest,
+      currentVersion: current,
     },
     steps.get(0),
   );
-  for (let k = 1; k <= highest; k++) {
+  for (let k = 1; k <= current; k++) {
     const fn = steps.get(k);
     if (fn === undefined)
       m.register(k - 1, k, (s) => s, { pure: true, description: `version ${k}: no migration` });
@@ -441,11 +443,14 @@ export const persistConfig = <S extends object, C extends PersistConfigInput>(
   };
 
   const storage: PersistStorage = {
-    getItem: (key) =>
-      thenMaybe(raw.getItem(key), (value) => {
-        if (key === storageKey) read = { raw: value, at: now(), written: false };
+    getItem: (key) => {
+      // redux-persist's timeout runs from before this read: a slow read counts towards it.
+      const at = now();
+      return thenMaybe(raw.getItem(key), (value) => {
+        if (key === storageKey) read = { raw: value, at, written: false };
         return value;
-      }),
+      });
+    },
     setItem: (key, value) => {
       if (key !== storageKey) return raw.setItem(key, value as string);
       if (read !== undefined) read.written = true;
@@ -511,6 +516,11 @@ export const createMigrate = <S extends object>(
   options: CreateMigrateOptions = {},
 ): PersistMigrate<S> => {
   checkMigrator(m, 'createMigrate');
+  if (m.options.onNewerVersion === 'keep') {
+    throw new TypeError(
+      "createMigrate: a migrator with onNewerVersion 'keep' would have redux-persist store a newer state again under the app's older version; use persistConfig, which keeps the stored version",
+    );
+  }
   const storageKey = checkPlace('createMigrate', options.storage, options.key, options.keyPrefix);
   const storage = resolveStorage(options.storage, 'createMigrate')!;
   return async (state, currentVersion) => {
