@@ -4,7 +4,7 @@
  * passwords of the URLs in its arguments, whatever printed it (a usage error, a driver's error,
  * a stack trace).
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):/;
@@ -17,12 +17,14 @@ const SECRET_PARAMS = /([?&](?:ssl)?password=)([^&#]*)/gi;
 
 /**
  * Where the password of `scheme://user:password@host…` is, as [start, end) offsets. The
- * authority ends at the last `@` (an unencoded `@`, `/` or `#` in a password stays hidden).
+ * authority ends at the last `@` before the query (an unencoded `@` in a password stays
+ * hidden; an `@` in a query parameter such as `application_name=me@host` is not the end).
  */
 const passwordSpan = (url: string): [number, number] | undefined => {
   const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(url);
   if (scheme === null) return undefined;
-  const at = url.lastIndexOf('@');
+  const query = url.indexOf('?', scheme[0].length);
+  const at = (query === -1 ? url : url.slice(0, query)).lastIndexOf('@');
   if (at < scheme[0].length) return undefined;
   const colon = url.indexOf(':', scheme[0].length);
   if (colon === -1 || colon > at) return undefined;
@@ -70,8 +72,11 @@ export const secretsOf = (argv: readonly string[]): string[] =>
     (a, b) => b.length - a.length,
   );
 
-/** Any `scheme://user:password@` in text: the password is replaced wherever it comes from. */
-const USERINFO = /\b([A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@]*@/g;
+/**
+ * Any `scheme://user:password@` in text: the password is replaced wherever it comes from, up
+ * to the last `@` before the path, query or fragment (a password may hold an unencoded `@`).
+ */
+const USERINFO = /\b([A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s/?#]*@/g;
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -84,12 +89,13 @@ const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/
  * hideSecrets('cannot reach POSTGRES://app:S3cret@db', ['S3cret']) // 'cannot reach POSTGRES://app:***@db'
  */
 export const hideSecrets = (text: string, secrets: readonly string[]): string => {
-  let hidden = text.replace(USERINFO, '$1***@').replace(SECRET_PARAMS, '$1***');
+  // The known secrets first: a generic pattern could stop inside one (`p@ss`).
+  let hidden = text;
   for (const secret of secrets) {
     const quoted = escapeRegExp(secret);
     hidden = hidden
       .replace(new RegExp(`:${quoted}@`, 'g'), ':***@')
       .replace(new RegExp(`(password\\s*=\\s*'?)${quoted}`, 'gi'), '$1***');
   }
-  return hidden;
+  return hidden.replace(USERINFO, '$1***@').replace(SECRET_PARAMS, '$1***');
 };
