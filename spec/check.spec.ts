@@ -79,6 +79,16 @@ describe('check', () => {
       'error',
       'File v2_0_0_to_v2_2_0.ts is named for 2.0.0->2.2.0 but registers 2.0.0->2.1.0',
     ],
+    [
+      'a file that registers its own edge and another one',
+      () =>
+        clean()
+          .register('2.0.0', '2.1.0', id, { down: id, source: 'v2_0_0_to_v2_1_0.ts' })
+          .register('2.1.0', '2.2.0', id, { down: id, source: 'v2_0_0_to_v2_1_0.ts' }),
+      'file-name-mismatch',
+      'error',
+      'File v2_0_0_to_v2_1_0.ts is named for 2.0.0->2.1.0 but registers 2.0.0->2.1.0, 2.1.0->2.2.0',
+    ],
   ];
   for (const [what, build, code, severity, message] of planted) {
     it(`catches ${what}`, () => {

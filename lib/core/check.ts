@@ -123,10 +123,10 @@ export const check = (m: Migrator, options: CheckOptions = {}): CheckReport => {
       bySource.set(e.source, [...(bySource.get(e.source) ?? []), [e.from, e.to]]);
     }
   }
-  // One error per file, when none of the migrations it registers is the one its name says.
+  // One error per file, when it registers anything but the one migration its name says.
   for (const [source, registered] of bySource) {
     const named = edgeOfFileName(source);
-    if (named === undefined || registered.some(([f, t]) => f === named[0] && t === named[1])) {
+    if (named === undefined || registered.every(([f, t]) => f === named[0] && t === named[1])) {
       continue;
     }
     add(
