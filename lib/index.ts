@@ -12,6 +12,9 @@
 export {
   Migrator,
   versioned,
+  fromStandardSchema,
+  isStandardSchema,
+  StandardSchemaType,
   defineMigration,
   isMigrationDefinition,
   toDot,
@@ -51,6 +54,12 @@ export {
   StoreError,
 } from './core/index.js';
 export type {
+  StandardSchemaV1,
+  StandardSchemaResult,
+  StandardSchemaOptions,
+  InferInput,
+  InferOutput,
+  SchemaInput,
   JsonSchema,
   JsonValue,
   AnyCodec,

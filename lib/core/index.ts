@@ -34,6 +34,15 @@ export type {
   VersionField,
   StateAt,
 } from './versioned.js';
+export { fromStandardSchema, isStandardSchema, StandardSchemaType } from './standard-schema.js';
+export type {
+  StandardSchemaV1,
+  StandardSchemaResult,
+  StandardSchemaOptions,
+  InferInput,
+  InferOutput,
+  SchemaInput,
+} from './standard-schema.js';
 export { toDot, toMermaid } from './diagram.js';
 export type { DiagramOptions, DiagramSource } from './diagram.js';
 export type { Direction, Edge, EdgeInfo, LiftedStep } from './graph.js';

@@ -39,6 +39,7 @@ import {
   type PlanOptions,
 } from './planner.js';
 import { kindOf, showQuoted, showValue } from './show.js';
+import { asCodec, type SchemaInput } from './standard-schema.js';
 import {
   compareNormalised,
   formatVersion,
@@ -367,13 +368,17 @@ export class Migrator<S extends object = AnyState> {
 
   /**
    * Sets the io-ts codec states of `version` must satisfy; `'*'` is the fallback for versions
-   * without their own. Codecs only check: a state keeps fields the codec does not mention.
+   * without their own. Codecs only check: a state keeps fields the codec does not mention. A
+   * Standard Schema v1 validator (zod, valibot, arktype, …) is adapted into a codec here
+   * (`fromStandardSchema`); one that answers with a promise is refused with a `TypeError`.
    *
    * @example
    * m.schema('1.1.0', t.type({ state_version: t.string, tags: t.array(t.string) }))
    */
-  schema(version: VersionInput | '*', codec: t.Decoder<unknown, unknown>): this {
+  schema(version: VersionInput | '*', codecOrValidator: SchemaInput): this {
+    const codec = asCodec(codecOrValidator);
     this.codecs.set(version === '*' ? '*' : orThrow(this.parse(version)), codec);
+   * m.schema('1.2.0', z.object({ state_version: z.string(), tags: z.array(z.string()) }))
     if (!this.quickChecks.has(codec)) this.quickChecks.set(codec, compileCheck(codec));
     return this;
   }

@@ -18,23 +18,29 @@ const isComposite = (type: t.Decoder<unknown, unknown>): boolean => {
   return inner instanceof t.UnionType || inner instanceof t.IntersectionType;
 };
 
+/**
+ * The field path of an io-ts context, as `a.b[0]` (`(root)` for none): the indices that unions
+ * and intersections add for their members are not fields.
+ */
+export const contextPath = (ctx: t.Context): string => {
+  let path = '';
+  for (let i = 1; i < ctx.length; i++) {
+    if (!isComposite(ctx[i - 1]!.type)) path += pathSegment(ctx[i]!.key);
+  }
+  return path === '' ? '(root)' : path.replace(/^\./, '');
+};
+
 /** Renders one io-ts error as `path: expected X, got Y`. */
 const formatError = (error: t.ValidationError): string => {
+  if (error.message !== undefined) return error.message;
   const ctx = error.context;
-  let path = '';
   // The expected type is the one at the failing path, not a member of a union at that path.
-  let expected = ctx[ctx.length - 1]?.type.name ?? 'unknown';
-  for (let i = 1; i < ctx.length; i++) {
-    const parent = ctx[i - 1]!.type;
-    const entry = ctx[i]!;
-    if (isComposite(parent)) {
-      if (i === ctx.length - 1) expected = parent.name;
-      continue;
-    }
-    path += pathSegment(entry.key);
-  }
-  const where = path === '' ? '(root)' : path.replace(/^\./, '');
-  return error.message ?? `${where}: expected ${expected}, got ${showValue(error.value)}`;
+  const parent = ctx[ctx.length - 2]?.type;
+  const expected =
+    parent !== undefined && isComposite(parent)
+      ? parent.name
+      : (ctx[ctx.length - 1]?.type.name ?? 'unknown');
+  return `${contextPath(ctx)}: expected ${expected}, got ${showValue(error.value)}`;
 };
 
 /**
