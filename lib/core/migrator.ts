@@ -374,11 +374,11 @@ export class Migrator<S extends object = AnyState> {
    *
    * @example
    * m.schema('1.1.0', t.type({ state_version: t.string, tags: t.array(t.string) }))
+   * m.schema('1.2.0', z.object({ state_version: z.string(), tags: z.array(z.string()) }))
    */
   schema(version: VersionInput | '*', codecOrValidator: SchemaInput): this {
     const codec = asCodec(codecOrValidator);
     this.codecs.set(version === '*' ? '*' : orThrow(this.parse(version)), codec);
-   * m.schema('1.2.0', z.object({ state_version: z.string(), tags: z.array(z.string()) }))
     if (!this.quickChecks.has(codec)) this.quickChecks.set(codec, compileCheck(codec));
     return this;
   }
