@@ -51,6 +51,7 @@ export default defineMigration<AgentStateV1_0, AgentStateV1_1>({
   from: '1.0.0',
   to: '1.1.0',
   description: 'Add tool permission history',
+  downDescription: 'Remove tool permission history and the default permissions it granted',
   changes: [
     'added_tool_permission_history',
     'default_tool_permissions_by_role',

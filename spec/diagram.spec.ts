@@ -30,7 +30,7 @@ describe('diagrams', () => {
         '  "2.0.0";',
         '  "1.0.0" -> "1.1.0" [label="Add \\"tags\\"", color="#1f6feb"];',
         '  "1.0.0" -> "2.0.0" [label="(cost 5)", color="#1f6feb"];',
-        '  "1.1.0" -> "1.0.0" [label="Add \\"tags\\"", color="#8b949e", style="dashed", constraint="false"];',
+        '  "1.1.0" -> "1.0.0" [label="Revert: Add \\"tags\\"", color="#8b949e", style="dashed", constraint="false"];',
         '  "1.1.0" -> "2.0.0" [label="Rename title", color="#1f6feb"];',
         '}',
         '',
@@ -47,7 +47,7 @@ describe('diagrams', () => {
     expect(back).to.include('  "1.1.0" [style="rounded,bold", penwidth=2.5, color="#d1242f"];');
     expect(back).to.include('  "2.0.0";');
     expect(back).to.include(
-      '  "1.1.0" -> "1.0.0" [label="Add \\"tags\\"", color="#d1242f", fontcolor="#d1242f", style="dashed,bold", penwidth=3, constraint="false"];',
+      '  "1.1.0" -> "1.0.0" [label="Revert: Add \\"tags\\"", color="#d1242f", fontcolor="#d1242f", style="dashed,bold", penwidth=3, constraint="false"];',
     );
     expect(back).to.include('  "1.0.0" -> "1.1.0" [label="Add \\"tags\\"", color="#1f6feb"];');
   });
@@ -62,7 +62,7 @@ describe('diagrams', () => {
         '  v2["2.0.0"]',
         '  v0 -->|"Add #quot;tags#quot;"| v1',
         '  v0 -->|"(cost 5)"| v2',
-        '  v1 -.->|"Add #quot;tags#quot;"| v0',
+        '  v1 -.->|"Revert: Add #quot;tags#quot;"| v0',
         '  v1 -->|"Rename title"| v2',
         '  linkStyle 1 stroke:#1f6feb',
         '  linkStyle 2 stroke:#8b949e',
@@ -72,6 +72,89 @@ describe('diagrams', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('gives a down edge its own description, and marks lossy edges and the current version', () => {
+    const m = new Migrator()
+      .register('1.0.0', '1.1.0', id, {
+        description: 'Split the name',
+        downDescription: 'Join the name',
+        down: id,
+        lossy: true,
+      })
+      .register('1.1.0', '2.0.0', id, { description: 'Drop tags', cost: 2, lossy: true })
+      .register('2.0.0', '2.1.0', id, { down: id });
+    expect(m.toDot({ current: '2.0.0' })).to.equal(
+      [
+        'digraph migraph {',
+        '  rankdir=LR;',
+        '  node [shape=box, style=rounded, fontname="Helvetica"];',
+        '  edge [fontname="Helvetica", fontsize=10];',
+        '  "1.0.0";',
+        '  "1.1.0";',
+        '  "2.0.0" [style="rounded,filled", fillcolor="#dafbe1", peripheries=2];',
+        '  "2.1.0";',
+        '  "1.0.0" -> "1.1.0" [label="Split the name (lossy)", color="#bc4c00", fontcolor="#bc4c00"];',
+        '  "1.1.0" -> "1.0.0" [label="Join the name (lossy)", color="#bc4c00", fontcolor="#bc4c00", style="dashed", constraint="false"];',
+        '  "1.1.0" -> "2.0.0" [label="Drop tags (cost 2, lossy)", color="#bc4c00", fontcolor="#bc4c00"];',
+        '  "2.0.0" -> "2.1.0" [color="#1f6feb"];',
+        '  "2.1.0" -> "2.0.0" [color="#8b949e", style="dashed", constraint="false"];',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    expect(m.toMermaid({ current: '2.0.0' })).to.equal(
+      [
+        'flowchart LR',
+        '  v0["1.0.0"]',
+        '  v1["1.1.0"]',
+        '  v2["2.0.0"]',
+        '  v3["2.1.0"]',
+        '  v0 -->|"Split the name (lossy)"| v1',
+        '  v1 -.->|"Join the name (lossy)"| v0',
+        '  v1 -->|"Drop tags (cost 2, lossy)"| v2',
+        '  v2 --> v3',
+        '  v3 -.-> v2',
+        '  linkStyle 3 stroke:#1f6feb',
+        '  linkStyle 4 stroke:#8b949e',
+        '  linkStyle 0,1,2 stroke:#bc4c00',
+        '  classDef current fill:#dafbe1,stroke-width:2px',
+        '  class v2 current',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('keeps a down description given in a migration definition', () => {
+    const m = new Migrator().register({
+      from: '1.0.0',
+      to: '1.1.0',
+      description: 'Add tags',
+      downDescription: 'Drop tags',
+      up: id,
+      down: id,
+    });
+    expect(m.edges().map((e) => [e.from, e.to, e.description])).to.deep.equal([
+      ['1.0.0', '1.1.0', 'Add tags'],
+      ['1.1.0', '1.0.0', 'Drop tags'],
+    ]);
+  });
+
+  it('draws the lossy and current marks into the SVG', async () => {
+    const m = new Migrator()
+      .register('1.0.0', '1.1.0', id, { description: 'Drop tags', lossy: true, down: id })
+      .register('1.1.0', '2.0.0', id);
+    const svg = right(await renderSvg(m.toDot({ current: '2.0.0' })));
+    expect(XMLValidator.validate(svg)).to.equal(true);
+    const edge = (from: string, to: string) =>
+      new RegExp(`<title>${from}&#45;&gt;${to}</title>\\s*<path[^>]*stroke="([^"]+)"[^>]*>`).exec(
+        svg,
+      );
+    expect(edge('1.0.0', '1.1.0')?.[1]).to.equal('#bc4c00');
+    expect(edge('1.1.0', '1.0.0')?.[0]).to.include('stroke-dasharray');
+    expect(edge('1.1.0', '2.0.0')?.[1]).to.equal('#1f6feb');
+    expect(svg).to.include('Revert: Drop tags (lossy)');
+    expect(svg).to.include('fill="#dafbe1"');
   });
 
   it('gives byte-identical text whatever the registration order', () => {

@@ -292,6 +292,20 @@ describe('loader', () => {
       expect(getRegisteredMigrations()).to.deep.equal(before);
     });
 
+    it('keeps the own description of a self-registered down edge', async () => {
+      const registry = pathToFileURL(path.resolve('lib/registry.ts')).href;
+      writeFileSync(
+        path.join(dir, 'v1_0_0_to_v1_1_0.mjs'),
+        `import { registerMigration } from '${registry}';\nregisterMigration('1.0.0', '1.1.0', { description: 'Add tags', downDescription: 'Drop tags', down: (s) => s })((s) => s);\n`,
+      );
+      const project = await loadProject({ dir });
+      if (project._tag !== 'Right') throw project.left;
+      expect(project.right.migrator.edges().map((e) => e.description)).to.deep.equal([
+        'Add tags',
+        'Drop tags',
+      ]);
+    });
+
     it('warns about a missing directory through setLogger', async () => {
       const { calls, logger } = recordingLogger();
       setLogger(logger);

@@ -81,7 +81,7 @@ describe('Migrator', () => {
       expect(m.versions()).to.deep.equal(['1.9.0', '1.10.0', '2.0.0']);
     });
 
-    it('adds the reverse edge for down, with the same cost', () => {
+    it('adds the reverse edge for down, with the same cost and a description of its own', () => {
       const up = add('a', 1);
       const down = add('a', 0);
       const m = new Migrator().register('1.0.0', '1.1.0', up, {
@@ -114,7 +114,7 @@ describe('Migrator', () => {
           from: '1.1.0',
           to: '1.0.0',
           direction: 'down',
-          description: 'A',
+          description: 'Revert: A',
           cost: 3,
           origin: 'down',
           fn: down,

@@ -36,6 +36,8 @@ export interface MigrationDefinition<I = AnyState, O = AnyState> {
   readonly up: StepFn<I, O>;
   readonly down?: StepFn<O, I>;
   readonly description?: string;
+  /** What `down` does, for diagrams and docs (default: `Revert: <description>`). */
+  readonly downDescription?: string;
   /** Short names of what this migration changes; recorded in trace events. */
   readonly changes?: readonly string[];
   /** Planning cost of this edge (and of its reverse); default 1. */

@@ -1,8 +1,9 @@
 /**
  * Diagrams of a version graph as text: Graphviz DOT and Mermaid (SVG rendering is
  * `renderSvg` in `migraph/node`). Versions are nodes in semver order; edges to a
- * higher version are solid, edges to a lower one dashed; descriptions are labels; a highlighted
- * plan is drawn in bold. The same graph always gives byte-identical text.
+ * higher version are solid, edges to a lower one dashed, each with its own description as its
+ * label; lossy edges are orange and say so; the current version is filled; a highlighted plan
+ * is drawn in bold. The same graph always gives byte-identical text.
  *
  * @since 0.1.0
  */
@@ -17,19 +18,25 @@ export interface DiagramOptions {
   readonly highlight?: Plan;
   /** A title above the graph. */
   readonly title?: string;
+  /** The version to mark as the current one (a filled node with a double border). */
+  readonly current?: string;
 }
 
 /** What a diagram is drawn from: a `Migrator`, or anything listing versions and edges alike. */
 export interface DiagramSource {
   versions(): readonly Version[];
-  edges(): readonly Pick<EdgeInfo, 'from' | 'to' | 'direction' | 'description' | 'cost'>[];
+  edges(): readonly (Pick<EdgeInfo, 'from' | 'to' | 'direction' | 'description' | 'cost'> & {
+    readonly lossy?: boolean;
+  })[];
 }
 
-const DIAGRAM_OPTIONS: OptionRules = { highlight: 'object', title: 'string' };
+const DIAGRAM_OPTIONS: OptionRules = { highlight: 'object', title: 'string', current: 'string' };
 
 const UP_COLOR = '#1f6feb';
 const DOWN_COLOR = '#8b949e';
 const HIGHLIGHT_COLOR = '#d1242f';
+const LOSSY_COLOR = '#bc4c00';
+const CURRENT_FILL = '#dafbe1';
 
 interface Layout {
   readonly versions: readonly Version[];
@@ -53,11 +60,17 @@ const layoutOf = (source: DiagramSource, highlight: Plan | undefined): Layout =>
     .map((e) => ({
       ...e,
       onPath: steps.has(`${e.from}>${e.to}`),
-      label: [e.description ?? '', e.cost === 1 ? '' : `(cost ${e.cost})`]
-        .filter((part) => part !== '')
-        .join(' '),
+      label: labelOf(e.description, e.cost, e.lossy === true),
     }));
   return { versions, edges, onPath };
+};
+
+/** `Add tags`, `Add tags (cost 5)`, `Drop tags (lossy)`, `(cost 2, lossy)`. */
+const labelOf = (description: string | undefined, cost: number, lossy: boolean): string => {
+  const notes = [cost === 1 ? '' : `cost ${cost}`, lossy ? 'lossy' : ''].filter((n) => n !== '');
+  return [description ?? '', notes.length === 0 ? '' : `(${notes.join(', ')})`]
+    .filter((part) => part !== '')
+    .join(' ');
 };
 
 const dotString = (text: string): string =>
@@ -72,7 +85,8 @@ const dotAttributes = (attributes: Record<string, string | number | undefined>):
 
 /**
  * The version graph as Graphviz DOT. Up edges are solid blue, down edges dashed grey and do
- * not constrain the left-to-right layout; `highlight` draws a plan in bold red.
+ * not constrain the left-to-right layout, lossy edges orange; `current` fills a version with
+ * a double border; `highlight` draws a plan in bold red.
  *
  * @example
  * toDot(m, { highlight: m.planOrThrow('1.0.0', '2.0.0') })
@@ -92,17 +106,23 @@ export const toDot = (source: DiagramSource, options: DiagramOptions = {}): stri
     lines.push(`  labelloc=t;`, `  label=${dotString(options.title)};`);
   }
   for (const v of versions) {
-    const bold = onPath.has(v)
-      ? { style: 'rounded,bold', penwidth: 2.5, color: HIGHLIGHT_COLOR }
-      : {};
-    lines.push(`  ${dotString(v)}${dotAttributes(bold)};`);
+    const [bold, current] = [onPath.has(v), v === options.current];
+    const style = ['rounded', ...(current ? ['filled'] : []), ...(bold ? ['bold'] : [])];
+    const attributes = {
+      style: bold || current ? style.join(',') : undefined,
+      penwidth: bold ? 2.5 : undefined,
+      color: bold ? HIGHLIGHT_COLOR : undefined,
+      fillcolor: current ? CURRENT_FILL : undefined,
+      peripheries: current ? 2 : undefined,
+    };
+    lines.push(`  ${dotString(v)}${dotAttributes(attributes)};`);
   }
   for (const e of edges) {
     const up = e.direction === 'up';
     const attributes = {
       label: e.label === '' ? undefined : e.label,
-      color: e.onPath ? HIGHLIGHT_COLOR : up ? UP_COLOR : DOWN_COLOR,
-      fontcolor: e.onPath ? HIGHLIGHT_COLOR : undefined,
+      color: e.onPath ? HIGHLIGHT_COLOR : e.lossy ? LOSSY_COLOR : up ? UP_COLOR : DOWN_COLOR,
+      fontcolor: e.onPath ? HIGHLIGHT_COLOR : e.lossy ? LOSSY_COLOR : undefined,
       style: up ? (e.onPath ? 'bold' : undefined) : e.onPath ? 'dashed,bold' : 'dashed',
       penwidth: e.onPath ? 3 : undefined,
       constraint: up ? undefined : 'false',
@@ -123,7 +143,8 @@ const mermaidText = (text: string): string =>
 
 /**
  * The version graph as a Mermaid flowchart (for Markdown docs). Up edges are solid arrows,
- * down edges dotted; `highlight` draws a plan with thick red lines and bold nodes.
+ * down edges dotted, lossy ones orange; `current` fills a version; `highlight` draws a plan
+ * with thick red lines and bold nodes.
  *
  * @example
  * toMermaid(m) // flowchart LR\n  v0["1.0.0"]\n  v1["1.1.0"]\n  v0 -->|"Add tags"| v1 …
@@ -143,13 +164,15 @@ export const toMermaid = (source: DiagramSource, options: DiagramOptions = {}): 
     lines.push(`  ${id.get(e.from)} ${arrow}${label} ${id.get(e.to)}`);
   });
   const linkStyles = [
-    edges.flatMap((e, i) => (e.direction === 'up' && !e.onPath ? [i] : [])),
-    edges.flatMap((e, i) => (e.direction === 'down' && !e.onPath ? [i] : [])),
+    edges.flatMap((e, i) => (e.direction === 'up' && !e.onPath && !e.lossy ? [i] : [])),
+    edges.flatMap((e, i) => (e.direction === 'down' && !e.onPath && !e.lossy ? [i] : [])),
+    edges.flatMap((e, i) => (e.lossy && !e.onPath ? [i] : [])),
     edges.flatMap((e, i) => (e.onPath ? [i] : [])),
   ];
   const strokes = [
     `stroke:${UP_COLOR}`,
     `stroke:${DOWN_COLOR}`,
+    `stroke:${LOSSY_COLOR}`,
     `stroke:${HIGHLIGHT_COLOR},stroke-width:4px`,
   ];
   linkStyles.forEach((indices, i) => {
@@ -163,6 +186,10 @@ export const toMermaid = (source: DiagramSource, options: DiagramOptions = {}): 
         .map((v) => id.get(v))
         .join(',')} onPath`,
     );
+  }
+  if (options.current !== undefined && id.has(options.current)) {
+    lines.push(`  classDef current fill:${CURRENT_FILL},stroke-width:2px`);
+    lines.push(`  class ${id.get(options.current)} current`);
   }
   lines.push('');
   return lines.join('\n');

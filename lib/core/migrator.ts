@@ -86,6 +86,8 @@ export interface MigrationMeta<I = AnyState, O = AnyState> {
   /** The reverse transform; registers the edge `to → from` as well. */
   readonly down?: StepFn<O, I>;
   readonly description?: string;
+  /** The description of the reverse edge (default: `Revert: <description>`). */
+  readonly downDescription?: string;
   readonly changes?: readonly string[];
   /** Planning cost (a positive number; default 1). The reverse edge costs the same. */
   readonly cost?: number;
@@ -146,6 +148,7 @@ export const MIGRATOR_OPTIONS: OptionRules = {
 const META_OPTIONS: OptionRules = {
   down: 'function',
   description: 'string',
+  downDescription: 'string',
   changes: 'strings',
   cost: 'any',
   lossy: 'boolean',
@@ -161,6 +164,7 @@ const DEFINITION_OPTIONS: OptionRules = {
   up: 'any',
   down: 'function',
   description: 'string',
+  downDescription: 'string',
   changes: 'strings',
   cost: 'any',
   lossy: 'boolean',
@@ -173,6 +177,11 @@ const CALL_OPTIONS: OptionRules = { consume: 'boolean' };
 
 /** The default options of a call: the same object each time, so checking them is skipped. */
 const NONE = Object.freeze({});
+
+/** A reverse edge's own description: `meta.downDescription`, else derived from the up edge's. */
+const downDescriptionOf = (meta: MigrationMeta): string | undefined =>
+  meta.downDescription ??
+  (meta.description === undefined ? undefined : `Revert: ${meta.description}`);
 
 const checkCost = (cost: number | undefined, from: Version, to: Version): number => {
   if (cost === undefined) return 1;
@@ -332,7 +341,7 @@ export class Migrator<S extends object = AnyState> {
       from: a,
       to: b,
       direction: VersionGraph.direction(a, b),
-      description: meta.description,
+      description: origin === 'up' ? meta.description : downDescriptionOf(meta),
       changes: Object.freeze([...(meta.changes ?? [])]),
       cost,
       lossy: meta.lossy === true,

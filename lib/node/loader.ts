@@ -268,6 +268,7 @@ const loadFile = async (
           pure: e.pure,
           source: file,
           ...(down ? { down: down.fn as StepFn } : {}),
+          ...(down?.description === undefined ? {} : { downDescription: down.description }),
         });
       }
       edges = registered.map(edgeKey);
