@@ -9,6 +9,7 @@ import { copyState, isPlainObject, type StateObject } from './copy.js';
 import { StateVersionError } from './errors.js';
 import type { Logger } from './logger.js';
 import { showValue } from './show.js';
+import { splitVersionKey, versionValueAt } from './version-field.js';
 
 /** The field a backup carries its metadata in. */
 export const BACKUP_KEY = '_migration_backup';
@@ -30,14 +31,8 @@ const copyObject = (value: unknown, what: string): E.Either<StateVersionError, S
     : E.left(new StateVersionError(`Expected ${what}`, { reason: 'not_an_object' }));
 
 /** The value at `key` (a field, a dotted path, or an array of keys) of a state, else `null`. */
-const versionAt = (state: StateObject, key: string | readonly string[]): unknown => {
-  let at: unknown = state;
-  for (const part of typeof key === 'string' ? key.split('.') : key) {
-    if (!isPlainObject(at) || !Object.prototype.hasOwnProperty.call(at, part)) return null;
-    at = at[part];
-  }
-  return at ?? null;
-};
+const versionAt = (state: StateObject, key: string | readonly string[]): unknown =>
+  versionValueAt(state, splitVersionKey(key)) ?? null;
 
 /**
  * A deep copy of `state` plus `_migration_backup: { timestamp, original_version }`, the

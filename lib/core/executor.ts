@@ -19,6 +19,7 @@ import { formatValidationErrors } from './report.js';
 import type { QuickCheck } from './quick-check.js';
 import { kindOf } from './show.js';
 import type { Version } from './version.js';
+import { writeVersionAt } from './version-field.js';
 
 /** When states are checked against their version's codec. */
 export type ValidationMode = 'each-step' | 'final' | 'off';
@@ -124,18 +125,6 @@ const requireObject =
             ),
           );
 
-/** Sets the field at `path` of an owned object, copying the objects on the way (they may be shared). */
-const setAtPath = (state: StateObject, path: readonly string[], value: unknown): void => {
-  let at = state;
-  for (const key of path.slice(0, -1)) {
-    const child = Object.prototype.hasOwnProperty.call(at, key) ? at[key] : undefined;
-    const copy: StateObject = isPlainObject(child) ? { ...child } : {};
-    at[key] = copy;
-    at = copy;
-  }
-  at[path[path.length - 1]!] = value;
-};
-
 /** What one run keeps: its one clock reading, and what tells the objects it owns. */
 interface Run {
   time: string | undefined;
@@ -204,9 +193,7 @@ const own = (run: Run, output: StateObject): E.Either<string, StateObject> => {
  * returning a shared constant array never collects other runs' events.
  */
 const stamp = (step: Step, edge: Edge, ctx: ExecutionContext, run: Run, state: StateObject) => {
-  const path = ctx.versionPath;
-  if (path.length === 1) state[path[0]!] = ctx.writeVersion(step.to);
-  else setAtPath(state, path, ctx.writeVersion(step.to));
+  writeVersionAt(state, ctx.versionPath, ctx.writeVersion(step.to));
   const trace = state.execution_trace;
   if (ctx.trace && Array.isArray(trace)) {
     const event: TraceEvent = {

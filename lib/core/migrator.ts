@@ -42,12 +42,21 @@ import { kindOf, showQuoted, showValue } from './show.js';
 import { asCodec, type SchemaInput } from './standard-schema.js';
 import {
   compareNormalised,
-  formatVersion,
   versionParser,
   type Version,
   type VersionFormat,
   type VersionInput,
 } from './version.js';
+import {
+  formatVersion,
+  readStateVersion,
+  resolveTargetVersion,
+  versionKeyOf,
+  versionPathOf,
+  withVersionAt,
+  type ReadVersion,
+  type VersionFieldOptions,
+} from './version-field.js';
 
 /** Options of a {@link Migrator}; every one is optional. */
 export interface MigratorOptions {
@@ -116,14 +125,8 @@ export interface RegistersMigrations {
 }
 
 /** Resolved options of a {@link Migrator}. */
-export interface ResolvedOptions {
-  /** The version field as given (an array of keys is joined with dots). */
-  readonly versionKey: string;
-  /** The keys leading to the version field. */
-  readonly versionPath: readonly string[];
-  readonly versionFormat: VersionFormat;
+export interface ResolvedOptions extends VersionFieldOptions {
   readonly onNewerVersion: 'error' | 'keep';
-  readonly missingVersion: Version;
   readonly currentVersion: Version | undefined;
   readonly validate: ValidationMode;
   readonly trace: boolean;
@@ -198,15 +201,6 @@ const checkCost = (cost: number | undefined, from: Version, to: Version): number
   return cost;
 };
 
-/** The keys of a version field: a dotted path, or an array of keys as given. */
-const pathOfKey = (key: string | readonly string[]): readonly string[] => {
-  const path = typeof key === 'string' ? key.split('.') : [...key];
-  if (path.length === 0 || path.some((k) => typeof k !== 'string' || k === '')) {
-    throw new TypeError(`Expected versionKey to be a key or a path of keys, got ${showValue(key)}`);
-  }
-  return Object.freeze(path);
-};
-
 /**
  * Options of one {@link Migrator.migrate} or {@link Migrator.migrateAsync} call.
  *
@@ -255,9 +249,9 @@ export class Migrator<S extends object = AnyState> {
     checkOptions('new Migrator()', options, MIGRATOR_OPTIONS);
     const versionFormat = options.versionFormat ?? 'semver';
     this.parse = versionParser(versionFormat);
-    const versionPath = pathOfKey(options.versionKey ?? 'state_version');
+    const versionPath = versionPathOf(options.versionKey ?? 'state_version');
     this.options = {
-      versionKey: versionPath.join('.'),
+      versionKey: versionKeyOf(versionPath),
       versionPath,
       versionFormat,
       onNewerVersion: options.onNewerVersion ?? 'error',
@@ -810,12 +804,7 @@ export class Migrator<S extends object = AnyState> {
   withVersion<T extends object>(state: T, version: VersionInput): T {
     const normal = orThrow(this.parse(version));
     const value = formatVersion(this.options.versionFormat, normal, version);
-    const set = (at: unknown, path: readonly string[]): unknown => {
-      const base = isPlainObject(at) ? at : {};
-      const [key, ...rest] = path as [string, ...string[]];
-      return { ...base, [key]: rest.length === 0 ? value : set(base[key], rest) };
-    };
-    return set(state, this.options.versionPath) as T;
+    return withVersionAt(state, this.options.versionPath, value);
   }
 
   private readState(state: unknown): E.Either<StateVersionError, StateObject> {
@@ -826,49 +815,12 @@ export class Migrator<S extends object = AnyState> {
     );
   }
 
-  /** The version field's value (walking own fields of plain objects), `undefined` when absent. */
-  private rawVersion(state: StateObject): unknown {
-    let at: unknown = state;
-    for (const key of this.options.versionPath) {
-      if (!isPlainObject(at) || !Object.prototype.hasOwnProperty.call(at, key)) return undefined;
-      at = at[key];
-    }
-    return at;
-  }
-
-  private readVersion(
-    state: StateObject,
-  ): E.Either<StateVersionError, { readonly version: Version; readonly raw: unknown }> {
-    const raw = this.rawVersion(state);
-    if (raw === undefined) return E.right({ version: this.options.missingVersion, raw });
-    const key = this.options.versionKey;
-    return pipe(
-      this.parse(raw),
-      E.bimap(
-        (e) =>
-          new StateVersionError(`Invalid ${key} in state: ${e.message}`, {
-            reason: 'invalid_version',
-            version: e.version,
-            cause: e,
-          }),
-        (version) => ({ version, raw }),
-      ),
-    );
+  private readVersion(state: StateObject): E.Either<StateVersionError, ReadVersion> {
+    return readStateVersion(this.options, state);
   }
 
   private resolveTarget(to: VersionInput | undefined): E.Either<StateVersionError, Version> {
-    if (to !== undefined) return this.parse(to);
-    const target = this.targetVersion();
-    return target === undefined
-      ? E.left(
-          new StateVersionError(
-            'No target version: none was given, no currentVersion is set and no migration is registered',
-            {
-              reason: 'unknown_version',
-            },
-          ),
-        )
-      : E.right(target);
+    return resolveTargetVersion(this, to);
   }
 }
 

@@ -132,16 +132,3 @@ export const versionParser = (
   format: VersionFormat,
 ): ((value: unknown) => E.Either<StateVersionError, Version>) =>
   format === 'integer' ? parseIntegerVersion : parseVersion;
-
-/**
- * The value a state holds for `version`: the normalised string for semver; for integers, the
- * major as a number, or as a string when the state had its version as a string (`like`).
- *
- * @example
- * formatVersion('integer', '3.0.0', '2') // '3'
- */
-export const formatVersion = (format: VersionFormat, version: Version, like?: unknown): unknown => {
-  if (format === 'semver') return version;
-  const major = Number(version.slice(0, version.indexOf('.')));
-  return typeof like === 'string' ? String(major) : major;
-};

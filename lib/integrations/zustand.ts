@@ -12,6 +12,7 @@
 import type { PersistStorage, StorageValue } from 'zustand/middleware';
 import { StateVersionError } from '../core/errors.js';
 import type { Migrator } from '../core/migrator.js';
+import { topLevelVersionKey, withVersionAt } from '../core/version-field.js';
 import {
   backUpRaw,
   integerOf,
@@ -109,10 +110,10 @@ const checkName = (name: unknown, caller: string): string => {
 const migration = <S extends object>(m: Migrator<S>) => {
   const target = m.targetVersion();
   const version = currentInteger(m, 'persistOptions');
-  const [first, ...rest] = m.options.versionPath;
+  const key = topLevelVersionKey(m.options.versionPath);
   const strip = (state: S): S => {
-    if (rest.length > 0) return state;
-    const { [first!]: _version, ...without } = state as Record<string, unknown>;
+    if (key === undefined) return state;
+    const { [key]: _version, ...without } = state as Record<string, unknown>;
     return without as S;
   };
   /** The version a stored integer is read at (an unregistered 0 is zustand's "never set"). */
@@ -124,7 +125,7 @@ const migration = <S extends object>(m: Migrator<S>) => {
   /** The state with its version at the migrator's key (an unreadable one as stored: the migrator reports it). */
   const asInput = (state: unknown, at: string | undefined, stored: number): unknown => {
     if (typeof state !== 'object' || state === null || Array.isArray(state)) return state;
-    if (at === undefined) return { ...state, [first!]: stored };
+    if (at === undefined) return withVersionAt(state, m.options.versionPath, stored);
     return m.withVersion(state, m.options.versionFormat === 'integer' ? integerOf(at)! : at);
   };
   return { target, version, strip, readAt, asInput };

@@ -9,6 +9,7 @@ import { describeCause } from '../core/errors.js';
 import { Migrator } from '../core/migrator.js';
 import { StoreError, type CensusSource, type VersionCount } from '../core/store.js';
 import { compareNormalised } from '../core/version.js';
+import { versionValueAt } from '../core/version-field.js';
 import { readLineChunks } from '../node/batch/lines.js';
 
 /** States per version (normalised: `v1.0.0` counts as `1.0.0`), and `invalid` ones. */
@@ -72,15 +73,11 @@ export const census = async (
 
 /** The raw version group of one parsed state. */
 const groupOf = (state: unknown, path: readonly string[]): VersionCount => {
-  const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!isObject(state)) return { kind: 'invalid', count: 1 };
-  let at: unknown = state;
-  for (const key of path) {
-    if (!isObject(at) || !Object.prototype.hasOwnProperty.call(at, key)) {
-      return { kind: 'missing', count: 1 };
-    }
-    at = (at as Record<string, unknown>)[key];
+  if (typeof state !== 'object' || state === null || Array.isArray(state)) {
+    return { kind: 'invalid', count: 1 };
   }
+  const at = versionValueAt(state, path);
+  if (at === undefined) return { kind: 'missing', count: 1 };
   return typeof at === 'object' && at !== null
     ? { kind: 'invalid', count: 1 }
     : { kind: 'version', value: at, count: 1 };

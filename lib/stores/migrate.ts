@@ -7,12 +7,7 @@
  * @since 0.1.0
  */
 import * as E from '#fp/Either.js';
-import {
-  describeCause,
-  MigrationError,
-  StateVersionError,
-  type MigraphError,
-} from '../core/errors.js';
+import { describeCause, MigrationError, type MigraphError } from '../core/errors.js';
 import type { Migrator } from '../core/migrator.js';
 import {
   StoreError,
@@ -28,6 +23,7 @@ import {
 } from '../core/store.js';
 import type { Version } from '../core/version.js';
 import { parseExact } from '../core/json-exact.js';
+import { formatVersion, resolveTargetVersion, versionValueAt } from '../core/version-field.js';
 
 /** Passes over the table while rows keep being changed under a run (each pass retries them). */
 const MAX_PASSES = 10;
@@ -44,20 +40,9 @@ export interface RunTarget {
   readonly store: StoreTarget;
 }
 
-/** The raw value at `path` of a parsed state (`undefined` when absent). */
-const valueAt = (state: unknown, path: readonly string[]): unknown => {
-  let at = state;
-  for (const key of path) {
-    if (typeof at !== 'object' || at === null || Array.isArray(at)) return undefined;
-    if (!Object.prototype.hasOwnProperty.call(at, key)) return undefined;
-    at = (at as Record<string, unknown>)[key];
-  }
-  return at;
-};
-
 /** The version a state carries, as written there, for `migraph_rejected` (`null` when none). */
 const writtenVersion = (state: unknown, path: readonly string[]): string | null => {
-  const value = valueAt(state, path);
+  const value = versionValueAt(state, path);
   if (typeof value === 'string') return value.slice(0, 200);
   if (typeof value === 'number') return String(value);
   return null;
@@ -84,18 +69,9 @@ export const resolveTarget = (
   m: Migrator<object>,
   to: string | number | undefined,
 ): E.Either<MigraphError, RunTarget> => {
-  const wanted = to ?? m.targetVersion();
-  if (wanted === undefined) {
-    return E.left(
-      new StateVersionError(
-        'No target version: none was given, no currentVersion is set and no migration is registered',
-        { reason: 'unknown_version' },
-      ),
-    );
-  }
-  const version = m.normalizeVersion(wanted);
+  const version = resolveTargetVersion(m, to);
   if (E.isLeft(version)) return version;
-  const written = valueAt(m.withVersion({}, wanted), m.options.versionPath);
+  const written = formatVersion(m.options.versionFormat, version.right);
   return E.right({
     version: version.right,
     store: { path: m.options.versionPath, text: String(written) },

@@ -9,6 +9,7 @@ import { isPlainObject, type StateObject } from '../core/copy.js';
 import { describeCause, MigrationTestError } from '../core/errors.js';
 import type { Migrator } from '../core/migrator.js';
 import { showValue } from '../core/show.js';
+import { versionRootKey, versionValueAt } from '../core/version-field.js';
 
 /** Options of {@link validateMigrationWith}. */
 export interface ValidateMigrationOptions {
@@ -80,7 +81,7 @@ export const validateMigrationWith = (
   const wanted = m.normalizeVersion(to);
   if (E.isLeft(actual) || E.isLeft(wanted) || actual.right !== wanted.right) {
     throw new MigrationTestError(
-      `Migration validation failed: expected version ${to}, got ${E.isRight(actual) ? actual.right : showValue(getPath(out, m.options.versionKey))}`,
+      `Migration validation failed: expected version ${to}, got ${E.isRight(actual) ? actual.right : showValue(versionValueAt(out, m.options.versionPath))}`,
       { from, to },
     );
   }
@@ -124,7 +125,9 @@ export const isSameData = (a: unknown, b: unknown): boolean => {
 
 /** The fields a round trip compares by default: all but the version key and the trace. */
 export const defaultRoundtripFields = (m: Migrator, state: StateObject): string[] =>
-  Object.keys(state).filter((key) => key !== m.options.versionPath[0] && key !== 'execution_trace');
+  Object.keys(state).filter(
+    (key) => key !== versionRootKey(m.options.versionPath) && key !== 'execution_trace',
+  );
 
 /** Fields (dotted paths) whose values differ between two states. */
 export const differingFields = (a: unknown, b: unknown, fields: readonly string[]): string[] =>

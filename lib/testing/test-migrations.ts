@@ -18,6 +18,7 @@ import { Migrator } from '../core/migrator.js';
 import type { Plan } from '../core/planner.js';
 import { showValue } from '../core/show.js';
 import type { Version } from '../core/version.js';
+import { versionRootKey } from '../core/version-field.js';
 import { arbitraryFor, type ArbitraryOptions } from './arbitrary.js';
 import { arbitraryForSchema, SnapshotCodec } from './schema-arbitrary.js';
 import type { Snapshot } from '../core/snapshot.js';
@@ -252,7 +253,7 @@ export const roundTripCases = (
 
 /** The fields compared by default: those of either state, but the version field and the trace. */
 const comparedFields = (m: Migrator, a: unknown, b: unknown): string[] => {
-  const skip = new Set([m.options.versionPath[0], 'execution_trace']);
+  const skip = new Set([versionRootKey(m.options.versionPath), 'execution_trace']);
   const keys = [a, b].flatMap((s) => (isPlainObject(s) ? Object.keys(s) : []));
   return [...new Set(keys)].filter((k) => !skip.has(k));
 };
