@@ -113,6 +113,7 @@ const canWrite = async (file: string): Promise<boolean> =>
  *
  * @example
  * await checkReplaceable('states.json') // Left('states.json is read-only (mode 444)')
+ * @since 0.1.0
  */
 export const checkReplaceable = async (file: string): Promise<E.Either<string, string>> => {
   let target: string;

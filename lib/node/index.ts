@@ -1,6 +1,7 @@
 /**
- * `migraph/node`: what needs Node. The migration-script loader, project loading, NDJSON file
- * migration (streaming, resumable, atomic), the worker pool, and SVG rendering.
+ * `migraph/node`: what needs Node. The migration-script loader, project loading, file
+ * migration (NDJSON streaming, resumable and atomic; JSON documents), the worker pool, and SVG
+ * rendering.
  *
  * @example
  * import { loadCompleteProject, migrateFile } from 'migraph/node';
@@ -21,14 +22,25 @@ export type {
 } from './snapshots.js';
 export { MigrationPool, PoolError } from './batch/pool.js';
 export type { PoolOptions, PoolMigrateOptions } from './batch/pool.js';
-export { migrateFile, FileMigrationError } from './batch/file.js';
+export { migrateFile, outputFilesOf, findOutputCollision } from './batch/file.js';
 export type {
   MigrateFileOptions,
   FileProgress,
   FileReport,
-  FileMigrationFailure,
+  OutputJob,
+  OutputCollision,
 } from './batch/file.js';
+export { migrateNdjson, FileMigrationError } from './batch/ndjson.js';
+export type { MigrateNdjsonOptions, MigratedChunk, FileMigrationFailure } from './batch/ndjson.js';
+export type { AssembledChunk, Rejection } from './batch/assemble.js';
+export { migrateJson, migrateJsonFile } from './batch/json-file.js';
+export type {
+  MigrateJsonOptions,
+  JsonStateResult,
+  JsonReport,
+  JsonFileReport,
+} from './batch/json-file.js';
 export { readLineChunks } from './batch/lines.js';
 export type { LineBytes, LineChunk, ReadLinesOptions } from './batch/lines.js';
 export type { LineResult, StateResult } from './batch/work.js';
-export { writeFileAtomic } from './files.js';
+export { writeFileAtomic, checkReplaceable } from './files.js';

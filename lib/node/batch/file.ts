@@ -29,40 +29,28 @@
  */
 import * as E from '#fp/Either.js';
 import { createHash, type Hash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { describeCause } from '../../core/errors.js';
-import type { Migrator } from '../../core/migrator.js';
-import { orderedMap } from '../../core/ordered.js';
-import { parseVersion } from '../../core/version.js';
 import { migrationFingerprint } from '../fingerprint.js';
 import { copyAttributes, syncDirectory, writeFileAtomic, writeTarget } from '../files.js';
-import { loadCompleteProject, type ProjectOptions } from '../project.js';
-import { assembleChunk } from './assemble.js';
-import { readLineChunks, type LineChunk } from './lines.js';
+import { readLineChunks } from './lines.js';
 import { lockFilesOf, lockOutput } from './lock.js';
-import { MigrationPool } from './pool.js';
-import { migrateLines, type LineResult } from './work.js';
+import {
+  FileMigrationError,
+  migrateChunks,
+  prepareWork,
+  type MigrateNdjsonOptions,
+  type PreparedWork,
+} from './ndjson.js';
 
 /** Options of {@link migrateFile}. */
-export interface MigrateFileOptions {
-  /** Target version. Default: the migrator's current version. */
-  readonly to?: string;
-  /** Migrate in this thread with this migrator (when no worker threads are used). */
-  readonly migrator?: Migrator;
-  /** The project worker threads load (and this thread, when no `migrator` is given). */
-  readonly project?: ProjectOptions;
-  /** Worker threads (default 0: migrate in this thread). Needs `project` or `pool`. */
-  readonly threads?: number;
-  /** A pool to use instead of starting one. */
-  readonly pool?: MigrationPool;
+export interface MigrateFileOptions extends MigrateNdjsonOptions {
   /** Where rejected lines go. Default `<output>.rejected.ndjson`. */
   readonly rejectedFile?: string;
   /** Write no output unless every line migrates (for in-place rewrites). */
   readonly allOrNothing?: boolean;
-  /** Lines per unit of work (default 500). */
-  readonly chunkLines?: number;
   /** Lines between two durable progress records (default 20,000). */
   readonly checkpointLines?: number;
   /**
@@ -108,21 +96,6 @@ export interface FileReport {
   readonly committed: boolean;
 }
 
-/** Why a {@link migrateFile} run could not finish. */
-export type FileMigrationFailure = 'options' | 'project' | 'io' | 'worker' | 'locked';
-
-/** Why a {@link migrateFile} run could not finish. Its partial work stays resumable. */
-export class FileMigrationError extends Error {
-  override readonly name = 'FileMigrationError' as const;
-  constructor(
-    message: string,
-    readonly reason: FileMigrationFailure,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
 interface Counts {
   written: number;
   unchanged: number;
@@ -153,6 +126,7 @@ const REJECTIONS_KEPT = 100;
  *
  * @example
  * outputFilesOf('out/x.ndjson') // ['out/x.ndjson', 'out/x.ndjson.rejected.ndjson', 'out/x.ndjson.partial', …]
+ * @since 0.1.0
  */
 export const outputFilesOf = (output: string, rejectedFile?: string): string[] => {
   const files = filesOf(output, rejectedFile ?? `${output}.rejected.ndjson`);
@@ -167,6 +141,97 @@ export const outputFilesOf = (output: string, rejectedFile?: string): string[] =
     lock.gate,
     lock.owner,
   ];
+};
+
+/** A path as it is on disk (symlinks resolved), or resolved as given when it is not there. */
+export const realOrResolved = (file: string): string => {
+  const resolved = path.resolve(file);
+  try {
+    return realpathSync(resolved);
+  } catch {
+    try {
+      return path.join(realpathSync(path.dirname(resolved)), path.basename(resolved));
+    } catch {
+      return resolved;
+    }
+  }
+};
+
+/**
+ * A file run, for {@link findOutputCollision}: an NDJSON run writes every file of
+ * {@link outputFilesOf}, a JSON run only its output (atomically). `inPlace` marks a rewrite of
+ * the input itself.
+ */
+export interface OutputJob {
+  readonly input: string;
+  readonly output: string;
+  readonly format: 'json' | 'ndjson';
+  readonly inPlace?: boolean;
+}
+
+/** Why file runs cannot go together: what {@link findOutputCollision} finds. */
+export type OutputCollision =
+  /** Two inputs are one file (as named, or through a symlink). */
+  | { readonly kind: 'same-input'; readonly first: string; readonly second: string }
+  /** A run that is not in place would replace its own input. */
+  | { readonly kind: 'own-input'; readonly input: string }
+  /** A run would write `file`, which is another run's `input`. */
+  | {
+      readonly kind: 'other-input';
+      readonly writer: string;
+      readonly file: string;
+      readonly input: string;
+    }
+  /** Two runs would both write `file`. */
+  | {
+      readonly kind: 'same-output';
+      readonly first: string;
+      readonly second: string;
+      readonly file: string;
+    };
+
+/**
+ * The first collision among file runs, checked before anything is written, or undefined: an
+ * input named twice, a run replacing its own input without being in place, a run writing
+ * another run's input, or two runs writing one file — the output, or the files beside it
+ * ({@link outputFilesOf}: `x.ndjson` and `x.ndjson.rejected.ndjson` from two inputs with one
+ * base name). Symlinks are resolved. Runs whose files overlap would overwrite each other's
+ * work or their own input.
+ *
+ * @example
+ * findOutputCollision([
+ *   { input: 'a/x.ndjson', output: 'out/x.ndjson', format: 'ndjson' },
+ *   { input: 'b/x.ndjson', output: 'out/x.ndjson', format: 'ndjson' },
+ * ]) // { kind: 'same-output', first: 'a/x.ndjson', second: 'b/x.ndjson', file: '/…/out/x.ndjson' }
+ * @since 0.1.0
+ */
+export const findOutputCollision = (jobs: readonly OutputJob[]): OutputCollision | undefined => {
+  const inputs = new Map<string, string>();
+  for (const { input } of jobs) {
+    const real = realOrResolved(input);
+    const other = inputs.get(real);
+    if (other !== undefined) return { kind: 'same-input', first: other, second: input };
+    inputs.set(real, input);
+  }
+  const writers = new Map<string, string>();
+  for (const job of jobs) {
+    const output = realOrResolved(job.output);
+    const written = job.format === 'ndjson' ? outputFilesOf(output) : [output];
+    for (const file of written) {
+      const input = inputs.get(file);
+      if (input !== undefined && !(job.inPlace === true && file === output)) {
+        return input === job.input
+          ? { kind: 'own-input', input }
+          : { kind: 'other-input', writer: job.input, file, input };
+      }
+      const writer = writers.get(file);
+      if (writer !== undefined && writer !== job.input) {
+        return { kind: 'same-output', first: writer, second: job.input, file };
+      }
+      writers.set(file, job.input);
+    }
+  }
+  return undefined;
 };
 
 /** The files of a run. */
@@ -265,70 +330,19 @@ const commit = async (
   return keep;
 };
 
-type Work = (chunk: LineChunk) => Promise<E.Either<FileMigrationError, LineResult[]>>;
-
-interface Prepared {
-  readonly to: string;
+interface Prepared extends PreparedWork {
   readonly fingerprint: string;
-  readonly work: Work;
-  /** Chunks in flight: two per worker thread, so none waits idle; one in this thread. */
-  readonly inFlight: number;
-  readonly close: () => Promise<void>;
 }
 
-const invalidUtf8Of = (chunk: LineChunk): number[] =>
-  chunk.raw.flatMap((r, i) => (r.utf8 ? [] : [i]));
-
-/** Resolves the migrator, target version and unit of work a run uses. */
+/** Resolves the migrator, target version, unit of work and fingerprint a run uses. */
 const prepare = async (
   options: MigrateFileOptions,
 ): Promise<E.Either<FileMigrationError, Prepared>> => {
-  let migrator = options.migrator;
-  if (migrator === undefined && options.project !== undefined) {
-    const loaded = await loadCompleteProject(options.project);
-    if (E.isLeft(loaded)) return E.left(new FileMigrationError(loaded.left.message, 'project'));
-    migrator = loaded.right;
-  }
-  const threads = options.threads ?? 0;
-  if (migrator === undefined) {
-    return E.left(new FileMigrationError('migrateFile needs a migrator or a project', 'options'));
-  }
-  if (threads > 0 && options.project === undefined && options.pool === undefined) {
-    return E.left(
-      new FileMigrationError(
-        'Worker threads load migrations from a project directory: pass project (or a pool)',
-        'options',
-      ),
-    );
-  }
-  const target = options.to ?? migrator.targetVersion();
-  if (target === undefined) {
-    return E.left(new FileMigrationError('No target version: pass to', 'options'));
-  }
-  const to = parseVersion(target);
-  if (E.isLeft(to)) return E.left(new FileMigrationError(to.left.message, 'options'));
-  const m = migrator;
-  const pool =
-    options.pool ?? (threads > 0 ? new MigrationPool({ ...options.project!, threads }) : undefined);
-  const ownPool = options.pool === undefined && pool !== undefined;
-  return E.right({
-    to: to.right,
-    fingerprint: options.fingerprint ?? migrationFingerprint(m, options.project),
-    inFlight: pool === undefined ? 1 : pool.threads * 2,
-    work: async (chunk) => {
-      const invalidUtf8 = invalidUtf8Of(chunk);
-      if (pool === undefined) {
-        return E.right(await migrateLines(m, chunk.lines, to.right, { invalidUtf8 }));
-      }
-      const results = await pool.migrateLines(chunk.lines, to.right, invalidUtf8);
-      return E.mapLeft((e: Error) => new FileMigrationError(e.message, 'worker', { cause: e }))(
-        results,
-      );
-    },
-    close: async () => {
-      if (ownPool) await pool.close();
-    },
-  });
+  const prepared = await prepareWork(options, 'migrateFile');
+  if (E.isLeft(prepared)) return prepared;
+  const fingerprint =
+    options.fingerprint ?? migrationFingerprint(prepared.right.migrator, options.project);
+  return E.right({ ...prepared.right, fingerprint });
 };
 
 /**
@@ -423,10 +437,11 @@ const run = async (
   input: string,
   output: string,
   rejectedFile: string,
-  { to, fingerprint, work, inFlight }: Prepared,
+  prepared: Prepared,
   options: MigrateFileOptions,
   checkLock: () => void,
 ): Promise<FileReport> => {
+  const { to, fingerprint } = prepared;
   const allOrNothing = options.allOrNothing === true;
   const files = filesOf(output, rejectedFile);
   const info = await stat(input);
@@ -525,19 +540,14 @@ const run = async (
       linesBefore: state.line,
       chunkLines: options.chunkLines ?? 500,
     });
-    const done = orderedMap(
-      chunks,
-      async (chunk) => ({ chunk, results: await work(chunk) }),
-      inFlight,
-    );
-    for await (const { chunk, results } of done) {
-      if (E.isLeft(results)) throw results.left;
+    for await (const migrated of migrateChunks(chunks, prepared, input)) {
+      if (E.isLeft(migrated)) throw migrated.left;
+      const { chunk, ...assembled } = migrated.right;
       for (const raw of chunk.raw) {
         hash.update(raw.lead);
         hash.update(raw.bytes);
       }
       hash.update(chunk.tail);
-      const assembled = assembleChunk(chunk, results.right);
       const outBuffer = assembled.output;
       let rejectedText = '';
       for (const entry of assembled.rejections) {
