@@ -128,7 +128,7 @@ describe('migrateJson', () => {
       .to.be.instanceOf(FileMigrationError)
       .and.include({ reason: 'options' });
     const none = await migrateJson(Buffer.from('{}'), { migrator: new Migrator() });
-    expect(E.isLeft(none) && none.left.message).to.equal('No target version: pass to');
+    expect(E.isLeft(none) && none.left.message).to.match(/^No target version: none was given/);
   });
 });
 

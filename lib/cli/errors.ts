@@ -27,3 +27,14 @@ export const usage = (message: string, cause?: unknown): CliError =>
 /** A failure (exit code 1): a migration, validation or check failed. */
 export const failure = (message: string, cause?: unknown): CliError =>
   new CliError(message, EXIT.failure, { cause });
+
+/**
+ * The usage error of a target that did not resolve (see `resolveTargetVersion`): no `--to`
+ * and no version known, or a `--to` that is no version.
+ */
+export const targetUsage = (error: { readonly reason: string; readonly message: string }) =>
+  usage(
+    error.reason === 'unknown_version'
+      ? 'No target version: pass --to, or load some migrations'
+      : `--to: ${error.message}`,
+  );

@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { describeCause } from '../../core/errors.js';
 import { inexactNumber, stringifyExactly } from '../../core/json-exact.js';
 import type { Migrator } from '../../core/migrator.js';
-import { parseVersion } from '../../core/version.js';
+import { resolveTargetVersion } from '../../core/version-field.js';
 import { writeFileAtomic } from '../files.js';
 import { realOrResolved } from './file.js';
 import { FileMigrationError } from './ndjson.js';
@@ -93,11 +93,7 @@ export const migrateJson = async (
   options: MigrateJsonOptions,
 ): Promise<E.Either<FileMigrationError, JsonReport>> => {
   const { migrator } = options;
-  const target = options.to ?? migrator.targetVersion();
-  if (target === undefined) {
-    return E.left(new FileMigrationError('No target version: pass to', 'options'));
-  }
-  const to = parseVersion(target);
+  const to = resolveTargetVersion(migrator, options.to);
   if (E.isLeft(to)) return E.left(new FileMigrationError(to.left.message, 'options'));
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const bom = buffer.subarray(0, 3).equals(BOM);

@@ -11,7 +11,7 @@ import * as E from '#fp/Either.js';
 import { describeCause } from '../../core/errors.js';
 import type { Migrator } from '../../core/migrator.js';
 import { orderedMap } from '../../core/ordered.js';
-import { parseVersion } from '../../core/version.js';
+import { resolveTargetVersion } from '../../core/version-field.js';
 import { loadCompleteProject, type ProjectOptions } from '../project.js';
 import { assembleChunk, type AssembledChunk } from './assemble.js';
 import { readLineChunks, splitLineChunks, type LineChunk } from './lines.js';
@@ -105,11 +105,7 @@ export const prepareWork = async (
       ),
     );
   }
-  const target = options.to ?? migrator.targetVersion();
-  if (target === undefined) {
-    return E.left(new FileMigrationError('No target version: pass to', 'options'));
-  }
-  const to = parseVersion(target);
+  const to = resolveTargetVersion(migrator, options.to);
   if (E.isLeft(to)) return E.left(new FileMigrationError(to.left.message, 'options'));
   const m = migrator;
   const pool =
