@@ -95,6 +95,17 @@ export type { JsonSchema, JsonValue, SchemaSource } from './json-schema.js';
 export type { AnyCodec } from './codec-walker.js';
 export { diffSchemas, formatSchemaChange, SCHEMA_CHANGE_KINDS } from './schema-diff.js';
 export type { SchemaChange, SchemaChangeKind } from './schema-diff.js';
+export { describeVersions } from './describe-versions.js';
+export type {
+  ChangelogEntry,
+  DescribedSource,
+  DescribeVersionsOptions,
+  EdgeRow,
+  FieldRow,
+  Upgrade,
+  VersionDescription,
+  VersionsDescription,
+} from './describe-versions.js';
 export { compareSnapshots, formatSnapshotIssue } from './snapshot.js';
 export type {
   Snapshot,
