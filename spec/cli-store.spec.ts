@@ -171,9 +171,50 @@ describe('migraph migrate --store, migraph census', function () {
       expect(new Set(errors), args).to.deep.equal(new Set([VALIDATION]));
     };
 
+    it('on SQLite: --workers above 1 is refused with the reason, before anything is written', async () => {
+      const db = path.join(strict, 'refused.db');
+      const setup = new Database(db);
+      setup.exec('CREATE TABLE titled (id INTEGER PRIMARY KEY, doc TEXT)');
+      setup.prepare('INSERT INTO titled (doc) VALUES (?)').run(titled(1, 20));
+      setup.close();
+      for (const workers of ['2', '4']) {
+        const run = await runCli(
+          [
+            'migrate',
+            '--store',
+            `sqlite:${db}`,
+            '--table',
+            'titled',
+            '--column',
+            'doc',
+            '--workers',
+            workers,
+          ],
+          strict,
+        );
+        expect(run.code, run.stderr).to.equal(2);
+        expect(run.stdout).to.equal('');
+        expect(run.stderr).to.match(
+          new RegExp(
+            `^migraph: Expected --workers to be 1 for sqlite titled\\.doc, got ${workers}: SQLite has no row locks`,
+          ),
+        );
+      }
+      const read = new Database(db, { readonly: true });
+      try {
+        expect(read.prepare('SELECT doc FROM titled').pluck().all()).to.deep.equal([titled(1, 20)]);
+        // Refused before the run: not even the rejected-rows table was made.
+        expect(
+          read.prepare(`SELECT name FROM sqlite_master WHERE name = 'migraph_rejected'`).all(),
+        ).to.deep.equal([]);
+      } finally {
+        read.close();
+      }
+    });
+
     it('on SQLite: the report equals the rows in migraph_rejected, and a re-run says how many remain', async () => {
       const db = path.join(strict, 'titled.db');
-      for (const workers of ['2', '4']) {
+      for (const workers of ['1']) {
         rmSync(db, { force: true });
         const setup = new Database(db);
         setup.exec('CREATE TABLE titled (id INTEGER PRIMARY KEY, doc TEXT)');

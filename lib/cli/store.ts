@@ -9,16 +9,15 @@
  */
 import { Command, Option } from 'commander';
 import * as E from '#fp/Either.js';
-import { fork } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Migrator } from '../core/migrator.js';
-import type { StateStore, StoreReport } from '../core/store.js';
-import { compareVersions, parseVersion } from '../core/version.js';
+import type { MigrateStoreOptions, StateStore, StoreReport } from '../core/store.js';
+import { compareVersions } from '../core/version.js';
+import { resolveTargetVersion } from '../core/version-field.js';
 import { loadCompleteProject, type ProjectOptions } from '../node/project.js';
 import { census, censusFile, type Census } from '../stores/census.js';
-import { migrateStore, resolveTarget } from '../stores/migrate.js';
-import { failure, usage } from './errors.js';
+import { migrateStore } from '../stores/migrate.js';
+import { failure, targetUsage, usage } from './errors.js';
 import { startProgress } from './progress.js';
 import { redactUrl, schemeOf } from './secrets.js';
 
@@ -43,25 +42,6 @@ export interface StoreMigrateOptions extends StoreOptions {
   readonly threads?: number;
 }
 
-/** A job of one worker process: where the project and the store are, and the run. */
-export interface StoreJob {
-  readonly project: ProjectOptions;
-  readonly store: Required<Pick<StoreOptions, 'store' | 'table' | 'column'>> & StoreOptions;
-  readonly to: string;
-  readonly batchSize: number;
-}
-
-/** What a worker process tells the command. */
-export type WorkerMessage =
-  | {
-      readonly type: 'progress';
-      readonly migrated: number;
-      readonly seen: number;
-      readonly rejected: number;
-    }
-  | { readonly type: 'done'; readonly report: StoreReport; readonly seen: number }
-  | { readonly type: 'error'; readonly message: string };
-
 const out = (text: string) => process.stdout.write(text);
 
 const count = (name: string) => (value: string) => {
@@ -83,7 +63,11 @@ export const withStoreOptions = (command: Command): Command =>
     .option('--table <name>', 'with --store: the table (schema.table allowed)')
     .option('--column <name>', 'with --store: the column holding each state as JSON')
     .option('--id <column>', 'with --store: the column identifying rows', 'id')
-    .option('--workers <n>', 'with --store: worker processes (default 1)', count('--workers'))
+    .option(
+      '--workers <n>',
+      'with --store: worker processes (default 1; PostgreSQL only: SQLite takes one writer)',
+      count('--workers'),
+    )
     .option(
       '--batch-size <n>',
       'with --store: rows per transaction (default 500)',
@@ -183,35 +167,20 @@ export const migrateStoreCommand = async (
     if (given !== undefined && given !== false) throw usage(`${flag} cannot be used with --store`);
   }
   const migrator = await loadMigrator(project);
-  const to = options.to ?? migrator.targetVersion();
-  if (to === undefined) throw usage('No target version: pass --to, or load some migrations');
-  const version = parseVersion(to);
-  if (E.isLeft(version)) throw usage(`--to: ${version.left.message}`);
+  const version = resolveTargetVersion(migrator, options.to);
+  if (E.isLeft(version)) throw targetUsage(version.left);
   const store = await openStore(options);
-  const batchSize = options.batchSize ?? 500;
   const workers = options.workers ?? 1;
   let report: StoreReport;
   try {
-    report =
-      workers === 1
-        ? await runHere(migrator, store, version.right, batchSize, options.retryRejected === true)
-        : await runWorkers(
-            migrator,
-            store,
-            workers,
-            {
-              project,
-              store: {
-                ...options,
-                store: options.store,
-                table: options.table!,
-                column: options.column!,
-              },
-              to: version.right,
-              batchSize,
-            },
-            options.retryRejected === true,
-          );
+    report = await run(migrator, store, {
+      to: version.right,
+      batchSize: options.batchSize ?? 500,
+      workers,
+      retryRejected: options.retryRejected === true,
+      // More than one worker: processes, each loading the project (one session each).
+      ...(workers > 1 ? { project } : {}),
+    });
   } finally {
     await store.close();
   }
@@ -234,111 +203,33 @@ export const migrateStoreCommand = async (
   }
 };
 
-/** One process: migrateStore here, with a progress bar on a terminal. */
-const runHere = async (
+/** `migrateStore` with a progress bar on a terminal; a bad option is a usage error. */
+const run = async (
   migrator: Migrator,
   store: StateStore,
-  to: string,
-  batchSize: number,
-  retryRejected: boolean,
+  options: MigrateStoreOptions,
 ): Promise<StoreReport> => {
   let progress: ReturnType<typeof startProgress> | undefined;
   try {
-    const result = await migrateStore(migrator, store, {
-      to,
-      batchSize,
-      retryRejected,
-      onProgress: (p) => {
-        progress ??= startProgress({ total: p.total, unit: 'rows' });
-        progress.update(p.done);
-      },
-    });
+    let result;
+    try {
+      result = await migrateStore(migrator, store, {
+        ...options,
+        onProgress: (p) => {
+          progress ??= startProgress({ total: p.total, unit: 'rows' });
+          progress.update(p.done);
+        },
+      });
+    } catch (error) {
+      if (error instanceof TypeError)
+        throw usage(error.message.replace(/^Expected workers/, 'Expected --workers'));
+      throw error;
+    }
     if (E.isLeft(result)) throw failure(result.left.message, result.left);
     return result.right;
   } finally {
     progress?.stop();
   }
-};
-
-/** The worker process script, beside this file. */
-const workerScript = () => fileURLToPath(new URL('./store-worker.js', import.meta.url));
-
-/**
- * `workers` processes, each running `migrateStore` with one session: the database shares the
- * rows among them as among machines. The counts are summed; progress is drawn here.
- */
-const runWorkers = async (
-  migrator: Migrator,
-  store: StateStore,
-  workers: number,
-  job: StoreJob,
-  retryRejected: boolean,
-): Promise<StoreReport> => {
-  // Once, before the workers: forget old rejections, and count for the progress bar.
-  const target = resolveTarget(migrator, job.to);
-  if (E.isLeft(target)) throw usage(`--to: ${target.left.message}`);
-  let counts;
-  try {
-    counts = await store.prepare(target.right.store, { retryRejected });
-  } catch (error) {
-    throw failure(error instanceof Error ? error.message : String(error), error);
-  }
-  const progress = startProgress({ total: counts.pending, unit: 'rows' });
-  const states = Array.from({ length: workers }, () => ({ migrated: 0, seen: 0, rejected: 0 }));
-  const draw = () =>
-    progress.update(states.reduce((sum, s) => sum + s.migrated + s.seen + s.rejected, 0));
-  const problems: string[] = [];
-  const reports: { report: StoreReport; seen: number }[] = [];
-  const script = workerScript();
-  try {
-    await Promise.all(
-      states.map(
-        (state, index) =>
-          new Promise<void>((resolve) => {
-            const child = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-            let done = false;
-            child.on('message', (message: WorkerMessage) => {
-              if (message.type === 'progress') {
-                Object.assign(state, {
-                  migrated: message.migrated,
-                  seen: message.seen,
-                  rejected: message.rejected,
-                });
-                draw();
-              } else if (message.type === 'done') {
-                done = true;
-                reports.push({ report: message.report, seen: message.seen });
-              } else {
-                done = true;
-                problems.push(`worker ${index + 1}: ${message.message}`);
-              }
-            });
-            child.on('exit', (code, signal) => {
-              if (!done) {
-                problems.push(
-                  `worker ${index + 1} stopped (${signal ?? `exit code ${code}`}); its open batch was rolled back: run again`,
-                );
-              }
-              resolve();
-            });
-            child.send(job);
-          }),
-      ),
-    );
-  } finally {
-    progress.stop();
-  }
-  if (problems.length > 0) throw failure(problems.join('\n'));
-  const sum = (f: (r: StoreReport) => number) => reports.reduce((s, r) => s + f(r.report), 0);
-  return {
-    migrated: sum((r) => r.migrated),
-    alreadyAtTarget: counts.atTarget + reports.reduce((s, r) => s + r.seen, 0),
-    rejected: sum((r) => r.rejected),
-    // Counted once, before the workers: each worker's own count would include the rows its
-    // siblings rejected meanwhile.
-    previouslyRejected: counts.rejected,
-    conflicts: sum((r) => r.conflicts),
-  };
 };
 
 /** Prints a census: one line per version, then the total. */

@@ -134,6 +134,8 @@ export type {
   StoreReport,
   StoreProgress,
   MigrateStoreOptions,
+  StoreProject,
+  StoreLocation,
   StoreErrorReason,
   StoreErrorDetails,
 } from './store.js';

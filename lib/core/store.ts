@@ -154,6 +154,29 @@ export interface StateStore extends CensusSource {
   write(write: StoreWrite): Promise<boolean>;
   /** Releases the store's connections (those it opened itself). */
   close(): Promise<void>;
+  /**
+   * How another process opens this same store (what worker processes of `migrateStore` use);
+   * undefined when it cannot, such as a store over a pool or database handle given in code.
+   */
+  readonly location?: StoreLocation;
+  /**
+   * Why only one process may migrate this store at a time, if so: SQLite has no row locks, so
+   * several processes would claim the same batches and wait on one another's writes.
+   */
+  readonly singleProcess?: string;
+}
+
+/**
+ * A store as another process can open it: a module exporting a store factory, and the
+ * factory's options as plain JSON data (a connection string, never a pool).
+ */
+export interface StoreLocation {
+  /** The module's URL (`file:` URL of the driver's entry). */
+  readonly module: string;
+  /** The name of the factory it exports, such as `postgresStore`. */
+  readonly factory: string;
+  /** The factory's options, as JSON data. */
+  readonly options: Readonly<Record<string, unknown>>;
 }
 
 // --- runs -----------------------------------------------------------------------------------
@@ -196,6 +219,19 @@ export interface StoreProgress {
   readonly rejected: number;
 }
 
+/**
+ * A project on disk, as worker processes load it: the same shape as `migraph/node`'s
+ * `ProjectOptions`. Relative paths are resolved against the calling process's directory.
+ */
+export interface StoreProject {
+  /** The migrations directory. */
+  readonly dir: string;
+  /** The schemas module (default: `<dir>/schemas.{js,mjs,ts}` when there is one). */
+  readonly schemas?: string;
+  /** How long one module may take to load, in milliseconds (default 30,000). */
+  readonly loadTimeoutMs?: number;
+}
+
 /** Options of `migrateStore`. */
 export interface MigrateStoreOptions {
   /** Target version. Default: the migrator's current version. */
@@ -203,10 +239,20 @@ export interface MigrateStoreOptions {
   /** States per batch (per transaction). Default 500. */
   readonly batchSize?: number;
   /**
-   * Concurrent sessions in this process (each with its own connection and transaction).
-   * Default 1. For more CPU, run more processes: on one machine or many, they share the work.
+   * Concurrent workers, each with its own connection and transaction. Default 1. Without
+   * `project` they are sessions of this process (more connections, one CPU); with `project`
+   * they are worker processes (one CPU each), each rebuilding the migrator from the project.
+   * Other processes and machines running the same call share the work as well.
    */
   readonly workers?: number;
+  /**
+   * Where worker processes find the migrations: the project on disk that `m` was loaded from
+   * (its migrations directory, schemas module and load time limit, as `migraph/node`'s
+   * `loadCompleteProject` takes them). Given, `workers` counts processes; the store must be
+   * one another process can open (`location`: a connection string or a file, not a pool or a
+   * database handle), and one that several processes may migrate at once (not SQLite).
+   */
+  readonly project?: StoreProject;
   /** Forget the table's recorded rejections first, so that those rows are tried again. */
   readonly retryRejected?: boolean;
   /** Called after each committed batch. */
@@ -236,7 +282,9 @@ export type StoreErrorReason =
   /** The stored text cannot be read without loss (not JSON, or a number JavaScript cannot hold). */
   | 'unreadable'
   /** The row kept changing while it was being migrated and written back. */
-  | 'conflict';
+  | 'conflict'
+  /** A worker process of `migrateStore` failed or stopped (its open batch is rolled back). */
+  | 'worker';
 
 /** Structured fields of a {@link StoreError}. */
 export interface StoreErrorDetails {

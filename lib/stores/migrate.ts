@@ -20,6 +20,7 @@ import {
   type StoreSession,
   type StoreTarget,
   type StoreWrite,
+  type StoreProject,
 } from '../core/store.js';
 import type { Version } from '../core/version.js';
 import { parseExact } from '../core/json-exact.js';
@@ -211,7 +212,72 @@ export const migrateStore = <S extends object>(
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
     throw new TypeError(`Expected onProgress to be a function, got ${typeof options.onProgress}`);
   }
+  if (options.project !== undefined) {
+    checkProcesses(store, options.project, workers);
+    return runInProcesses(m as Migrator<object>, store, options, batchSize, workers, lockWait);
+  }
   return runMigrateStore(m as Migrator<object>, store, options, batchSize, workers, lockWait);
+};
+
+/** Worker processes need a project to load and a store they can open, one that allows them. */
+const checkProcesses = (store: StateStore, project: StoreProject, workers: number): void => {
+  if (typeof project !== 'object' || project === null || typeof project.dir !== 'string') {
+    throw new TypeError(
+      `Expected project to be { dir, schemas?, loadTimeoutMs? }, got ${String(project)}`,
+    );
+  }
+  if (store.location === undefined) {
+    throw new TypeError(
+      `Expected a store worker processes can open, got ${store.name}, made from a handle ` +
+        '(a pool or a database) that cannot leave this process: make it from a connection ' +
+        'string or a file, or leave out project to run the workers as sessions here',
+    );
+  }
+  if (store.singleProcess !== undefined && workers > 1) {
+    throw new TypeError(
+      `Expected workers to be 1 for ${store.name}, got ${workers}: ${store.singleProcess}`,
+    );
+  }
+};
+
+/**
+ * `workers` processes (see `process-pool.ts`), after one `prepare` here: old rejections are
+ * forgotten once, and the counts are taken before any worker starts.
+ */
+const runInProcesses = async (
+  m: Migrator<object>,
+  store: StateStore,
+  options: MigrateStoreOptions,
+  batchSize: number,
+  workers: number,
+  lockWait: number,
+): Promise<E.Either<StoreError | MigraphError, StoreReport>> => {
+  const target = resolveTarget(m, options.to);
+  if (E.isLeft(target)) return target;
+  try {
+    const counts = await store.prepare(target.right.store, {
+      retryRejected: options.retryRejected === true,
+    });
+    // Loaded on use: `node:child_process` stays out of in-process runs (and of bundles).
+    const { runProcesses } = await import('./process-pool.js');
+    const report = await runProcesses({
+      workers,
+      counts,
+      job: {
+        project: options.project!,
+        store: store.location!,
+        to: target.right.version,
+        batchSize,
+        lockWait,
+      },
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    });
+    return E.isRight(report)
+      ? report
+      : E.left(new StoreError(report.left.join('\n'), { reason: 'worker', store: store.name }));
+  } catch (error) {
+    return E.left(asStoreError(store, error));
+  }
 };
 
 const runMigrateStore = async (

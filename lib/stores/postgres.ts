@@ -651,6 +651,19 @@ export const postgresStore = (options: PostgresStoreOptions): StateStore => {
     read,
     write,
     countVersions,
+    ...(options.connectionString === undefined
+      ? {}
+      : {
+          location: {
+            module: import.meta.url,
+            factory: 'postgresStore',
+            options: {
+              connectionString: options.connectionString,
+              ...table,
+              ...(options.where === undefined ? {} : { where: options.where }),
+            },
+          },
+        }),
     close: async () => {
       const pool = ownPool;
       ownPool = undefined;

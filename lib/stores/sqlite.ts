@@ -12,6 +12,7 @@
  *
  * @packageDocumentation
  */
+import path from 'node:path';
 import { describeCause } from '../core/errors.js';
 import {
   StoreError,
@@ -458,6 +459,18 @@ export const sqliteStore = (options: SqliteStoreOptions): StateStore => {
     read,
     write,
     countVersions,
+    ...(options.file === undefined
+      ? {}
+      : {
+          location: {
+            module: import.meta.url,
+            factory: 'sqliteStore',
+            options: { file: path.resolve(options.file), ...table },
+          },
+        }),
+    singleProcess:
+      'SQLite has no row locks, so several processes would claim the same batches and wait ' +
+      "on one another's writes (one writer at a time): one process migrates a database file",
     close: async () => {
       if (own) db?.close();
       if (own) db = undefined;

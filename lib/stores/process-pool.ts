@@ -1,0 +1,156 @@
+/**
+ * Worker processes for `migrateStore(m, store, { workers, project })`: each process rebuilds
+ * the migrator from the project on disk, opens the same store from its `location`, and runs
+ * `migrateStore` with one session; the database shares the rows among them as among machines.
+ * The parent sums their counts and reports progress. A worker killed at any moment loses only
+ * its open transaction, which the database rolls back.
+ *
+ * @since 0.2.0
+ */
+import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as E from '#fp/Either.js';
+import type {
+  RunCounts,
+  StoreLocation,
+  StoreProgress,
+  StoreProject,
+  StoreReport,
+} from '../core/store.js';
+
+/** The job of one worker process: where the project and the store are, and the run. */
+export interface ProcessJob {
+  readonly project: StoreProject;
+  readonly store: StoreLocation;
+  /** The target, as the caller gave it (or the migrator's current version). */
+  readonly to: string | number;
+  readonly batchSize: number;
+  readonly lockWait: number;
+}
+
+/** What a worker process tells its parent. */
+export type ProcessMessage =
+  | {
+      readonly type: 'progress';
+      readonly migrated: number;
+      /** States found at the target (written differently, or newer and kept). */
+      readonly seen: number;
+      readonly rejected: number;
+    }
+  | { readonly type: 'done'; readonly report: StoreReport; readonly seen: number }
+  | { readonly type: 'error'; readonly message: string };
+
+/** Options of {@link runProcesses}. */
+export interface ProcessPoolOptions {
+  readonly workers: number;
+  readonly job: ProcessJob;
+  /** The counts of the run's single `prepare`, made before the workers start. */
+  readonly counts: RunCounts;
+  readonly onProgress?: (progress: StoreProgress) => void;
+}
+
+/**
+ * The worker script beside this file: the compiled `process-worker.js`, or, when this file
+ * runs from TypeScript source, `process-worker.ts` under tsx's loader (so that a test never
+ * runs a stale build).
+ */
+const workerScript = (): { readonly file: string; readonly execArgv: readonly string[] } => {
+  const compiled = fileURLToPath(new URL('./process-worker.js', import.meta.url));
+  if (existsSync(compiled)) return { file: compiled, execArgv: process.execArgv };
+  const source = fileURLToPath(new URL('./process-worker.ts', import.meta.url));
+  const hasTsx = process.execArgv.some((arg) => /(^|[=/\\])tsx(\/|$)/.test(arg));
+  return {
+    file: source,
+    execArgv: hasTsx ? process.execArgv : [...process.execArgv, '--import', 'tsx'],
+  };
+};
+
+/** The project with its paths made absolute: workers may not share the caller's directory. */
+const absolute = (project: StoreProject): StoreProject => ({
+  ...project,
+  dir: path.resolve(project.dir),
+  ...(project.schemas === undefined ? {} : { schemas: path.resolve(project.schemas) }),
+});
+
+/**
+ * Runs `workers` processes to the end and sums their reports; a `Left` names each worker that
+ * failed or stopped, one line each (the others finish their work first). The rows a stopped
+ * worker left are done by the next run.
+ */
+export const runProcesses = async (
+  options: ProcessPoolOptions,
+): Promise<E.Either<readonly string[], StoreReport>> => {
+  const { counts, workers } = options;
+  const job: ProcessJob = { ...options.job, project: absolute(options.job.project) };
+  const script = workerScript();
+  const states = Array.from({ length: workers }, () => ({ migrated: 0, seen: 0, rejected: 0 }));
+  const progress = () => {
+    const sum = (f: (s: (typeof states)[number]) => number) => states.reduce((n, s) => n + f(s), 0);
+    const migrated = sum((s) => s.migrated);
+    const seen = sum((s) => s.seen);
+    const rejected = sum((s) => s.rejected);
+    options.onProgress?.({
+      done: migrated + seen + rejected,
+      total: counts.pending,
+      migrated,
+      alreadyAtTarget: counts.atTarget + seen,
+      rejected,
+    });
+  };
+  const problems: string[] = [];
+  const reports: { report: StoreReport; seen: number }[] = [];
+  await Promise.all(
+    states.map(
+      (state, index) =>
+        new Promise<void>((resolve) => {
+          const child = fork(script.file, [], {
+            execArgv: [...script.execArgv],
+            stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+          });
+          let done = false;
+          child.on('message', (message: ProcessMessage) => {
+            if (message.type === 'progress') {
+              Object.assign(state, {
+                migrated: message.migrated,
+                seen: message.seen,
+                rejected: message.rejected,
+              });
+              progress();
+            } else if (message.type === 'done') {
+              done = true;
+              reports.push({ report: message.report, seen: message.seen });
+            } else {
+              done = true;
+              problems.push(`worker ${index + 1}: ${message.message}`);
+            }
+          });
+          child.on('error', (error) => {
+            if (!done) problems.push(`worker ${index + 1}: ${error.message}`);
+            done = true;
+          });
+          child.on('exit', (code, signal) => {
+            if (!done) {
+              problems.push(
+                `worker ${index + 1} stopped (${signal ?? `exit code ${code}`}); its open batch was rolled back: run again`,
+              );
+            }
+            resolve();
+          });
+          child.send(job);
+        }),
+    ),
+  );
+  if (problems.length > 0) return E.left(problems);
+  const sum = (f: (r: StoreReport) => number) => reports.reduce((s, r) => s + f(r.report), 0);
+  return E.right({
+    migrated: sum((r) => r.migrated),
+    alreadyAtTarget: counts.atTarget + reports.reduce((s, r) => s + r.seen, 0),
+    rejected: sum((r) => r.rejected),
+    // Counted once, before the workers: each worker's own count would include the rows its
+    // siblings rejected meanwhile.
+    previouslyRejected: counts.rejected,
+    conflicts: sum((r) => r.conflicts),
+  });
+};

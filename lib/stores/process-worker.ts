@@ -1,0 +1,69 @@
+/**
+ * One worker process of `migrateStore(m, store, { workers, project })`: it receives its job
+ * over IPC, rebuilds the migrator from the project, opens the store from its location,
+ * migrates batches with one session until none is left, and reports its progress and counts
+ * back. Killing it loses only its open transaction. A script to fork, not a module to import.
+ *
+ * @since 0.2.0
+ */
+import * as E from '#fp/Either.js';
+import { describeCause } from '../core/errors.js';
+import type { StateStore } from '../core/store.js';
+import { loadCompleteProject } from '../node/project.js';
+import { migrateStore } from './migrate.js';
+import type { ProcessJob, ProcessMessage } from './process-pool.js';
+
+const send = (message: ProcessMessage): Promise<void> =>
+  new Promise((resolve) => {
+    if (process.send === undefined || !process.connected) resolve();
+    else process.send(message, undefined, {}, () => resolve());
+  });
+
+/** The store the job names, opened by its driver's factory. */
+const openStore = async (job: ProcessJob): Promise<StateStore> => {
+  const driver = (await import(job.store.module)) as Record<string, unknown>;
+  const factory = driver[job.store.factory];
+  if (typeof factory !== 'function') {
+    throw new TypeError(`${job.store.module} exports no store factory ${job.store.factory}`);
+  }
+  return (factory as (options: unknown) => StateStore)(job.store.options);
+};
+
+const run = async (job: ProcessJob): Promise<void> => {
+  const project = await loadCompleteProject(job.project);
+  if (E.isLeft(project)) throw project.left;
+  const store = await openStore(job);
+  let last = { migrated: 0, seen: 0, rejected: 0 };
+  try {
+    const result = await migrateStore(project.right, store, {
+      to: job.to,
+      batchSize: job.batchSize,
+      lockWait: job.lockWait,
+      onProgress: (p) => {
+        last = {
+          migrated: p.migrated,
+          seen: p.done - p.migrated - p.rejected,
+          rejected: p.rejected,
+        };
+        void send({ type: 'progress', ...last });
+      },
+    });
+    if (E.isLeft(result)) throw result.left;
+    await send({ type: 'done', report: result.right, seen: last.seen });
+  } finally {
+    await store.close();
+  }
+};
+
+/** Lets the process end once its work is reported (the parent may be gone already). */
+const leave = (): void => {
+  if (process.connected) process.disconnect();
+};
+
+process.once('message', (job: ProcessJob) => {
+  run(job).then(leave, async (error: unknown) => {
+    await send({ type: 'error', message: describeCause(error) });
+    process.exitCode = 1;
+    leave();
+  });
+});
