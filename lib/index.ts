@@ -78,6 +78,8 @@ export type {
   SnapshotIssue,
   MigratorOptions,
   MigrateCallOptions,
+  MigrateOutcome,
+  MigrateReport,
   MigrationMeta,
   ResolvedOptions,
   RegistersMigrations,

@@ -15,6 +15,8 @@ export { Migrator } from './migrator.js';
 export type {
   MigratorOptions,
   MigrateCallOptions,
+  MigrateOutcome,
+  MigrateReport,
   MigrationMeta,
   ResolvedOptions,
   RegistersMigrations,

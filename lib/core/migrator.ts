@@ -219,6 +219,34 @@ export interface MigrateCallOptions {
 }
 
 /**
+ * What a migrate call did to a state: `'migrated'` along a plan, `'unchanged'` (already at
+ * the target), or `'kept-newer'` (newer than every known version, kept under
+ * `onNewerVersion: 'keep'`).
+ *
+ * @since 0.1.0
+ */
+export type MigrateOutcome = 'migrated' | 'unchanged' | 'kept-newer';
+
+/**
+ * The answer of {@link Migrator.migrateReport}: the state and what was done to it.
+ *
+ * @example
+ * m.migrateReport({ state_version: '1.0.0' }, '1.1.0')
+ * // Right({ state: { state_version: '1.1.0', … }, outcome: 'migrated', from: '1.0.0', to: '1.1.0', plan })
+ * @since 0.1.0
+ */
+export interface MigrateReport<S> {
+  readonly state: S;
+  readonly outcome: MigrateOutcome;
+  /** The version the state was read at (`missingVersion` when it had none). */
+  readonly from: Version;
+  /** The target version. */
+  readonly to: Version;
+  /** The plan that ran; `undefined` when the state was returned as it was. */
+  readonly plan: Plan | undefined;
+}
+
+/**
  * Migrates JSON-like states between schema versions along shortest paths of a version graph.
  *
  * @example
@@ -506,15 +534,46 @@ export class Migrator<S extends object = AnyState> {
       pipe(
         this.prepare(state, to),
         andThen((prepared) => this.start(prepared, options)),
-        andThen(({ copy, plan, context, owned }): E.Either<MigrationError, StateObject> =>
-          plan === undefined
-            ? E.right(copy)
-            : this.resolved(plan).asyncStep >= 0
-              ? E.left(asyncPlan(plan, this.resolved(plan).asyncStep))
-              : runPlan(copy, plan, this.resolved(plan).edges, context, owned),
-        ),
+        andThen((started) => this.runStarted(started)),
       ),
     ) as E.Either<MigraphError, S>;
+  }
+
+  /**
+   * {@link Migrator.migrate}, saying what it did: the state, the `outcome` (`'migrated'`,
+   * `'unchanged'` when the state was already at the target, `'kept-newer'` when a newer state
+   * was kept as it is under `onNewerVersion: 'keep'`), the versions read and aimed at, and the
+   * plan that ran. Callers that treat an untouched state apart (keeping its original bytes, not
+   * writing it back) need not read the version again or plan a second time.
+   *
+   * @example
+   * const report = m.migrateReport(JSON.parse(line), '2.0.0', { consume: true })
+   * if (E.isRight(report) && report.right.outcome === 'unchanged') write(line) // bytes as read
+   * @since 0.1.0
+   */
+  migrateReport(
+    state: unknown,
+    to?: VersionInput,
+    options: MigrateCallOptions = NONE,
+  ): E.Either<MigraphError, MigrateReport<S>> {
+    if (options !== NONE) checkOptions('migrateReport()', options, CALL_OPTIONS);
+    return this.guard(() =>
+      pipe(
+        this.prepare(state, to),
+        andThen((prepared) => this.start(prepared, options)),
+        andThen((started) => pipe(this.runStarted(started), E.map(reportOf(started)))),
+      ),
+    ) as E.Either<MigraphError, MigrateReport<S>>;
+  }
+
+  /** Runs a started run synchronously: its plan, unless it has an `async` step. */
+  private runStarted(started: Started): E.Either<MigraphError, StateObject> {
+    const { copy, plan, context, owned } = started;
+    if (plan === undefined) return E.right(copy);
+    const { asyncStep, edges } = this.resolved(plan);
+    return asyncStep >= 0
+      ? E.left(asyncPlan(plan, asyncStep))
+      : runPlan(copy, plan, edges, context, owned);
   }
 
   /**
@@ -533,19 +592,52 @@ export class Migrator<S extends object = AnyState> {
     options: MigrateCallOptions = NONE,
   ): Promise<E.Either<MigraphError, S>> {
     if (options !== NONE) checkOptions('migrateAsync()', options, CALL_OPTIONS);
-    const started = this.guard(() =>
+    const started = this.begin(state, to, options);
+    if (E.isLeft(started)) return started;
+    return (await this.runStartedAsync(started.right)) as E.Either<MigraphError, S>;
+  }
+
+  /**
+   * {@link Migrator.migrateAsync}, saying what it did (see {@link Migrator.migrateReport}).
+   *
+   * @example
+   * const report = await m.migrateReportAsync(state, '2.0.0')
+   * if (E.isRight(report) && report.right.outcome === 'migrated') await save(report.right.state)
+   * @since 0.1.0
+   */
+  async migrateReportAsync(
+    state: unknown,
+    to?: VersionInput,
+    options: MigrateCallOptions = NONE,
+  ): Promise<E.Either<MigraphError, MigrateReport<S>>> {
+    if (options !== NONE) checkOptions('migrateReportAsync()', options, CALL_OPTIONS);
+    const started = this.begin(state, to, options);
+    if (E.isLeft(started)) return started;
+    return pipe(
+      await this.runStartedAsync(started.right),
+      E.map(reportOf(started.right)),
+    ) as E.Either<MigraphError, MigrateReport<S>>;
+  }
+
+  /** Prepares and starts a run (see {@link Migrator.start}); never throws. */
+  private begin(
+    state: unknown,
+    to: VersionInput | undefined,
+    options: MigrateCallOptions,
+  ): E.Either<MigraphError, Started> {
+    return this.guard(() =>
       pipe(
         this.prepare(state, to),
         andThen((prepared) => this.start(prepared, options)),
       ),
     );
-    if (E.isLeft(started)) return started;
-    const { copy, plan, context, owned } = started.right;
-    if (plan === undefined) return E.right(copy as S);
-    return (await runPlanAsync(copy, plan, this.resolved(plan).edges, context, owned)) as E.Either<
-      MigraphError,
-      S
-    >;
+  }
+
+  /** Runs a started run, awaiting each step. */
+  private runStartedAsync(started: Started): Promise<E.Either<MigraphError, StateObject>> {
+    const { copy, plan, context, owned } = started;
+    if (plan === undefined) return Promise.resolve(E.right(copy));
+    return runPlanAsync(copy, plan, this.resolved(plan).edges, context, owned);
   }
 
   /**
@@ -590,7 +682,7 @@ export class Migrator<S extends object = AnyState> {
    * A consumed state is not copied: the run owns it.
    */
   private start(prepared: Prepared, options: MigrateCallOptions): E.Either<MigraphError, Started> {
-    const { input, plan, context, from, kept } = prepared;
+    const { input, plan, context, from, to, kept } = prepared;
     const mode = this.options.validate;
     const check = !kept && (mode === 'each-step' || (mode === 'final' && plan === undefined));
     const consume = options.consume === true;
@@ -599,7 +691,7 @@ export class Migrator<S extends object = AnyState> {
     return pipe(
       owned && !consume ? copyState(input) : E.right(input),
       andThen(check ? validateInput(context, from) : E.right),
-      E.map((copy) => ({ copy, plan, context, owned })),
+      E.map((copy) => ({ copy, plan, context, owned, from, to, kept })),
     );
   }
 
@@ -655,6 +747,7 @@ export class Migrator<S extends object = AnyState> {
             return E.right({
               input: input.right,
               from,
+              to: target,
               plan: undefined,
               context: this.context,
               kept: true,
@@ -675,6 +768,7 @@ export class Migrator<S extends object = AnyState> {
               return {
                 input: input.right,
                 from,
+                to: target,
                 plan: undefined,
                 context: this.context,
                 kept: false,
@@ -686,7 +780,14 @@ export class Migrator<S extends object = AnyState> {
                 `migraph: ${plan.from} -> ${plan.to} in ${plan.steps.length} step(s)`,
               );
             }
-            return { input: input.right, from, plan, context: this.contextFor(raw), kept: false };
+            return {
+              input: input.right,
+              from,
+              to: target,
+              plan,
+              context: this.contextFor(raw),
+              kept: false,
+            };
           }),
         );
       }),
@@ -850,6 +951,8 @@ const asyncPlan = (plan: Plan, index: number): MigrationError => {
 interface Prepared {
   readonly input: StateObject;
   readonly from: Version;
+  /** The target version. */
+  readonly to: Version;
   readonly plan: Plan | undefined;
   readonly context: ExecutionContext;
   /** A newer state kept as it is (`onNewerVersion: 'keep'`). */
@@ -863,4 +966,18 @@ interface Started {
   readonly owned: boolean;
   readonly plan: Plan | undefined;
   readonly context: ExecutionContext;
+  readonly from: Version;
+  readonly to: Version;
+  readonly kept: boolean;
 }
+
+/** The report of a finished run (see {@link Migrator.migrateReport}). */
+const reportOf =
+  ({ plan, from, to, kept }: Started) =>
+  <S>(state: S): MigrateReport<S> => ({
+    state,
+    outcome: plan !== undefined ? 'migrated' : kept ? 'kept-newer' : 'unchanged',
+    from,
+    to,
+    plan,
+  });

@@ -112,23 +112,17 @@ export const migrateStored = async (
   }
   const state = parsed.right;
   const version = writtenVersion(state, path);
-  const from = m.versionOf(state);
   // The state was parsed for this run alone (the row keeps its text): no copy is needed.
-  const result = await m.migrateAsync(state, target.version, { consume: true });
+  const result = await m.migrateReportAsync(state, target.version, { consume: true });
   if (E.isLeft(result)) {
     return { kind: 'rejected', version, error: errorText(result.left), cause: result.left };
   }
+  const migrated = result.right.state;
   // Already at the target (written differently, such as `v1.1.0`), or newer and kept.
-  const after = m.versionOf(result.right);
-  if (
-    (E.isRight(from) && from.right === target.version) ||
-    (E.isRight(after) && after.right !== target.version)
-  ) {
-    return { kind: 'at-target', state: result.right };
-  }
+  if (result.right.outcome !== 'migrated') return { kind: 'at-target', state: migrated };
   let text: string;
   try {
-    text = JSON.stringify(result.right);
+    text = JSON.stringify(migrated);
   } catch (cause) {
     const error = `the migrated state cannot be written as JSON: ${describeCause(cause)}`;
     return {
@@ -138,7 +132,7 @@ export const migrateStored = async (
       cause: new StoreError(error, { reason: 'unreadable', id: stored.id, cause }),
     };
   }
-  return { kind: 'migrated', state: result.right, text };
+  return { kind: 'migrated', state: migrated, text };
 };
 
 const checkCount = (value: unknown, name: string): number => {

@@ -18,7 +18,6 @@ import { resolveTargetVersion } from '../../core/version-field.js';
 import { writeFileAtomic } from '../files.js';
 import { realOrResolved } from './file.js';
 import { FileMigrationError } from './ndjson.js';
-import { isUnchanged } from './work.js';
 
 /** Options of {@link migrateJson} and {@link migrateJsonFile}. */
 export interface MigrateJsonOptions {
@@ -113,15 +112,14 @@ export const migrateJson = async (
   const inputs: unknown[] = many ? (parsed as unknown[]) : [parsed];
   const states: JsonStateResult[] = [];
   for (const input of inputs) {
-    const before = migrator.versionOf(input);
-    const result = await migrator.migrateAsync(input, to.right);
+    const result = await migrator.migrateReportAsync(input, to.right);
     states.push(
       E.isLeft(result)
         ? { kind: 'failed', input, error: describeCause(result.left) }
         : {
-            kind: isUnchanged(migrator, before, to.right) ? 'unchanged' : 'migrated',
+            kind: result.right.outcome === 'migrated' ? 'migrated' : 'unchanged',
             input,
-            output: result.right,
+            output: result.right.state,
           },
     );
   }

@@ -6,7 +6,7 @@
  */
 import * as E from '#fp/Either.js';
 import { describeCause, serializeError, type SerializedError } from '../../core/errors.js';
-import type { Migrator } from '../../core/migrator.js';
+import type { MigrateReport, Migrator } from '../../core/migrator.js';
 import type { Version } from '../../core/version.js';
 import { inexactNumber, stringifyExactly } from '../../core/json-exact.js';
 
@@ -37,20 +37,6 @@ const MAX_MESSAGE = 1_000;
 const cap = (message: string): string =>
   message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 1)}…` : message;
 
-/**
- * Whether a migration leaves a state as it was, from its version read before the run: a state
- * already at the target, or a newer one kept as it is (`onNewerVersion: 'keep'`). Such a state
- * is written back as it was read, byte for byte.
- *
- * @example
- * isUnchanged(m, m.versionOf(input), '2.0.0') // true when input is at 2.0.0
- */
-export const isUnchanged = (
-  m: Migrator,
-  before: E.Either<unknown, Version>,
-  to: Version,
-): boolean => E.isRight(before) && (before.right === to || E.isLeft(m.plan(before.right, to)));
-
 /** Parses a line, BOM and all; the text of its error when it is no JSON. */
 const parseLine = (line: string): { value: unknown } | { error: string } => {
   try {
@@ -69,9 +55,9 @@ const migrateParsed = async (
   m: Migrator,
   input: unknown,
   to: Version,
-): Promise<E.Either<unknown, unknown>> => {
+): Promise<E.Either<unknown, MigrateReport<unknown>>> => {
   try {
-    return await m.migrateAsync(input, to, { consume: true });
+    return await m.migrateReportAsync(input, to, { consume: true });
   } catch (cause) {
     return E.left(new Error(describeCause(cause)));
   }
@@ -85,10 +71,10 @@ const migrateLine = async (
 ): Promise<LineResult> => {
   const parsed = parseLine(line);
   if ('error' in parsed) return parsed;
-  const before = m.versionOf(parsed.value);
   const result = await migrateParsed(m, parsed.value, to);
   if (E.isLeft(result)) return { error: cap(describeCause(result.left)) };
-  if (isUnchanged(m, before, to)) return line;
+  // Already at the target, or newer and kept: its bytes are kept.
+  if (result.right.outcome !== 'migrated') return line;
   if (invalidUtf8) {
     return {
       error:
@@ -103,7 +89,7 @@ const migrateLine = async (
       ),
     };
   }
-  const text = stringifyExactly(result.right);
+  const text = stringifyExactly(result.right.state);
   return E.isRight(text) ? text.right : { error: cap(text.left) };
 };
 
