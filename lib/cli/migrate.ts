@@ -18,24 +18,29 @@
  */
 import fastJsonPatch from 'fast-json-patch';
 import * as E from '#fp/Either.js';
-import { isUtf8 } from 'node:buffer';
 import { once } from 'node:events';
-import { existsSync, realpathSync, statSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { describeCause } from '../core/errors.js';
 import type { Migrator } from '../core/migrator.js';
-import { parseVersion } from '../core/version.js';
-import { assembleChunk } from '../node/batch/assemble.js';
-import { inexactNumber, stringifyExactly } from '../core/json-exact.js';
-import { migrateFile, outputFilesOf } from '../node/batch/file.js';
-import { readLineChunks, splitLineChunks, type LineChunk } from '../node/batch/lines.js';
-import { isUnchanged, migrateLines } from '../node/batch/work.js';
-import { checkReplaceable, writeFileAtomic } from '../node/files.js';
-import type { ProjectOptions } from '../node/project.js';
-import { failure, usage } from './errors.js';
+import { resolveTargetVersion } from '../core/version-field.js';
+import {
+  checkReplaceable,
+  findOutputCollision,
+  migrateFile,
+  migrateJsonFile,
+  migrateNdjson,
+  type OutputCollision,
+  type OutputJob,
+  type ProjectOptions,
+} from '../node/index.js';
+import type { CliCommand } from './command.js';
+import { failure, targetUsage, usage } from './errors.js';
+import { requireMigrationsDir } from './options.js';
 import { startProgress, type Progress } from './progress.js';
+import { migrateStoreCommand, withStoreOptions, type StoreMigrateOptions } from './store.js';
 import { escapeControl } from './terminal.js';
 
 /** Options of `migraph migrate`. */
@@ -112,28 +117,6 @@ const problemsOf = (run: Run) => {
   };
 };
 
-type Outcome =
-  | { readonly kind: 'failed'; readonly error: string }
-  | { readonly kind: 'unchanged'; readonly output: unknown }
-  | { readonly kind: 'migrated'; readonly output: unknown };
-
-/** Migrates one parsed value (async steps included) and counts it. */
-const migrateOne = async (run: Run, input: unknown): Promise<Outcome> => {
-  run.summary.states++;
-  const before = run.migrator.versionOf(input);
-  const result = await run.migrator.migrateAsync(input, run.to);
-  if (E.isLeft(result)) {
-    run.summary.failed++;
-    return { kind: 'failed', error: describeCause(result.left) };
-  }
-  if (isUnchanged(run.migrator, before, run.to)) {
-    run.summary.unchanged++;
-    return { kind: 'unchanged', output: result.right };
-  }
-  run.summary.migrated++;
-  return { kind: 'migrated', output: result.right };
-};
-
 /** An RFC 6902 patch, or why there is none (a state too deep to compare). */
 const patchOf = (input: unknown, output: unknown): unknown => {
   try {
@@ -147,65 +130,34 @@ const patchOf = (input: unknown, output: unknown): unknown => {
 const patchLine = (file: string, position: { index: number } | { line: number }, patch: unknown) =>
   `${JSON.stringify({ file, ...position, patch })}\n`;
 
-const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-
-const migrateJsonFile = async (run: Run, file: string, destination: Destination) => {
-  const bytes = await readFile(file);
-  run.bytesDone += bytes.length;
-  const bom = bytes.subarray(0, 3).equals(BOM);
-  const text = bytes.subarray(bom ? 3 : 0).toString('utf8');
+/** A JSON file: migrated whole by `migrateJsonFile`, written only when every state migrates. */
+const migrateJsonFileTo = async (run: Run, file: string, destination: Destination) => {
+  const output = destination.kind === 'file' ? destination.file : undefined;
+  const result = await migrateJsonFile(file, output, { migrator: run.migrator, to: run.to });
+  if (E.isLeft(result)) throw failure(escapeControl(result.left.message), result.left);
+  const report = result.right;
+  run.bytesDone += statSync(file).size;
+  run.summary.states += report.states.length;
+  run.summary.migrated += report.migrated;
+  run.summary.unchanged += report.unchanged;
+  run.summary.failed += report.failed;
   const problems = problemsOf(run);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (cause) {
-    run.summary.failed++;
-    problems.add(`${file}: not valid JSON: ${describeCause(cause)}`);
-    return;
-  }
-  const many = Array.isArray(parsed);
-  const inputs: unknown[] = many ? (parsed as unknown[]) : [parsed];
-  const outputs: unknown[] = [];
-  let failed = false;
-  let changed = false;
-  for (const [index, input] of inputs.entries()) {
-    const outcome = await migrateOne(run, input);
-    if (outcome.kind === 'failed') {
-      problems.add(`${many ? `${file}[${index}]` : file}: ${outcome.error}`);
-      failed = true;
-      continue;
-    }
-    changed ||= outcome.kind === 'migrated';
-    outputs.push(outcome.output);
-    if (run.diff) {
-      const patch = outcome.kind === 'migrated' ? patchOf(input, outcome.output) : [];
+  for (const [index, state] of report.states.entries()) {
+    if (state.kind === 'failed') {
+      problems.add(`${report.many ? `${file}[${index}]` : file}: ${state.error}`);
+    } else if (run.diff) {
+      const patch = state.kind === 'migrated' ? patchOf(state.input, state.output) : [];
       await print(patchLine(file, { index }, patch));
     }
   }
+  if (report.problem !== undefined) {
+    run.summary.failed++;
+    problems.add(`${file}: ${report.problem}`);
+  }
   problems.finish(file, 'not shown');
   run.progress.update(run.bytesDone);
-  if (failed) return;
-  let data: Uint8Array = bytes;
-  if (changed) {
-    const lossy = !isUtf8(bytes)
-      ? 'it is not valid UTF-8: rewriting it would replace its invalid bytes'
-      : (() => {
-          const inexact = inexactNumber(text);
-          return (
-            inexact && `the number ${inexact.literal} cannot be carried exactly (${inexact.why})`
-          );
-        })();
-    const json = lossy === undefined ? stringifyExactly(many ? outputs : outputs[0], 2) : undefined;
-    if (json === undefined || E.isLeft(json)) {
-      run.summary.failed++;
-      problems.add(`${file}: not written: ${lossy ?? (json as E.Left<string>).left}`);
-      return;
-    }
-    data = Buffer.concat([bom ? BOM : Buffer.alloc(0), Buffer.from(`${json.right}\n`)]);
-  }
-  if (destination.kind === 'stdout' && !run.diff) await print(data);
-  if (destination.kind === 'file' && (changed || !destination.inPlace)) {
-    await writeFileAtomic(destination.file, data);
+  if (destination.kind === 'stdout' && !run.diff && report.data !== undefined) {
+    await print(report.data);
   }
 };
 
@@ -213,20 +165,20 @@ const migrateJsonFile = async (run: Run, file: string, destination: Destination)
 const streamNdjsonFile = async (run: Run, file: string, destination: Destination) => {
   const problems = problemsOf(run);
   const name = file === STDIN ? '<stdin>' : file;
-  const chunks: AsyncIterable<LineChunk> =
-    file === STDIN
-      ? splitLineChunks(process.stdin as AsyncIterable<Buffer>, { chunkLines: 256 })
-      : readLineChunks(file, { chunkLines: 256 });
+  const input = file === STDIN ? (process.stdin as AsyncIterable<Buffer>) : file;
   let end = 0;
-  for await (const chunk of chunks) {
-    const invalidUtf8 = chunk.raw.flatMap((r, i) => (r.utf8 ? [] : [i]));
-    const results = await migrateLines(run.migrator, chunk.lines, run.to, { invalidUtf8 });
-    const assembled = assembleChunk(chunk, results);
+  for await (const migrated of migrateNdjson(input, {
+    migrator: run.migrator,
+    to: run.to,
+    chunkLines: 256,
+  })) {
+    if (E.isLeft(migrated)) throw failure(escapeControl(migrated.left.message), migrated.left);
+    const { chunk, results, rejections, written, unchanged, output } = migrated.right;
     run.summary.states += chunk.lines.length;
-    run.summary.unchanged += assembled.unchanged;
-    run.summary.migrated += assembled.written - assembled.unchanged;
-    run.summary.failed += assembled.rejections.length;
-    for (const r of assembled.rejections) problems.add(`${name}:${r.line}: ${r.error}`);
+    run.summary.unchanged += unchanged;
+    run.summary.migrated += written - unchanged;
+    run.summary.failed += rejections.length;
+    for (const r of rejections) problems.add(`${name}:${r.line}: ${r.error}`);
     if (run.diff) {
       let text = '';
       for (const [i, result] of results.entries()) {
@@ -236,8 +188,8 @@ const streamNdjsonFile = async (run: Run, file: string, destination: Destination
         text += patchLine(name, { line: chunk.numbers[i]! }, patch);
       }
       if (text !== '') await print(text);
-    } else if (destination.kind === 'stdout' && assembled.output.length > 0) {
-      await print(assembled.output);
+    } else if (destination.kind === 'stdout' && output.length > 0) {
+      await print(output);
     }
     end = chunk.end;
     run.progress.update(run.bytesDone + chunk.end);
@@ -292,17 +244,17 @@ const destinationOf = (file: string, options: MigrateCommandOptions): Destinatio
   return { kind: 'stdout' };
 };
 
-/** A path as it is on disk (symlinks resolved), or resolved as given when it is not there. */
-const realOrResolved = (file: string): string => {
-  const resolved = path.resolve(file);
-  try {
-    return realpathSync(resolved);
-  } catch {
-    try {
-      return path.join(realpathSync(path.dirname(resolved)), path.basename(resolved));
-    } catch {
-      return resolved;
-    }
+/** The usage error of a collision between the files of two inputs. */
+const collisionMessage = (collision: OutputCollision, options: MigrateCommandOptions): string => {
+  switch (collision.kind) {
+    case 'same-input':
+      return `${collision.first} and ${collision.second} are the same file`;
+    case 'own-input':
+      return `--out ${options.out} would replace the input ${collision.input} itself (use --in-place to rewrite it)`;
+    case 'other-input':
+      return `Migrating ${collision.writer} would write ${collision.file}, which is the input ${collision.input}`;
+    case 'same-output':
+      return `${collision.first} and ${collision.second} would both write ${collision.file}`;
   }
 };
 
@@ -313,39 +265,17 @@ const realOrResolved = (file: string): string => {
  */
 const checkCollisions = (files: readonly string[], options: MigrateCommandOptions): void => {
   if (options.dryRun === true || (options.out === undefined && options.inPlace !== true)) return;
-  const inputs = new Map<string, string>();
-  for (const file of files) {
-    const real = realOrResolved(file);
-    const other = inputs.get(real);
-    if (other !== undefined) throw usage(`${other} and ${file} are the same file`);
-    inputs.set(real, file);
-  }
-  const writers = new Map<string, string>();
-  for (const file of files) {
+  const jobs = files.map((file): OutputJob => {
     const destination = destinationOf(file, options);
-    if (destination.kind !== 'file') continue;
-    const output = realOrResolved(destination.file);
-    const written = isNdjson(file)
-      ? outputFilesOf(output)
-      : options.inPlace === true
-        ? []
-        : [output];
-    for (const name of written) {
-      const input = inputs.get(name);
-      if (input !== undefined && !(options.inPlace === true && name === output)) {
-        throw usage(
-          input === file
-            ? `--out ${options.out} would replace the input ${file} itself (use --in-place to rewrite it)`
-            : `Migrating ${file} would write ${name}, which is the input ${input}`,
-        );
-      }
-      const writer = writers.get(name);
-      if (writer !== undefined && writer !== file) {
-        throw usage(`${writer} and ${file} would both write ${name}`);
-      }
-      writers.set(name, file);
-    }
-  }
+    return {
+      input: file,
+      output: destination.kind === 'file' ? destination.file : file,
+      format: isNdjson(file) ? 'ndjson' : 'json',
+      inPlace: options.inPlace === true,
+    };
+  });
+  const collision = findOutputCollision(jobs);
+  if (collision !== undefined) throw usage(collisionMessage(collision, options));
 };
 
 const checkInputs = async (
@@ -391,10 +321,8 @@ export const migrateCommand = async (
   options: MigrateCommandOptions,
 ): Promise<{ summary: MigrateSummary; problems: string[]; notes: string[] }> => {
   await checkInputs(files, options);
-  const to = options.to ?? migrator.targetVersion();
-  if (to === undefined) throw usage('No target version: pass --to, or load some migrations');
-  const version = parseVersion(to);
-  if (E.isLeft(version)) throw usage(`--to: ${version.left.message}`);
+  const version = resolveTargetVersion(migrator, options.to);
+  if (E.isLeft(version)) throw targetUsage(version.left);
   if (
     options.threads !== undefined &&
     !(Number.isInteger(options.threads) && options.threads >= 0)
@@ -425,11 +353,59 @@ export const migrateCommand = async (
   try {
     for (const file of files) {
       const destination = destinationOf(file, options);
-      await (isNdjson(file) ? migrateNdjsonFile : migrateJsonFile)(run, file, destination);
+      await (isNdjson(file) ? migrateNdjsonFile : migrateJsonFileTo)(run, file, destination);
       run.progress.update(run.bytesDone);
     }
   } finally {
     run.progress.stop();
   }
   return { summary: run.summary, problems: run.problems, notes: run.notes };
+};
+
+/**
+ * `migraph migrate <files…> [--to v] [--dry-run] [--diff] [--out dir | --in-place] [--threads n]`,
+ * or `migraph migrate --store url --table t --column c …` for a database table.
+ */
+export const migrate: CliCommand = {
+  name: 'migrate',
+  describe: (command) =>
+    withStoreOptions(command)
+      .description('migrate JSON or NDJSON files of states, or a database table (--store)')
+      .argument(
+        '[files...]',
+        '.json (a state or an array of states) or .ndjson/.jsonl files; - reads NDJSON from stdin',
+      )
+      .option('-t, --to <version>', 'target version (default: the current version)')
+      .option('-n, --dry-run', 'report what would change; write nothing')
+      .option('--diff', 'print an RFC 6902 patch per state (NDJSON on stdout)')
+      .option('-o, --out <dir>', 'write results to this directory, same file names')
+      .option('-i, --in-place', 'replace each file (atomically; untouched if any state fails)')
+      .option(
+        '--threads <n>',
+        'worker threads for NDJSON files (default: 0 below 4 MiB, else up to 4)',
+        (v) => Number(v),
+      ),
+  run: async (ctx, options: MigrateCommandOptions & StoreMigrateOptions, [files]: [string[]]) => {
+    if (options.store !== undefined || files.length === 0) {
+      if (options.store !== undefined) requireMigrationsDir(ctx.project());
+      await migrateStoreCommand(files, options, ctx.project());
+      return;
+    }
+    const { migrator } = await ctx.open();
+    const { summary, problems, notes } = await migrateCommand(
+      migrator,
+      ctx.project(),
+      files,
+      options,
+    );
+    for (const note of notes) ctx.err(`migraph: ${escapeControl(note)}\n`);
+    const report =
+      `${summary.states} state(s) in ${summary.files} file(s): ${summary.migrated} migrated, ` +
+      `${summary.unchanged} already at the target, ${summary.failed} failed` +
+      `${options.dryRun === true ? ' (dry run: nothing written)' : ''}\n`;
+    if (options.dryRun === true || options.out !== undefined || options.inPlace === true) {
+      ctx.out(report);
+    }
+    if (problems.length > 0) throw failure(problems.join('\n'));
+  },
 };

@@ -4,7 +4,11 @@
  *
  * @since 0.1.0
  */
-import type { Plan } from '../core/planner.js';
+import { Option } from 'commander';
+import * as E from '#fp/Either.js';
+import type { Plan, PlanDirection } from '../core/index.js';
+import { versionArg, type CliCommand } from './command.js';
+import { failure } from './errors.js';
 
 const route = (plan: Plan): string => [plan.from, ...plan.steps.map((s) => s.to)].join(' -> ');
 
@@ -37,4 +41,39 @@ export const formatPlan = (plans: readonly Plan[], limited: boolean): string => 
     );
   }
   return `${lines.join('\n')}\n`;
+};
+
+/** Most alternatives shown. */
+const LIMIT = 10;
+
+/** `migraph plan <from> <to> [--direction any|forward|reverse] [--json]`. */
+export const plan: CliCommand = {
+  name: 'plan',
+  describe: (command) =>
+    command
+      .description('show the shortest path between two versions, and why it was chosen')
+      .argument('<from>', 'version to start from')
+      .argument('<to>', 'version to reach')
+      .addOption(
+        new Option('--direction <direction>', 'which edges may be used')
+          .choices(['any', 'forward', 'reverse'])
+          .default('any'),
+      )
+      .option('--json', 'print the plan and its alternatives as JSON'),
+  run: async (
+    ctx,
+    options: { direction: PlanDirection; json?: boolean },
+    [from, to]: [string, string],
+  ) => {
+    const [a, b] = [versionArg(from, '<from>'), versionArg(to, '<to>')];
+    const { migrator } = await ctx.open();
+    const plans = migrator.alternatives(a, b, { direction: options.direction, limit: LIMIT + 1 });
+    if (E.isLeft(plans)) throw failure(plans.left.message, plans.left);
+    const shown = plans.right.slice(0, LIMIT);
+    ctx.out(
+      options.json === true
+        ? `${JSON.stringify({ plan: shown[0], alternatives: shown.slice(1) }, null, 2)}\n`
+        : formatPlan(shown, plans.right.length > LIMIT),
+    );
+  },
 };

@@ -9,6 +9,7 @@ import type fc from 'fast-check';
 import * as E from '#fp/Either.js';
 import type { Project } from '../node/project.js';
 import { readSnapshots } from '../node/snapshots.js';
+import type { CliCommand } from './command.js';
 import { CliError, EXIT, usage } from './errors.js';
 
 /** The options of `migraph test`, as commander gives them. */
@@ -106,4 +107,24 @@ export const testCommand = async (
     if (!report.ok) write(`Replay with: migraph test --runs ${runs} --seed ${report.seed}\n`);
   }
   if (!report.ok) throw new CliError('', EXIT.failure);
+};
+
+/** `migraph test [--runs n] [--seed n] [--json] [--snapshots dir]`. */
+export const test: CliCommand = {
+  name: 'test',
+  describe: (command) =>
+    command
+      .description(
+        'round-trip every migration with a down, and every path between versions with codecs, on states drawn from the codecs (non-zero exit on failure)',
+      )
+      .option('--runs <n>', 'states per edge or path (default 100)')
+      .option('--seed <n>', 'seed of the generated states, to replay a run')
+      .option('--json', 'print the report as JSON')
+      .option(
+        '--snapshots <dir>',
+        'validate and draw states of versions without a codec (retired ones) from their schema snapshots',
+      ),
+  run: async (ctx, options: TestCommandOptions) => {
+    await testCommand(await ctx.open(), options, ctx.out);
+  },
 };
