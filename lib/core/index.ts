@@ -96,6 +96,26 @@ export {
 export type { JsonSchema, JsonValue, SchemaSource } from './json-schema.js';
 export type { AnyCodec } from './codec-walker.js';
 export { diffSchemas, formatSchemaChange, SCHEMA_CHANGE_KINDS } from './schema-diff.js';
+export { compatibility, containment, meetsClass, COMPATIBILITY_CLASSES } from './compatibility.js';
+export type {
+  Compatibility,
+  CompatibilityClass,
+  Counterexample,
+  DirectionVerdict,
+  EdgeVersions,
+} from './compatibility.js';
+export {
+  parseCompatibilityPolicy,
+  enforcePolicy,
+  requiredClass,
+  CompatibilityPolicyError,
+} from './compatibility-policy.js';
+export type {
+  ApprovedBreak,
+  CompatibilityPolicy,
+  PolicyVerdict,
+  PolicyReport,
+} from './compatibility-policy.js';
 export type { SchemaChange, SchemaChangeKind } from './schema-diff.js';
 export { describeVersions } from './describe-versions.js';
 export type {

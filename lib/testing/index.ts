@@ -34,6 +34,8 @@ export { arbitraryFor, UnsupportedCodecError } from './arbitrary.js';
 export { arbitraryForSchema, SnapshotCodec, UnsupportedSchemaError } from './schema-arbitrary.js';
 export type { SchemaArbitraryOptions, SnapshotSampleOptions } from './schema-arbitrary.js';
 export type { ArbitraryOptions } from './arbitrary.js';
+export { compatibilityOf } from './compatibility.js';
+export type { CompatibilityOfOptions } from './compatibility.js';
 export {
   testMigrations,
   roundTripCases,
