@@ -37,16 +37,6 @@ const MAX_MESSAGE = 1_000;
 const cap = (message: string): string =>
   message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE - 1)}…` : message;
 
-/**
- * Whether a migration leaves a state as it was, from its version read before the run (prefer
- * `migrateReport`, which says so without planning again).
- */
-export const isUnchanged = (
-  m: Migrator,
-  before: E.Either<unknown, Version>,
-  to: Version,
-): boolean => E.isRight(before) && (before.right === to || E.isLeft(m.plan(before.right, to)));
-
 /** Parses a line, BOM and all; the text of its error when it is no JSON. */
 const parseLine = (line: string): { value: unknown } | { error: string } => {
   try {
