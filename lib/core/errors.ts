@@ -178,6 +178,10 @@ const MAX_CAUSE = 2_000;
 /**
  * A short, readable rendering of an unknown thrown value; never throws, even for an error
  * whose `message` getter or `toString` throws.
+ *
+ * @example
+ * describeCause(new Error('disk full')) // 'disk full'
+ * @since 0.1.0
  */
 export const describeCause = (cause: unknown): string => {
   let text: string;

@@ -55,6 +55,7 @@ export {
   MigrationTestError,
   serializeError,
   reviveError,
+  describeCause,
 } from './errors.js';
 export type {
   StateVersionReason,
@@ -74,6 +75,8 @@ export {
   sortVersions,
 } from './version.js';
 export type { Version, VersionFormat, VersionInput } from './version.js';
+export { resolveTargetVersion } from './version-field.js';
+export type { TargetSource } from './version-field.js';
 export { formatValidationErrors } from './report.js';
 export { copyState, isPlainObject, MAX_ARRAY_LENGTH } from './copy.js';
 export type { StateObject } from './copy.js';
