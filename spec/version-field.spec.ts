@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { Migrator, StateVersionError } from '../lib/index.js';
 import {
   formatVersion,
@@ -174,6 +176,69 @@ describe('version field', () => {
       expect(error).to.be.instanceOf(StateVersionError);
       expect(error.reason).to.equal('unknown_version');
       expect(error.message).to.match(/^No target version: none was given/);
+    });
+  });
+
+  describe('one home', () => {
+    const root = join(import.meta.dirname, '..', 'lib');
+    const home = join('core', 'version-field.ts');
+    const files = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => {
+        const file = join(dir, name);
+        if (statSync(file).isDirectory()) return files(file);
+        return name.endsWith('.ts') ? [file] : [];
+      });
+    /** Source without comments, so doc comments may mention the version path. */
+    const codeOf = (file: string): string =>
+      readFileSync(file, 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+    const others = files(root).filter((file) => relative(root, file) !== home);
+
+    /**
+     * Ways of walking, reading into or rebuilding the version path by hand: indexing it, asking
+     * its members, spreading, iterating or destructuring it; descending an object one key at a
+     * time (`at = at[key]`); splitting a version key; falling back to the default target.
+     */
+    const walkers: readonly [string, RegExp][] = [
+      ['indexes or reads a member of versionPath', /\bversionPath\s*[!?]?\s*(\[|\.\s*\w)/],
+      ['spreads or iterates versionPath', /(\.\.\.|\bof\s+)[\w.!?]*\bversionPath\b/],
+      ['destructures versionPath', /\]\s*=\s*[\w.!?]*\bversionPath\b/],
+      ['descends an object key by key', /\b(\w+)\s*=\s*\(?\1(\s+as\s+[^)]*\))?\)?\[\w+\]/],
+      ['splits a version key', /\bversionKey\s*[!?]?\s*\.split\(/],
+      ['falls back to the default target by hand', /\?\?\s*[\w.]+\.targetVersion\(\)/],
+    ];
+
+    it('no file of lib/ outside core/version-field.ts walks the version path', () => {
+      const found = others.flatMap((file) => {
+        const code = codeOf(file);
+        return walkers
+          .filter(([, pattern]) => pattern.test(code))
+          .map(([what]) => `${relative(root, file)}: ${what}`);
+      });
+      expect(found).to.deep.equal([]);
+    });
+
+    it('the check finds each way of walking (it can fail)', () => {
+      const samples = [
+        'const first = m.options.versionPath[0];',
+        'if (m.options.versionPath.length === 1) {}',
+        'for (const key of m.options.versionPath) {}',
+        'const [first, ...rest] = m.options.versionPath;',
+        'let at = state; at = at[key];',
+        'at = (at as Record<string, unknown>)[key];',
+        "const keys = options.versionKey.split('.');",
+        'const to = options.to ?? migrator.targetVersion();',
+      ];
+      for (const sample of samples) {
+        expect(
+          walkers.some(([, pattern]) => pattern.test(sample)),
+          sample,
+        ).to.equal(true);
+      }
+      expect(
+        walkers.some(([, p]) => p.test('versionValueAt(out, m.options.versionPath)')),
+      ).to.equal(false);
     });
   });
 });
