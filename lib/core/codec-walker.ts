@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import type * as t from 'io-ts';
+import type { JsonSchema } from './json-schema.js';
 
 /** Any io-ts decoder, as the walker sees it. */
 export type AnyCodec = t.Decoder<unknown, unknown> & { readonly name: string };
@@ -28,6 +29,8 @@ export type CodecProps = Readonly<Record<string, AnyCodec>>;
  * - `array`, `record`, `tuple`, `union`, `intersection`: as in io-ts;
  * - `refinement`: a predicate (or a brand) over `inner`, named by the codec's name;
  * - `recursive`: `t.recursion`, whose `inner` is read lazily;
+ * - `json-schema`: a codec that carries the JSON Schema of what it accepts (a Standard Schema
+ *   validator, see `fromStandardSchema`), read lazily: `undefined` when it has none;
  * - `custom`: any other `t.Type`.
  */
 export type CodecNode =
@@ -58,6 +61,11 @@ export type CodecNode =
       readonly name: string;
     }
   | { readonly kind: 'recursive'; readonly inner: () => AnyCodec; readonly name: string }
+  | {
+      readonly kind: 'json-schema';
+      readonly schema: () => JsonSchema | undefined;
+      readonly name: string;
+    }
   | { readonly kind: 'custom'; readonly name: string };
 
 /** The leaves: primitives and untyped containers. */
@@ -161,6 +169,15 @@ export const classify = (codec: AnyCodec): CodecNode => {
       // `type` is a getter that builds the codec on first read: read it only when asked.
       return 'type' in c
         ? { kind: 'recursive', inner: () => c.type as AnyCodec, name: codec.name }
+        : custom;
+    case 'StandardSchemaType':
+      return typeof c.jsonSchema === 'function'
+        ? {
+            kind: 'json-schema',
+            schema: () =>
+              (codec as unknown as { jsonSchema(): JsonSchema | undefined }).jsonSchema(),
+            name: codec.name,
+          }
         : custom;
     default:
       return custom;

@@ -141,10 +141,96 @@ const nodeSchema = (walk: Walk, node: CodecNode): JsonSchema => {
     }
     case 'recursive':
       return recursiveRef(walk, node);
+    case 'json-schema': {
+      const schema = node.schema();
+      return schema === undefined
+        ? { [CODEC_MARKER]: node.name }
+        : embedded(walk, schema, node.name);
+    }
     case 'custom':
       return { [CODEC_MARKER]: node.name };
   }
 };
+
+/**
+ * A JSON Schema a validator gives of itself (§15), in this module's canonical form, so that it
+ * compares with an io-ts codec's: no `$schema` or `$id`; its definitions (and a `$ref` to its
+ * root) joined to the walk's, named after the codec in the order a canonical reading meets
+ * them (not by the library's own names, which may change with what else was defined); no
+ * `type` beside a `const` or `enum` it implies; `enum`s and unions (a list of types included)
+ * as {@link enumOf} and {@link unionOf} write them; objects with their `required` list.
+ */
+const embedded = (walk: Walk, given: JsonSchema, name: string): JsonSchema => {
+  const { $schema: _s, $id: _i, $defs, definitions, ...root } = given;
+  const targets = new Map<string, JsonValue>([['#', root]]);
+  for (const [keyword, map] of [
+    ['$defs', $defs],
+    ['definitions', definitions],
+  ] as const) {
+    for (const [key, schema] of Object.entries(isSchema(map) ? map : {})) {
+      targets.set(`#/${keyword}/${key}`, schema);
+    }
+  }
+  const refs = new Map<string, string>();
+  const queue: JsonValue[] = [root];
+  for (let i = 0; i < queue.length; i++) {
+    for (const [, ref] of canonicalText(queue[i]!).matchAll(/"\$ref":"([^"]*)"/g)) {
+      if (refs.has(ref!) || !targets.has(ref!)) continue;
+      const free = freeName(walk, name);
+      walk.defs.set(free, {});
+      refs.set(ref!, free);
+      queue.push(targets.get(ref!)!);
+    }
+  }
+  const normalised = (schema: JsonValue) =>
+    mapSchemas(schema, (s) => normalise(s, refs)) as JsonSchema;
+  for (const [ref, free] of refs) walk.defs.set(free, normalised(targets.get(ref)!));
+  const self = refs.get('#');
+  return self === undefined ? normalised(root) : { $ref: `#/$defs/${self}` };
+};
+
+/** One schema of {@link embedded}, its sub-schemas already normalised. */
+const normalise = (schema: JsonSchema, refs: ReadonlyMap<string, string>): JsonSchema => {
+  const { type, anyOf, ...rest } = schema;
+  if (Array.isArray(type) && Object.keys(rest).length === 0 && anyOf === undefined) {
+    return unionOf(type.map((one) => ({ type: one })));
+  }
+  const out: Record<string, JsonValue> = rest;
+  const ref = typeof rest.$ref === 'string' ? refs.get(rest.$ref) : undefined;
+  if (ref !== undefined) out.$ref = `#/$defs/${ref}`;
+  const listed = rest.enum;
+  if (Array.isArray(listed)) {
+    delete out.enum;
+    Object.assign(out, enumOf(listed as JsonValue[]));
+  }
+  const values = 'enum' in out ? (out.enum as JsonValue[]) : 'const' in out ? [out.const!] : [];
+  if (type !== undefined && !(values.length > 0 && values.every((v) => isOfType(v, type)))) {
+    out.type = type;
+  }
+  if (type === 'object' && isSchema(out.properties) && out.required === undefined) {
+    out.required = [];
+  }
+  return Array.isArray(anyOf) ? { ...out, ...unionOf(anyOf as JsonSchema[]) } : out;
+};
+
+/** True when `value` is of the JSON Schema `type` (a single type name). */
+const isOfType = (value: JsonValue, type: JsonValue | undefined): boolean => {
+  switch (type) {
+    case 'integer':
+      return Number.isInteger(value);
+    case 'array':
+      return Array.isArray(value);
+    case 'object':
+      return isSchema(value);
+    case 'null':
+      return value === null;
+    default:
+      return typeof type === 'string' && typeof value === type;
+  }
+};
+
+const isSchema = (value: unknown): value is JsonSchema =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const leafSchema = (leaf: LeafKind): JsonSchema => {
   switch (leaf) {

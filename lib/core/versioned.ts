@@ -1,5 +1,6 @@
 /**
- * Typed version chains: each version declared with its io-ts codec, each step checked by the
+ * Typed version chains: each version declared with its io-ts codec (or Standard Schema v1
+ * validator: zod, valibot, arktype, …), each step checked by the
  * compiler against the types of both ends, and results typed by their target version.
  *
  * @since 0.1.0
@@ -10,6 +11,7 @@ import type { StepContext, StepFn } from './definition.js';
 import type { MigraphError } from './errors.js';
 import { Migrator, MIGRATOR_OPTIONS, type MigratorOptions } from './migrator.js';
 import { checkOptions, type OptionRules } from './options.js';
+import { asCodec, type InferOutput, type StandardSchemaV1 } from './standard-schema.js';
 
 /** Fields the engine writes itself: a step's result may leave them out. */
 export type VersionField = 'state_version' | 'version';
@@ -36,11 +38,21 @@ export interface TypedEdge<I, O> {
   readonly pure?: boolean;
 }
 
-/** Versions declared so far in a {@link VersionChain}, each with its codec. */
-export type VersionCodecs = Record<string, t.Mixed>;
+/** What describes a version's states in a chain: an io-ts codec or a Standard Schema validator. */
+export type VersionSchema = t.Mixed | StandardSchemaV1;
+
+/** Versions declared so far in a {@link VersionChain}, each with its codec or validator. */
+export type VersionCodecs = Record<string, VersionSchema>;
+
+/** The type of the states a codec (`t.TypeOf`) or validator (its output type) describes. */
+export type TypeOfSchema<C> = C extends t.Mixed
+  ? t.TypeOf<C>
+  : C extends StandardSchemaV1
+    ? InferOutput<C>
+    : never;
 
 /** The type of states at version `V` of a chain. */
-export type StateAt<M extends VersionCodecs, V extends keyof M> = t.TypeOf<M[V]>;
+export type StateAt<M extends VersionCodecs, V extends keyof M> = TypeOfSchema<M[V]>;
 
 /** Options of {@link VersionChain.build}: those of a `Migrator`, the newest version as its current one. */
 export type VersionedOptions = Omit<MigratorOptions, 'currentVersion'>;
@@ -48,10 +60,10 @@ export type VersionedOptions = Omit<MigratorOptions, 'currentVersion'>;
 /** A chain of versions under construction; see {@link versioned}. */
 export interface VersionChain<M extends VersionCodecs, Last extends keyof M & string> {
   /** Declares the next version and the edge from the last one to it. */
-  to<V extends string, C extends t.Mixed>(
+  to<V extends string, C extends VersionSchema>(
     version: V extends keyof M ? never : V,
     codec: C,
-    edge: TypedEdge<StateAt<M, Last>, NoInfer<t.TypeOf<C>>>,
+    edge: TypedEdge<StateAt<M, Last>, NoInfer<TypeOfSchema<C>>>,
   ): VersionChain<M & { readonly [K in V]: C }, V>;
   /** Adds an edge between two declared versions (a shortcut, or a second route). */
   edge<F extends keyof M & string, T extends keyof M & string>(
@@ -82,7 +94,7 @@ export interface Versioned<M extends VersionCodecs, Last extends keyof M & strin
 }
 
 interface Declared {
-  readonly versions: readonly (readonly [string, t.Mixed])[];
+  readonly versions: readonly (readonly [string, t.Decoder<unknown, unknown>])[];
   readonly edges: readonly (readonly [string, string, TypedEdge<never, never>])[];
 }
 
@@ -109,7 +121,7 @@ const chain = <M extends VersionCodecs, Last extends keyof M & string>(
     checkOptions(`.to('${String(version)}')`, edge, EDGE_OPTIONS);
     const last = declared.versions[declared.versions.length - 1]![0];
     return chain({
-      versions: [...declared.versions, [version, codec]],
+      versions: [...declared.versions, [version, asCodec(codec)]],
       edges: [...declared.edges, [last, version, edge as TypedEdge<never, never>]],
     });
   },
@@ -150,7 +162,9 @@ const chain = <M extends VersionCodecs, Last extends keyof M & string>(
  * Starts a typed version chain at `version`, whose states `codec` describes. Each `.to()`
  * declares the next version with its codec and the edge to it; `.edge()` adds shortcuts;
  * `.build()` gives a migrator whose results are typed by their target version. A step with
- * the wrong shape, or a version that was not declared, is a compile error.
+ * the wrong shape, or a version that was not declared, is a compile error. A Standard Schema
+ * v1 validator (zod, valibot, arktype, …) may stand for any codec: its output type is the
+ * version's type, and it is adapted (or refused, if it validates asynchronously) here.
  *
  * @example
  * const settings = versioned('1.0.0', SettingsV1)
@@ -160,7 +174,8 @@ const chain = <M extends VersionCodecs, Last extends keyof M & string>(
  * settings.migrate(stored); // Either<MigraphError, SettingsV2>
  * @since 0.1.0
  */
-export const versioned = <V extends string, C extends t.Mixed>(
+export const versioned = <V extends string, C extends VersionSchema>(
   version: V,
   codec: C,
-): VersionChain<{ readonly [K in V]: C }, V> => chain({ versions: [[version, codec]], edges: [] });
+): VersionChain<{ readonly [K in V]: C }, V> =>
+  chain({ versions: [[version, asCodec(codec)]], edges: [] });

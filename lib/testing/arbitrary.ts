@@ -14,6 +14,8 @@
 import fc from 'fast-check';
 import type * as t from 'io-ts';
 import { classify, type AnyCodec, type LeafKind } from '../core/codec-walker.js';
+import { toJsonSchema } from '../core/json-schema.js';
+import { arbitraryForSchema } from './schema-arbitrary.js';
 
 /** Options of {@link arbitraryFor}. */
 export interface ArbitraryOptions {
@@ -381,6 +383,22 @@ const build = (codec: Codec, ctx: Context): fc.Arbitrary<unknown> => {
       if (depth >= ctx.maxDepth) throw new Cut(codec.name);
       return build(node.inner(), { ...ctx, depths: new Map(ctx.depths).set(codec, depth + 1) });
     }
+    case 'json-schema': {
+      // Drawn from the schema as snapshots hold it; the validator may check more (a refinement).
+      if (node.schema() === undefined) {
+        throw unsupported(
+          codec,
+          ctx,
+          'its validator gives no JSON Schema to draw from (fromStandardSchema(validator, { jsonSchema }) gives one)',
+        );
+      }
+      const drawn = arbitraryForSchema(toJsonSchema(codec), {
+        maxDepth: ctx.maxDepth,
+        maxLength: ctx.maxLength,
+        overrides: ctx.overrides,
+      });
+      return bounded(drawn, (value) => isValue(codec, value), codec.name, ctx, 'its validator');
+    }
     case 'custom':
       throw unsupported(codec, ctx, 'it is not one of the io-ts combinators arbitraryFor maps');
   }
@@ -445,8 +463,9 @@ const checkOverrides = (overrides: unknown): Readonly<Record<string, fc.Arbitrar
  * A fast-check arbitrary of the values an io-ts codec accepts. Maps `type`, `partial`,
  * `exact`, `strict`, `intersection`, `union`, `literal`, `keyof`, `array`, `record`, `tuple`,
  * `readonly`, `readonlyArray`, `null`, `undefined`, `void`, the primitives, `unknown`,
- * `UnknownArray`, `UnknownRecord`, branded and refined codecs (by filtering their base) and
- * recursive codecs (up to `maxDepth`). Any other codec, unless `options.overrides` names it,
+ * `UnknownArray`, `UnknownRecord`, branded and refined codecs (by filtering their base),
+ * recursive codecs (up to `maxDepth`) and Standard Schema validators (zod, valibot, arktype:
+ * from their JSON Schema, filtered by the validator). Any other codec, unless `options.overrides` names it,
  * throws an {@link UnsupportedCodecError} naming the codec and where it sits; so does drawing
  * from a refinement or intersection that rejects `maxRejections` values in a row.
  *
