@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { describeCause } from '../core/errors.js';
+import { describeCause } from '../core/index.js';
 import { main } from './main.js';
 import { hideSecrets, secretsOf } from './secrets.js';
 import { escapeControl } from './terminal.js';

@@ -7,8 +7,7 @@
  */
 import * as E from '#fp/Either.js';
 import { existsSync, statSync } from 'node:fs';
-import type { Migrator } from '../core/migrator.js';
-import { compareVersions } from '../core/index.js';
+import { compareVersions, type Migrator } from '../core/index.js';
 import { loadCompleteProject, type ProjectOptions } from '../node/index.js';
 import { census as countStore, censusFile, type Census } from '../stores/census.js';
 import type { CliCommand } from './command.js';

@@ -23,9 +23,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { describeCause } from '../core/errors.js';
-import type { Migrator } from '../core/migrator.js';
-import { resolveTargetVersion } from '../core/version-field.js';
+import { describeCause, resolveTargetVersion, type Migrator } from '../core/index.js';
 import {
   checkReplaceable,
   findOutputCollision,

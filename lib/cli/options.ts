@@ -7,8 +7,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { defaultMigrationsDir } from '../node/loader.js';
-import type { ProjectOptions } from '../node/project.js';
+import { defaultMigrationsDir, type ProjectOptions } from '../node/index.js';
 import { usage } from './errors.js';
 
 /** The global options, as commander gives them. */

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileNameOfEdge } from '../core/naming.js';
+import { fileNameOfEdge } from '../core/index.js';
 import { usage } from './errors.js';
 import { packageRoot } from './package.js';
 

@@ -7,8 +7,7 @@
  */
 import type fc from 'fast-check';
 import * as E from '#fp/Either.js';
-import type { Project } from '../node/project.js';
-import { readSnapshots } from '../node/snapshots.js';
+import { readSnapshots, type Project } from '../node/index.js';
 import type { CliCommand } from './command.js';
 import { CliError, EXIT, usage } from './errors.js';
 
@@ -35,9 +34,9 @@ const integerOption = (
   return n;
 };
 
-const loadKit = async (): Promise<typeof import('../testing/test-migrations.js')> => {
+const loadKit = async (): Promise<typeof import('../testing/index.js')> => {
   try {
-    return await import('../testing/test-migrations.js');
+    return await import('../testing/index.js');
   } catch (cause) {
     const code = (cause as { code?: unknown } | null)?.code;
     if (code === 'ERR_MODULE_NOT_FOUND' && String(cause).includes('fast-check')) {
