@@ -1,10 +1,10 @@
 /**
- * What the SQL drivers share: identifier quoting, store names, the `migraph_rejected` table,
- * and the checks of a store's options.
+ * The table of an SQL store: identifier quoting, the `migraph_rejected` table's name, the
+ * checks of a store's table options, and the errors for a table or column that is not there.
  *
  * @since 0.1.0
  */
-import { StoreError } from '../core/store.js';
+import { StoreError } from '../../core/store.js';
 
 /** The table where rejected rows are recorded, unless a store names another. */
 export const REJECTED_TABLE = 'migraph_rejected';
@@ -73,3 +73,26 @@ export const missingDriver = (driver: string, entry: string, cause: unknown): St
     reason: 'missing_driver',
     cause,
   });
+
+/** The error for a table that does not exist. */
+export const noTable = (store: string, table: string): StoreError =>
+  new StoreError(`${store}: no table ${table} (names are case-sensitive)`, {
+    reason: 'schema',
+    store,
+  });
+
+/** The error for a column (`what`: `column`, `id column`) the table does not have. */
+export const noColumn = (
+  store: string,
+  table: string,
+  what: string,
+  column: string,
+  columns: readonly string[],
+): StoreError =>
+  new StoreError(
+    `${store}: table ${table} has no ${what} ${column} (it has ${columns.join(', ')})`,
+    {
+      reason: 'schema',
+      store,
+    },
+  );

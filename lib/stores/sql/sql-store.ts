@@ -1,0 +1,212 @@
+/**
+ * The shared SQL-store layer: a `StateStore` over any {@link SqlDialect}. It opens the
+ * dialect once (again after a failure), turns every failure into a `StoreError`, refuses
+ * writes by an id that is not unique, and runs the claim / write / reject flow of a batch —
+ * one statement for the batch's writes, and row by row behind savepoints only when the
+ * database refuses one, so that one refused row never stops a batch.
+ *
+ * @since 0.2.0
+ */
+import { describeCause } from '../../core/errors.js';
+import {
+  StoreError,
+  type BatchResult,
+  type ClaimedBatch,
+  type StateStore,
+  type StoreLocation,
+  type StoreRejection,
+  type StoreSession,
+  type StoreWrite,
+  type VersionCount,
+} from '../../core/store.js';
+import type { SqlConnection, SqlDialect, SqlTable } from './dialect.js';
+
+/** What a driver's factory tells {@link sqlStore} beside its dialect. */
+export interface SqlStoreOptions {
+  /** The store's name in messages, such as `postgres agents.state`. */
+  readonly name: string;
+  /** How another process opens the same store, when it can. */
+  readonly location?: StoreLocation;
+  /** Why only one process may migrate the store at a time, if so. */
+  readonly singleProcess?: string;
+}
+
+/**
+ * A store over `dialect`. Nothing is opened until the store is first used.
+ *
+ * @example
+ * export const postgresStore = (options) => sqlStore(postgresDialect(options), { name: 'postgres t.c' })
+ * @since 0.2.0
+ */
+export const sqlStore = <T extends SqlTable, C extends SqlConnection>(
+  dialect: SqlDialect<T, C>,
+  options: SqlStoreOptions,
+): StateStore => {
+  const { name } = options;
+  let opened: Promise<T> | undefined;
+
+  const wrap = (error: unknown): StoreError =>
+    error instanceof StoreError
+      ? error
+      : new StoreError(`${name}: ${describeCause(error)}`, {
+          reason: dialect.reasonOf(error),
+          store: name,
+          cause: error,
+        });
+
+  const open = (): Promise<T> => {
+    opened ??= dialect.open().catch((error: unknown) => {
+      opened = undefined;
+      throw wrap(error);
+    });
+    return opened;
+  };
+
+  /** Runs `f` and turns any failure into a {@link StoreError}. */
+  const guarded = async <R>(f: (t: T) => Promise<R>): Promise<R> => {
+    try {
+      return await f(await open());
+    } catch (error) {
+      throw wrap(error);
+    }
+  };
+
+  /** As {@link guarded}, for what reads or writes rows by id: the ids must be unique. */
+  const byId = <R>(f: (t: T) => Promise<R>): Promise<R> =>
+    guarded(async (known) => {
+      let t = known;
+      if (t.notUnique !== undefined) {
+        // Looked at again: the table may have gained its index since.
+        opened = undefined;
+        t = await open();
+      }
+      if (t.notUnique !== undefined) {
+        throw new StoreError(t.notUnique, { reason: 'schema', store: name });
+      }
+      return f(t);
+    });
+
+  /** Writes and records a claimed batch inside its transaction. */
+  const commitBatch = async (
+    c: C,
+    t: T,
+    writes: readonly StoreWrite[],
+    rejections: readonly StoreRejection[],
+  ): Promise<BatchResult> => {
+    const written = new Set<string>();
+    const refused: StoreRejection[] = [];
+    if (writes.length > 0) {
+      // One statement for the batch; only when it fails, one statement per row.
+      await c.exec('SAVEPOINT migraph_batch');
+      try {
+        for (const id of await dialect.update(c, t, writes)) written.add(id);
+      } catch (error) {
+        if (dialect.rowFailure(error).kind === 'fatal') throw error;
+        // A write the database refuses (a value, a constraint, a trigger, an index entry too
+        // large) must not stop the batch: the others are written, that row recorded.
+        await c.exec('ROLLBACK TO SAVEPOINT migraph_batch');
+        written.clear();
+        for (const write of writes) {
+          await c.exec('SAVEPOINT migraph_row');
+          try {
+            for (const id of await dialect.update(c, t, [write])) written.add(id);
+          } catch (rowError) {
+            const failure = dialect.rowFailure(rowError);
+            if (failure.kind === 'fatal') {
+              throw new StoreError(`${name}: row ${write.state.id}: ${describeCause(rowError)}`, {
+                reason: dialect.reasonOf(rowError),
+                store: name,
+                id: write.state.id,
+                cause: rowError,
+              });
+            }
+            await c.exec('ROLLBACK TO SAVEPOINT migraph_row');
+            // A transient failure (a deadlock, say) leaves the row to the next pass.
+            if (failure.kind === 'refused') {
+              refused.push({ state: write.state, version: null, error: failure.why });
+            }
+          }
+        }
+      }
+    }
+    const records = [...rejections, ...refused];
+    const recorded = new Set<string>();
+    const recordedBefore = new Set<string>();
+    if (records.length > 0) {
+      for (const id of await dialect.record(c, t, records)) recorded.add(id);
+      // A session whose claim began before another one (or another process) committed may
+      // claim a row that one has just recorded: it is recorded and counted once, by whoever
+      // committed first, and is no conflict.
+      const others = records.map((r) => r.state.id).filter((id) => !recorded.has(id));
+      if (others.length > 0) {
+        for (const id of await dialect.recordedAmong(c, t, others)) recordedBefore.add(id);
+      }
+    }
+    const conflicts = [...writes, ...rejections]
+      .map((w) => w.state.id)
+      .filter((id) => !written.has(id) && !recorded.has(id) && !recordedBefore.has(id));
+    return { written: written.size, recorded: recorded.size, conflicts, refused };
+  };
+
+  const session = (target: Parameters<StateStore['session']>[0]): Promise<StoreSession> =>
+    byId(async (t) => {
+      const c = await dialect.connect(t);
+      let broken = false;
+      const run = async <R>(f: () => Promise<R>): Promise<R> => {
+        try {
+          return await f();
+        } catch (error) {
+          broken = true;
+          await c.rollback().catch(() => undefined);
+          // The connection's own error says more than "not queryable".
+          throw wrap(c.lost() ?? error);
+        }
+      };
+      return {
+        claim: (size, after) =>
+          run(async (): Promise<ClaimedBatch | undefined> => {
+            await c.beginClaim();
+            const rows = await dialect.claim(c, t, target, size, after);
+            if (rows.length === 0) {
+              await c.rollback();
+              return undefined;
+            }
+            return {
+              states: rows.map((r) => r.state),
+              next: rows.at(-1)!.cursor,
+              commit: (writes, rejections) =>
+                run(() => c.commit(() => commitBatch(c, t, writes, rejections))),
+              release: () => run(() => c.rollback()),
+            };
+          }),
+        close: async () => c.release(broken),
+      };
+    });
+
+  return {
+    name,
+    prepare: (target, run) =>
+      byId(async (t) => {
+        await dialect.createRejectedTable(t);
+        if (run.retryRejected) await dialect.forgetRejected(t);
+        return dialect.count(t, target);
+      }),
+    session,
+    read: (id) => byId((t) => dialect.read(t, id)),
+    write: (w) => byId((t) => dialect.write(t, w)),
+    countVersions: (path) =>
+      guarded(async (t) =>
+        (await dialect.countVersions(t, path)).map((r): VersionCount =>
+          r.kind === 'version'
+            ? { kind: 'version', value: JSON.parse(String(r.value)) as unknown, count: r.count }
+            : { kind: r.kind, count: r.count },
+        ),
+      ),
+    ...(options.location === undefined ? {} : { location: options.location }),
+    ...(options.singleProcess === undefined ? {} : { singleProcess: options.singleProcess }),
+    close: async () => {
+      opened = undefined;
+      await dialect.close();
+    },
+  };
+};
