@@ -178,6 +178,9 @@ const PLAN_OPTIONS: OptionRules = { direction: ['any', 'forward', 'reverse'] };
 const ALTERNATIVES_OPTIONS: OptionRules = { ...PLAN_OPTIONS, limit: 'positive integer' };
 const CALL_OPTIONS: OptionRules = { consume: 'boolean' };
 
+/** The default clock: the current time. */
+const systemClock = (): Date => new Date();
+
 /** The default options of a call: the same object each time, so checking them is skipped. */
 const NONE = Object.freeze({});
 
@@ -272,9 +275,12 @@ export class Migrator<S extends object = AnyState> {
 
   /** Reads a version in this migrator's format. */
   private readonly parse: (value: unknown) => E.Either<StateVersionError, Version>;
+  /** The options as given (checked): what {@link Migrator.derive} starts from. */
+  private readonly given: MigratorOptions;
 
   constructor(options: MigratorOptions = {}) {
     checkOptions('new Migrator()', options, MIGRATOR_OPTIONS);
+    this.given = Object.freeze({ ...options });
     const versionFormat = options.versionFormat ?? 'semver';
     this.parse = versionParser(versionFormat);
     const versionPath = versionPathOf(options.versionKey ?? 'state_version');
@@ -290,7 +296,7 @@ export class Migrator<S extends object = AnyState> {
           : orThrow(this.parse(options.currentVersion)),
       validate: options.validate ?? 'each-step',
       trace: options.trace ?? true,
-      clock: options.clock ?? (() => new Date()),
+      clock: options.clock ?? systemClock,
       logger: options.logger ?? silentLogger,
     };
     this.context = {
@@ -389,6 +395,26 @@ export class Migrator<S extends object = AnyState> {
     }
     for (const edge of changed) this.graph.setEdge(edge);
     return this;
+  }
+
+  /**
+   * A copy of this migrator with `options` changed (the others as given to this one; an option
+   * set to `undefined` goes back to its default): the same migrations and codecs, its own
+   * graph, so registering on either leaves the other alone.
+   *
+   * @example
+   * const strict = m.derive({ validate: 'each-step', onNewerVersion: 'error' })
+   * @since 0.1.0
+   */
+  derive(options: MigratorOptions = {}): Migrator<S> {
+    checkOptions('derive()', options, MIGRATOR_OPTIONS);
+    const copy = new Migrator<S>({ ...this.given, ...options });
+    for (const edge of this.graph.edges()) copy.graph.setEdge(edge);
+    for (const [version, codec] of this.codecs) {
+      copy.codecs.set(version, codec);
+      copy.quickChecks.set(codec, this.quickChecks.get(codec));
+    }
+    return copy;
   }
 
   /** Removes every migration (codecs stay). Invalidates cached plans. */

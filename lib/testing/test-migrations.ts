@@ -157,16 +157,7 @@ export const resolveTestOptions = (
 
 /** A copy of `m` with only `edges`, validating every step, for running round trips. */
 const migratorOf = (m: Migrator, edges: readonly EdgeInfo[]): Migrator => {
-  const copy = new Migrator({
-    versionKey: m.options.versionPath,
-    versionFormat: m.options.versionFormat,
-    missingVersion: m.options.missingVersion,
-    onNewerVersion: m.options.onNewerVersion,
-    validate: 'each-step',
-    trace: m.options.trace,
-    clock: m.options.clock,
-    logger: m.options.logger,
-  });
+  const copy = m.derive({ validate: 'each-step' }).clear();
   for (const e of edges) {
     copy.register(e.from, e.to, e.fn as StepFn, {
       cost: e.cost,
@@ -176,13 +167,6 @@ const migratorOf = (m: Migrator, edges: readonly EdgeInfo[]): Migrator => {
       ...(e.description === undefined ? {} : { description: e.description }),
     });
   }
-  // Own codecs as own codecs, the '*' fallback as the fallback.
-  for (const version of m.versions()) {
-    const codec = m.codecFor(version);
-    if (codec !== undefined && m.hasOwnSchema(version)) copy.schema(version, codec);
-  }
-  const fallback = m.codecFor('*');
-  if (fallback !== undefined) copy.schema('*', fallback);
   return copy;
 };
 
