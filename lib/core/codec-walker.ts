@@ -11,6 +11,7 @@
  */
 import type * as t from 'io-ts';
 import type { JsonSchema } from './json-schema.js';
+import type { StandardSchemaV1 } from './standard-schema.js';
 
 /** Any io-ts decoder, as the walker sees it. */
 export type AnyCodec = t.Decoder<unknown, unknown> & { readonly name: string };
@@ -29,8 +30,8 @@ export type CodecProps = Readonly<Record<string, AnyCodec>>;
  * - `array`, `record`, `tuple`, `union`, `intersection`: as in io-ts;
  * - `refinement`: a predicate (or a brand) over `inner`, named by the codec's name;
  * - `recursive`: `t.recursion`, whose `inner` is read lazily;
- * - `json-schema`: a codec that carries the JSON Schema of what it accepts (a Standard Schema
- *   validator, see `fromStandardSchema`), read lazily: `undefined` when it has none;
+ * - `standard-schema`: a Standard Schema validator adapted by `fromStandardSchema`, with the
+ *   JSON Schema given for it, if any;
  * - `custom`: any other `t.Type`.
  */
 export type CodecNode =
@@ -62,8 +63,9 @@ export type CodecNode =
     }
   | { readonly kind: 'recursive'; readonly inner: () => AnyCodec; readonly name: string }
   | {
-      readonly kind: 'json-schema';
-      readonly schema: () => JsonSchema | undefined;
+      readonly kind: 'standard-schema';
+      readonly validator: StandardSchemaV1;
+      readonly jsonSchema: JsonSchema | undefined;
       readonly name: string;
     }
   | { readonly kind: 'custom'; readonly name: string };
@@ -171,14 +173,12 @@ export const classify = (codec: AnyCodec): CodecNode => {
         ? { kind: 'recursive', inner: () => c.type as AnyCodec, name: codec.name }
         : custom;
     case 'StandardSchemaType':
-      return typeof c.jsonSchema === 'function'
-        ? {
-            kind: 'json-schema',
-            schema: () =>
-              (codec as unknown as { jsonSchema(): JsonSchema | undefined }).jsonSchema(),
-            name: codec.name,
-          }
-        : custom;
+      return {
+        kind: 'standard-schema',
+        validator: c.validator as StandardSchemaV1,
+        jsonSchema: c.jsonSchema as JsonSchema | undefined,
+        name: codec.name,
+      };
     default:
       return custom;
   }

@@ -13,6 +13,7 @@
 import * as E from '#fp/Either.js';
 import { classify, type AnyCodec, type CodecNode, type LeafKind } from './codec-walker.js';
 import { StateVersionError } from './errors.js';
+import type { StandardSchemaV1 } from './standard-schema.js';
 
 /** A JSON value. */
 export type JsonValue =
@@ -141,14 +142,39 @@ const nodeSchema = (walk: Walk, node: CodecNode): JsonSchema => {
     }
     case 'recursive':
       return recursiveRef(walk, node);
-    case 'json-schema': {
-      const schema = node.schema();
+    case 'standard-schema': {
+      const schema = validatorJsonSchema(node);
       return schema === undefined
         ? { [CODEC_MARKER]: node.name }
         : embedded(walk, schema, node.name);
     }
     case 'custom':
       return { [CODEC_MARKER]: node.name };
+  }
+};
+
+/**
+ * The JSON Schema (draft 2020-12) of the values a Standard Schema validator accepts: the one
+ * given with it, else the library's own (`~standard.jsonSchema`, zod ≥ 4.2, arktype ≥ 2.1.28);
+ * undefined when there is neither. Throws, naming the way out, when the library cannot express
+ * the schema (a `Date`, …).
+ *
+ * @since 0.1.0
+ */
+export const validatorJsonSchema = (node: {
+  readonly validator: StandardSchemaV1;
+  readonly jsonSchema: JsonSchema | undefined;
+  readonly name: string;
+}): JsonSchema | undefined => {
+  if (node.jsonSchema !== undefined) return node.jsonSchema;
+  try {
+    return node.validator['~standard'].jsonSchema?.input({ target: 'draft-2020-12' }) as
+      JsonSchema | undefined;
+  } catch (cause) {
+    throw new TypeError(
+      `The ${node.name} cannot give its JSON Schema: ${String(cause)}; pass one as fromStandardSchema(validator, { jsonSchema })`,
+      { cause },
+    );
   }
 };
 

@@ -78,14 +78,17 @@ const refuseAsync = (vendor: string, answer: Promise<unknown>): string => {
 };
 
 /**
- * A Standard Schema v1 validator as an io-ts codec (see {@link fromStandardSchema}).
+ * A Standard Schema v1 validator as an io-ts codec (see {@link fromStandardSchema}). Its JSON
+ * Schema is read by `toJsonSchema` (in `json-schema.ts`), so a bundle that only validates
+ * carries none of that.
  *
  * @since 0.1.0
  */
 export class StandardSchemaType<A = unknown, I = unknown> extends t.Type<A, I> {
   /** How the codec walker recognises it. */
   readonly _tag = 'StandardSchemaType' as const;
-  private schema: JsonSchema | undefined;
+  /** The JSON Schema given with `options.jsonSchema`, which replaces the library's own. */
+  readonly jsonSchema: JsonSchema | undefined;
 
   constructor(
     /** The validator adapted. */
@@ -119,27 +122,9 @@ export class StandardSchemaType<A = unknown, I = unknown> extends t.Type<A, I> {
       },
       (a) => a as unknown as I,
     );
-    this.schema = options.jsonSchema;
+    this.jsonSchema = options.jsonSchema;
     const probe = validate(undefined);
     if (isPromise(probe)) throw new TypeError(refuseAsync(vendor, probe));
-  }
-
-  /**
-   * The JSON Schema (draft 2020-12) of the values the validator accepts: the one given, else
-   * the library's own (`~standard.jsonSchema`), computed once; undefined when there is none.
-   * Throws when the library cannot express the schema (a `Date`, a transform, …).
-   */
-  jsonSchema(): JsonSchema | undefined {
-    const convert = this.validator['~standard'].jsonSchema;
-    try {
-      this.schema ??= convert?.input({ target: 'draft-2020-12' }) as JsonSchema | undefined;
-    } catch (cause) {
-      throw new TypeError(
-        `The ${this.name} cannot give its JSON Schema: ${String(cause)}; pass one as fromStandardSchema(validator, { jsonSchema })`,
-        { cause },
-      );
-    }
-    return this.schema;
   }
 }
 

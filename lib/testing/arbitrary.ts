@@ -14,7 +14,7 @@
 import fc from 'fast-check';
 import type * as t from 'io-ts';
 import { classify, type AnyCodec, type LeafKind } from '../core/codec-walker.js';
-import { toJsonSchema } from '../core/json-schema.js';
+import { toJsonSchema, validatorJsonSchema } from '../core/json-schema.js';
 import { arbitraryForSchema } from './schema-arbitrary.js';
 
 /** Options of {@link arbitraryFor}. */
@@ -383,9 +383,9 @@ const build = (codec: Codec, ctx: Context): fc.Arbitrary<unknown> => {
       if (depth >= ctx.maxDepth) throw new Cut(codec.name);
       return build(node.inner(), { ...ctx, depths: new Map(ctx.depths).set(codec, depth + 1) });
     }
-    case 'json-schema': {
+    case 'standard-schema': {
       // Drawn from the schema as snapshots hold it; the validator may check more (a refinement).
-      if (node.schema() === undefined) {
+      if (validatorJsonSchema(node) === undefined) {
         throw unsupported(
           codec,
           ctx,
