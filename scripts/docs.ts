@@ -1,7 +1,8 @@
 /**
  * `npm run docs`, after the build: draws the AgentState version graph with the `migraph` CLI
- * (docs/agent-state.svg, and the Mermaid block between the markers in docs/guide.md).
- * typedoc then writes the API reference (see package.json).
+ * (docs/agent-state.svg, and the Mermaid block between the markers in docs/guide.md) and writes
+ * the AgentState version pages (docs/versions, `migraph docs`). typedoc then writes the API
+ * reference (see package.json).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -27,4 +28,7 @@ const end = guide.indexOf(MERMAID_END);
 if (start < 0 || end < start) throw new Error(`docs/guide.md lacks the ${MERMAID_START} markers`);
 const block = `${MERMAID_START}\n\n\`\`\`mermaid\n${mermaid}\`\`\`\n\n`;
 writeFileSync(guidePath, guide.slice(0, start) + block + guide.slice(end));
-console.log('docs: wrote docs/agent-state.svg and the Mermaid graph in docs/guide.md');
+cli('docs', '--snapshots', 'schemas', '--out', 'docs/versions', '--title', title);
+console.log(
+  'docs: wrote docs/agent-state.svg, the Mermaid graph in docs/guide.md and docs/versions/',
+);

@@ -1,6 +1,6 @@
 /**
- * The `migraph` command line: `plan`, `graph`, `migrate`, `census`, `check`, `snapshot`, `test`
- * and `new` over a migrations directory, each declared in a module of its own (see
+ * The `migraph` command line: `plan`, `graph`, `migrate`, `census`, `check`, `snapshot`, `test`,
+ * `docs` and `new` over a migrations directory, each declared in a module of its own (see
  * `command.ts`) and registered from one list. Exit codes: 0 ok, 1 a migration, validation or
  * check failed, 2 bad usage. Problems go to stderr, one line each; stack traces only with
  * `--verbose`.
@@ -12,6 +12,7 @@ import { describeCause } from '../core/errors.js';
 import { census } from './census.js';
 import { check } from './check.js';
 import { commandContext, registerCommand, type CliCommand } from './command.js';
+import { docs } from './docs.js';
 import { CliError, EXIT, usage } from './errors.js';
 import { graph } from './graph.js';
 import { migrate } from './migrate.js';
@@ -33,6 +34,7 @@ const COMMANDS: readonly CliCommand[] = [
   check,
   snapshot,
   test,
+  docs,
   newMigration,
 ];
 

@@ -13,6 +13,8 @@ export type { LoadReport, LoadedFile, LoadOptions } from './loader.js';
 export { loadProject, loadCompleteProject, loadProblems, ProjectError } from './project.js';
 export type { Project, ProjectOptions, SchemasModule } from './project.js';
 export { renderSvg } from './render-svg.js';
+export { writeDocs } from './docs/write-docs.js';
+export type { DocsFormat, DocsReport, WriteDocsOptions } from './docs/write-docs.js';
 export { writeSnapshots, readSnapshots, checkSnapshots, snapshotHash } from './snapshots.js';
 export type {
   SnapshotWriteReport,
