@@ -1,7 +1,8 @@
 /**
  * `migraph check`: lints the version graph (`check`, with states sampled from the schemas
  * module's `arbitraries`), reports files that failed to load, and with `--snapshots` the drift
- * of every codec from its committed schema snapshot. Exit 1 on any error.
+ * of every codec from its committed schema snapshot; with `--compat` (or a compatibility policy
+ * in the schemas module) the class of every edge, against the policy. Exit 1 on any error.
  *
  * @since 0.1.0
  */
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { check as checkGraph, describeCause, formatSnapshotIssue } from '../core/index.js';
 import { checkSnapshots, type Project } from '../node/index.js';
 import type { CliCommand, CommandContext } from './command.js';
+import { compatIssues } from './compat.js';
 import { CliError, EXIT, failure, usage } from './errors.js';
 import { escapeControl } from './terminal.js';
 
@@ -18,6 +20,8 @@ interface CheckOptions {
   readonly json?: boolean;
   readonly snapshots?: string;
   readonly allowRetired?: boolean;
+  readonly compat?: boolean;
+  readonly compatRuns?: number;
 }
 
 /**
@@ -77,6 +81,21 @@ export const check: CliCommand = {
       .option(
         '--allow-retired',
         'accept snapshots of versions no longer in the graph (else only those the schemas module lists as retired)',
+      )
+      .option(
+        '--compat',
+        "print the compatibility class of every edge (BACKWARD, FORWARD, FULL, NONE) and the counterexample behind each NONE (the schemas module's compatibility policy is enforced with or without it)",
+      )
+      .option(
+        '--compat-runs <n>',
+        'states sampled from each side of an edge to confirm its class (default 200)',
+        (v: string) => {
+          const n = Number(v);
+          if (!Number.isSafeInteger(n) || n < 1) {
+            throw usage(`--compat-runs: expected a positive integer, got ${v}`);
+          }
+          return n;
+        },
       ),
   run: async (ctx, options: CheckOptions) => {
     const project = await ctx.open(false);
@@ -96,18 +115,24 @@ export const check: CliCommand = {
       options.snapshots === undefined
         ? []
         : await snapshotIssues(project, options.snapshots, options.allowRetired === true);
-    const errors = [...loadErrors, ...report.errors, ...snapshotErrors];
+    const compat =
+      options.compat === true || project.compatibility !== undefined
+        ? await compatIssues(ctx, project, options.compatRuns ?? 200)
+        : undefined;
+    const errors = [...loadErrors, ...report.errors, ...snapshotErrors, ...(compat?.errors ?? [])];
+    const warnings = [...report.warnings, ...(compat?.warnings ?? [])];
     if (options.json === true) {
       ctx.out(
-        `${JSON.stringify({ ok: errors.length === 0, errors, warnings: report.warnings }, null, 2)}\n`,
+        `${JSON.stringify({ ok: errors.length === 0, errors, warnings, ...(compat === undefined ? {} : { compatibility: compat.edges }) }, null, 2)}\n`,
       );
     } else {
-      for (const issue of [...errors, ...report.warnings]) {
+      if (options.compat === true) for (const line of compat?.lines ?? []) ctx.out(`${line}\n`);
+      for (const issue of [...errors, ...warnings]) {
         ctx.out(`${issue.severity} ${issue.code}: ${issue.message}\n`);
       }
       const versions = project.migrator.versions().length;
       ctx.out(
-        `${versions} version(s), ${project.migrator.edges().length} edge(s): ${errors.length} error(s), ${report.warnings.length} warning(s)\n`,
+        `${versions} version(s), ${project.migrator.edges().length} edge(s): ${errors.length} error(s), ${warnings.length} warning(s)\n`,
       );
     }
     if (errors.length > 0) throw new CliError('', EXIT.failure);

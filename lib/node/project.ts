@@ -6,7 +6,8 @@
  * A schemas module may export `codecs` (a record from version, or `'*'`, to io-ts codec),
  * `currentVersion`, `versionKey`, `missingVersion`, and `arbitraries` (a record from version
  * to fast-check arbitrary, sampled by `migraph check`, or a function returning one, maybe
- * async, so that the module loads without fast-check). TypeScript files are loaded through
+ * async, so that the module loads without fast-check), `retired` and `compatibility` (the
+ * policy `migraph check` enforces). TypeScript files are loaded through
  * `tsx`, so `.ts` migrations work without a build step.
  *
  * @since 0.1.0
@@ -16,6 +17,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as E from '#fp/Either.js';
 import type * as t from 'io-ts';
+import {
+  parseCompatibilityPolicy,
+  type CompatibilityPolicy,
+} from '../core/compatibility-policy.js';
 import { describeCause } from '../core/errors.js';
 import { DEFAULT_LOAD_TIMEOUT_MS, guardedLoad, importModule } from './import-module.js';
 import { loadMigrationsInto, type LoadReport } from './loader.js';
@@ -55,6 +60,11 @@ export interface SchemasModule {
    * migrations and for docs) without failing `check --snapshots`.
    */
   readonly retired?: readonly string[];
+  /**
+   * The compatibility class required of edges (SPEC §17), enforced by `migraph check`:
+   * `{ default: 'BACKWARD', '2.x': 'FULL', approved: [{ from, to, reason }] }`.
+   */
+  readonly compatibility?: unknown;
 }
 
 /** A loaded project: the migrator, how loading went, and the schemas module's extras. */
@@ -69,6 +79,8 @@ export interface Project {
   readonly arbitraries: () => Promise<Readonly<Record<string, unknown>>>;
   /** Versions retired on purpose (the schemas module's `retired`; `[]` when it exports none). */
   readonly retired: readonly string[];
+  /** The schemas module's compatibility policy, read; `undefined` when it exports none. */
+  readonly compatibility: CompatibilityPolicy | undefined;
   /** Things worth saying that do not stop the project from loading (a schemas module without codecs). */
   readonly warnings: readonly string[];
 }
@@ -111,6 +123,7 @@ const SCHEMAS_EXPORTS = [
   'missingVersion',
   'arbitraries',
   'retired',
+  'compatibility',
 ] as const;
 
 /** Edit distance, for "did you mean" (short names only). */
@@ -179,6 +192,12 @@ const readSchemas = async (file: string, timeoutMs: number): Promise<SchemasModu
     throw projectError(
       `The schemas module ${file} exports retired, but not as an array of versions`,
     );
+  }
+  if (exports.compatibility !== undefined) {
+    const policy = parseCompatibilityPolicy(exports.compatibility);
+    if (E.isLeft(policy)) {
+      throw projectError(`The schemas module ${file}: ${policy.left.message}`, policy.left);
+    }
   }
   return exports as SchemasModule;
 };
@@ -254,7 +273,12 @@ const load = async (options: ProjectOptions): Promise<Project> => {
     return built;
   };
   const retired = schemas.retired ?? [];
-  return { migrator, report, schemasFile, arbitraries, retired, warnings };
+  const policy =
+    schemas.compatibility === undefined
+      ? undefined
+      : parseCompatibilityPolicy(schemas.compatibility);
+  const compatibility = policy !== undefined && E.isRight(policy) ? policy.right : undefined;
+  return { migrator, report, schemasFile, arbitraries, retired, compatibility, warnings };
 };
 
 /**
