@@ -1,21 +1,17 @@
 /**
  * The database side of the command line: `migraph migrate --store postgres://…|sqlite:file
  * --table t --column c` (in `--workers` processes, each migrating batches of `--batch-size`
- * rows), and `migraph census --store …` / `migraph census file.ndjson` (states per version).
- * Run the same `migrate --store` command on as many machines as you like: the database shares
+ * rows), and the store `census` (see `census.ts`) and `docs` open. Run the same `migrate --store` command on as many machines as you like: the database shares
  * the rows among them.
  *
  * @since 0.1.0
  */
 import { Command, Option } from 'commander';
 import * as E from '#fp/Either.js';
-import { existsSync, statSync } from 'node:fs';
 import type { Migrator } from '../core/migrator.js';
 import type { MigrateStoreOptions, StateStore, StoreReport } from '../core/store.js';
-import { compareVersions } from '../core/version.js';
 import { resolveTargetVersion } from '../core/version-field.js';
 import { loadCompleteProject, type ProjectOptions } from '../node/project.js';
-import { census, censusFile, type Census } from '../stores/census.js';
 import { migrateStore } from '../stores/migrate.js';
 import { failure, targetUsage, usage } from './errors.js';
 import { startProgress } from './progress.js';
@@ -230,77 +226,4 @@ const run = async (
   } finally {
     progress?.stop();
   }
-};
-
-/** Prints a census: one line per version, then the total. */
-const formatCensus = (counts: Census): string => {
-  const entries = Object.entries(counts);
-  const width = Math.max(7, ...entries.map(([version]) => version.length));
-  const total = entries.reduce((sum, [, n]) => sum + n, 0);
-  return (
-    entries.map(([version, n]) => `${version.padEnd(width)}  ${n}\n`).join('') +
-    `${'total'.padEnd(width)}  ${total}\n`
-  );
-};
-
-/** The project's migrator when it has a migrations directory (for its version key), else a plain one. */
-const censusMigrator = async (project: ProjectOptions): Promise<Migrator | undefined> =>
-  existsSync(project.dir) && statSync(project.dir).isDirectory()
-    ? loadMigrator(project)
-    : undefined;
-
-/**
- * Registers `migraph census [files…] [--store …]`: states per version (normalised), and the
- * invalid ones, in NDJSON files or a database table.
- */
-export const registerCensus = (cli: Command, project: () => ProjectOptions): void => {
-  cli
-    .command('census')
-    .description('count states per version, in NDJSON files or a database table')
-    .argument('[files...]', '.ndjson/.jsonl files of states')
-    .option('--store <url>', 'a database: postgres://… or sqlite:<file>')
-    .option('--table <name>', 'with --store: the table')
-    .option('--column <name>', 'with --store: the column holding each state as JSON')
-    .option('--id <column>', 'with --store: the column identifying rows', 'id')
-    .option('--json', 'print the counts as JSON')
-    .action(async (files: string[], options: StoreOptions & { json?: boolean }) => {
-      if ((options.store === undefined) === (files.length === 0)) {
-        throw usage('census takes NDJSON files or --store');
-      }
-      const migrator = await censusMigrator(project());
-      const results: Census[] = [];
-      if (options.store !== undefined) {
-        const store = await openStore(options);
-        try {
-          const counted = await census(store, migrator);
-          if (E.isLeft(counted)) throw failure(counted.left.message, counted.left);
-          results.push(counted.right);
-        } finally {
-          await store.close();
-        }
-      }
-      for (const file of files) {
-        if (!existsSync(file) || !statSync(file).isFile()) throw usage(`No such file: ${file}`);
-        const counted = await censusFile(file, migrator);
-        if (E.isLeft(counted)) throw failure(counted.left.message, counted.left);
-        results.push(counted.right);
-      }
-      const merged: Census = {};
-      for (const result of results) {
-        for (const [version, n] of Object.entries(result))
-          merged[version] = (merged[version] ?? 0) + n;
-      }
-      const ordered = sortCensus(merged);
-      out(options.json === true ? `${JSON.stringify(ordered)}\n` : formatCensus(ordered));
-    });
-};
-
-/** Versions in semver order, `invalid` last (files counted apart are merged). */
-const sortCensus = (counts: Census): Census => {
-  const keys = Object.keys(counts).filter((k) => k !== 'invalid');
-  keys.sort(compareVersions);
-  const sorted: Census = {};
-  for (const key of keys) sorted[key] = counts[key]!;
-  if (counts.invalid !== undefined) sorted.invalid = counts.invalid;
-  return sorted;
 };
