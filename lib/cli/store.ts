@@ -1,8 +1,9 @@
 /**
  * The database side of the command line: `migraph migrate --store postgres://…|sqlite:file
  * --table t --column c` (in `--workers` processes, each migrating batches of `--batch-size`
- * rows), and the store `census` (see `census.ts`) and `docs` open. Run the same `migrate --store` command on as many machines as you like: the database shares
- * the rows among them.
+ * rows), and `openStore`, the URL parser `census --store` and `docs --store` use too. Run the
+ * same `migrate --store` command on as many machines as you like: the database shares the rows
+ * among them.
  *
  * @since 0.1.0
  */
