@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import { Command, CommanderError } from 'commander';
-import { describeCause } from '../core/errors.js';
+import { describeCause } from '../core/index.js';
 import { census } from './census.js';
 import { check } from './check.js';
 import { commandContext, registerCommand, type CliCommand } from './command.js';
