@@ -1,9 +1,10 @@
 /**
  * migraph: migrate versioned JSON state between schema versions along shortest paths of a
  * version graph. The root entry holds the core (`migraph/core`), the Node adapters
- * (`migraph/node`), AgentState (`migraph/state`) and the seed-compatible module API over a
- * default migrator. Browsers and bundlers import `migraph/core`; property-based testing is in
- * `migraph/testing`.
+ * (`migraph/node`), the store functions that need no driver (`migrateStore`, `census`),
+ * AgentState (`migraph/state`) and the seed-compatible module API over a default migrator.
+ * Browsers and bundlers import `migraph/core`; property-based testing is in `migraph/testing`;
+ * the store drivers are `migraph/postgres` and `migraph/sqlite`.
  *
  * @packageDocumentation
  */
@@ -196,6 +197,11 @@ export type {
   LineResult,
   StateResult,
 } from './node/index.js';
+
+// --- stores, driver-independent (the drivers are `migraph/postgres` and `migraph/sqlite`) ---
+export { migrateStore } from './stores/migrate.js';
+export { census, censusFile } from './stores/census.js';
+export type { Census } from './stores/census.js';
 
 // --- state ---
 export {

@@ -9,7 +9,7 @@ import * as E from '#fp/Either.js';
 import { existsSync, statSync } from 'node:fs';
 import { compareVersions, type Migrator } from '../core/index.js';
 import { loadCompleteProject, type ProjectOptions } from '../node/index.js';
-import { census as countStore, censusFile, type Census } from '../stores/census.js';
+import { census as countStore, censusFile, type Census } from '../index.js';
 import type { CliCommand } from './command.js';
 import { failure, usage } from './errors.js';
 import { openStore, type StoreOptions } from './store.js';
