@@ -1,8 +1,20 @@
 /**
  * The layer rule (SPEC §9): core imports nothing above it and no Node built-in; adapters
  * depend on core, never the reverse; nothing imports the CLI; no file is part of an import
- * cycle, type-only imports included.
+ * cycle, type-only imports included. The CLI uses the library as an application would: only
+ * through the entries package.json exports.
  */
+const { exports: entries } = require('./package.json');
+
+/** The source files of the package's entries: `./dist/lib/core/index.js` → `lib/core/index.ts`. */
+const publicEntries = Object.values(entries)
+  .flatMap((entry) => (typeof entry === 'string' ? [entry] : Object.values(entry)))
+  .flatMap((target) => (typeof target === 'string' ? [target] : Object.values(target)))
+  .filter((file) => /^\.\/dist\/lib\/.*\.js$/.test(file))
+  .map((file) => file.replace(/^\.\/dist\//, '').replace(/\.js$/, '.ts'));
+
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 module.exports = {
   forbidden: [
     {
@@ -69,6 +81,19 @@ module.exports = {
       severity: 'error',
       from: { path: '^lib/stores/' },
       to: { path: '^lib/(?!core/|node/|stores/)' },
+    },
+    {
+      name: 'cli-imports-public-entries',
+      severity: 'error',
+      comment:
+        'lib/cli only parses, delegates and prints (STYLE.md rule 10): it imports the library ' +
+        'through the entries package.json exports, never a module behind them. store.ts is ' +
+        'still to follow (it imports core, node and stores modules directly).',
+      from: { path: '^lib/cli/', pathNot: '^lib/cli/store\\.ts$' },
+      to: {
+        path: '^(lib|migrations)/',
+        pathNot: `^(lib/cli/|(${[...new Set(publicEntries)].map(escapeRegExp).join('|')})$)`,
+      },
     },
     {
       name: 'nothing-imports-the-cli',

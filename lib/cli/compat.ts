@@ -73,7 +73,7 @@ const classifier = async (
   runs: number,
 ): Promise<Classify> => {
   try {
-    const { compatibilityOf } = await import('../testing/compatibility.js');
+    const { compatibilityOf } = await import('../testing/index.js');
     return (pair) => compatibilityOf(m, pair, { runs });
   } catch (error) {
     ctx.err(
