@@ -22,6 +22,7 @@ const samples: Required<MigratorOptions> = {
   trace: false,
   clock,
   logger,
+  jitless: true,
 };
 
 const step = (s: AnyState) => ({ ...s, done: true });

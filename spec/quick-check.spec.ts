@@ -287,10 +287,12 @@ describe('validation with is first', () => {
         const m = new Migrator()
           .register('1.0.0', '2.0.0', (s) => ({ ...s, b: [2] }))
           .schema('2.0.0', t.type({ b: t.array(t.string) }));
-        expect(refused).to.equal(2);
+        // Compiled on first use, not by schema().
+        expect(refused).to.equal(1);
         expect(left(m.migrate({ state_version: '1.0.0' }))).to.deep.include({
           reason: 'validation_failed',
         });
+        expect(refused).to.equal(2);
       } finally {
         (globalThis as { Function: FunctionConstructor }).Function = saved;
       }

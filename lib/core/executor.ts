@@ -9,7 +9,6 @@
  * @since 0.1.0
  */
 import * as E from '#fp/Either.js';
-import type * as t from 'io-ts';
 import { copyState, isPlainObject, type StateObject } from './copy.js';
 import type { StepFn } from './definition.js';
 import { describeCause, MigrationError } from './errors.js';
@@ -17,6 +16,7 @@ import type { Edge, LiftedStep } from './graph.js';
 import type { Plan, Step } from './planner.js';
 import { formatValidationErrors } from './report.js';
 import type { QuickCheck } from './quick-check.js';
+import type { Validator } from './codec-registry.js';
 import { kindOf } from './show.js';
 import type { Version } from './version.js';
 import { writeVersionAt } from './version-field.js';
@@ -24,7 +24,7 @@ import { writeVersionAt } from './version-field.js';
 /** When states are checked against their version's codec. */
 export type ValidationMode = 'each-step' | 'final' | 'off';
 
-/** What the executor needs from the migrator. */
+/** What the executor needs from the migrator, once per run: no callbacks into it. */
 export interface ExecutionContext {
   /** The keys leading to the version field (one key for a top-level field). */
   readonly versionPath: readonly string[];
@@ -33,12 +33,15 @@ export interface ExecutionContext {
   readonly validate: ValidationMode;
   readonly trace: boolean;
   readonly clock: () => Date;
-  readonly codecFor: (version: Version) => t.Decoder<unknown, unknown> | undefined;
-  /**
-   * A check true only for states the codec's `decode` accepts (runs first, so a valid state
-   * costs one walk); undefined for a codec that transforms, which `decode` alone decides.
-   */
-  readonly quickCheck: (codec: t.Decoder<unknown, unknown>) => QuickCheck | undefined;
+}
+
+/**
+ * One step of a plan resolved for running (see `resolvePlan`): its edge, and the validator of
+ * the version it leads to (undefined: that version has no codec).
+ */
+export interface RunStep {
+  readonly edge: Edge;
+  readonly validator: Validator | undefined;
 }
 
 /** One event appended to a state's `execution_trace` per step. */
@@ -219,14 +222,14 @@ const isValid = (check: QuickCheck, state: StateObject): boolean => {
 
 /** The readable lines of a failed validation, or none; a codec that throws is a failure too. */
 const problemsAt = (
-  ctx: ExecutionContext,
+  validator: Validator | undefined,
   version: Version,
   state: StateObject,
 ): readonly string[] | undefined => {
-  const codec = ctx.codecFor(version);
-  if (codec === undefined) return undefined;
+  if (validator === undefined) return undefined;
+  const codec = validator.codec;
   // A valid state costs one quick walk; `decode` runs only to explain a failure.
-  const check = ctx.quickCheck(codec);
+  const check = validator.check();
   if (check !== undefined && isValid(check, state)) return undefined;
   const result = E.tryCatch(
     () => codec.decode(state),
@@ -254,9 +257,9 @@ const summarise = (lines: readonly string[]): string =>
  * @since 0.1.0
  */
 export const validateAt =
-  (ctx: ExecutionContext, step: Step, index: number, steps: number) =>
+  (validator: Validator | undefined, step: Step, index: number, steps: number) =>
   (state: StateObject): E.Either<MigrationError, StateObject> => {
-    const lines = problemsAt(ctx, step.to, state);
+    const lines = problemsAt(validator, step.to, state);
     return lines === undefined
       ? E.right(state)
       : E.left(
@@ -280,9 +283,9 @@ export const validateAt =
  * @since 0.1.0
  */
 export const validateInput =
-  (ctx: ExecutionContext, version: Version) =>
+  (validator: Validator | undefined, version: Version) =>
   (state: StateObject): E.Either<MigrationError, StateObject> => {
-    const lines = problemsAt(ctx, version, state);
+    const lines = problemsAt(validator, version, state);
     return lines === undefined
       ? E.right(state)
       : E.left(
@@ -311,7 +314,7 @@ const finishStep = (
   ctx: ExecutionContext,
   run: Run,
   last: number,
-  edge: Edge,
+  { edge, validator }: RunStep,
   step: Step,
   index: number,
   out: unknown,
@@ -339,7 +342,7 @@ const finishStep = (
     );
   }
   const check = ctx.validate === 'each-step' || (ctx.validate === 'final' && index === last);
-  return check ? validateAt(ctx, step, index, last + 1)(state) : E.right(state);
+  return check ? validateAt(validator, step, index, last + 1)(state) : E.right(state);
 };
 
 /**
@@ -360,7 +363,7 @@ const startRun = (state: StateObject, owned: boolean): Run => {
 /**
  * Runs every step of `plan` on `state`: a private copy the executor may change (`owned`), or,
  * when every step is pure, the caller's state, which is then never changed.
- * `edges[i]` is the edge of `plan.steps[i]`. Trace events of one run share one timestamp
+ * `steps[i]` is `plan.steps[i]` resolved (its edge and validator). Trace events of one run share one timestamp
  * (one clock reading per run). The first failure stops the run and is returned, tagged with its step.
  *
  * Complexity: the steps' own cost, plus one validation per step in `'each-step'` mode.
@@ -369,7 +372,7 @@ const startRun = (state: StateObject, owned: boolean): Run => {
 export const runPlan = (
   state: StateObject,
   plan: Plan,
-  edges: readonly Edge[],
+  steps: readonly RunStep[],
   ctx: ExecutionContext,
   owned = true,
 ): E.Either<MigrationError, StateObject> => {
@@ -379,10 +382,10 @@ export const runPlan = (
   // A loop, not a fold of closures: the executor's own cost per step is what this saves.
   for (let index = 0; index <= last; index++) {
     const step = plan.steps[index]!;
-    const edge = edges[index]!;
-    const out = edge.run(current, contextOf(step, ctx));
+    const runStep = steps[index]!;
+    const out = runStep.edge.run(current, contextOf(step, ctx));
     if (E.isLeft(out)) return E.left(stepFailed(step, index, out.left));
-    const finished = finishStep(ctx, run, last, edge, step, index, out.right);
+    const finished = finishStep(ctx, run, last, runStep, step, index, out.right);
     if (E.isLeft(finished)) return finished;
     current = finished.right;
   }
@@ -398,13 +401,13 @@ const settle = (out: unknown): Promise<E.Either<unknown, unknown>> =>
 
 const runStepAsync =
   (ctx: ExecutionContext, last: number, run: Run) =>
-  (step: Step, edge: Edge, index: number) =>
+  (step: Step, runStep: RunStep, index: number) =>
   async (state: StateObject): Promise<E.Either<MigrationError, StateObject>> => {
-    const called = edge.run(state, contextOf(step, ctx));
+    const called = runStep.edge.run(state, contextOf(step, ctx));
     const out = E.isLeft(called) ? called : await settle(called.right);
     return E.isLeft(out)
       ? E.left(stepFailed(step, index, out.left))
-      : finishStep(ctx, run, last, edge, step, index, out.right);
+      : finishStep(ctx, run, last, runStep, step, index, out.right);
   };
 
 /**
@@ -417,7 +420,7 @@ const runStepAsync =
 export const runPlanAsync = (
   state: StateObject,
   plan: Plan,
-  edges: readonly Edge[],
+  steps: readonly RunStep[],
   ctx: ExecutionContext,
   owned = true,
 ): Promise<E.Either<MigrationError, StateObject>> => {
@@ -426,7 +429,7 @@ export const runPlanAsync = (
     .reduce(
       (acc: Promise<E.Either<MigrationError, StateObject>>, step, index) =>
         acc.then((result) =>
-          E.isLeft(result) ? result : run(step, edges[index]!, index)(result.right),
+          E.isLeft(result) ? result : run(step, steps[index]!, index)(result.right),
         ),
       Promise.resolve(E.right(state)),
     )
@@ -454,7 +457,7 @@ export const runPlanAsync = (
 export const runPlanEager = (
   state: StateObject,
   plan: Plan,
-  edges: readonly Edge[],
+  steps: readonly RunStep[],
   ctx: ExecutionContext,
   owned = true,
 ): E.Either<MigrationError, StateObject> | Promise<E.Either<MigrationError, StateObject>> => {
@@ -463,11 +466,11 @@ export const runPlanEager = (
   let current = state;
   for (let index = 0; index <= last; index++) {
     const step = plan.steps[index]!;
-    const edge = edges[index]!;
-    const out = edge.run(current, contextOf(step, ctx));
+    const runStep = steps[index]!;
+    const out = runStep.edge.run(current, contextOf(step, ctx));
     if (E.isLeft(out)) return E.left(stepFailed(step, index, out.left));
-    if (isThenable(out.right)) return continueAsync(plan, edges, ctx, run, index, out.right);
-    const finished = finishStep(ctx, run, last, edge, step, index, out.right);
+    if (isThenable(out.right)) return continueAsync(plan, steps, ctx, run, index, out.right);
+    const finished = finishStep(ctx, run, last, runStep, step, index, out.right);
     if (E.isLeft(finished)) return finished;
     current = finished.right;
   }
@@ -477,7 +480,7 @@ export const runPlanEager = (
 /** The rest of an eager run, from step `index`, whose output `pending` is a promise. */
 const continueAsync = async (
   plan: Plan,
-  edges: readonly Edge[],
+  steps: readonly RunStep[],
   ctx: ExecutionContext,
   run: Run,
   index: number,
@@ -489,10 +492,10 @@ const continueAsync = async (
     const out = await settle(pending);
     let result = E.isLeft(out)
       ? E.left(stepFailed(step, index, out.left))
-      : finishStep(ctx, run, last, edges[index]!, step, index, out.right);
+      : finishStep(ctx, run, last, steps[index]!, step, index, out.right);
     const next = runStepAsync(ctx, last, run);
     for (let i = index + 1; i <= last && E.isRight(result); i++) {
-      result = await next(plan.steps[i]!, edges[i]!, i)(result.right);
+      result = await next(plan.steps[i]!, steps[i]!, i)(result.right);
     }
     return result;
   } catch (cause) {

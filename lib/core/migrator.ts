@@ -7,14 +7,21 @@ import * as E from '#fp/Either.js';
 import { pipe } from '#fp/function.js';
 import type * as t from 'io-ts';
 import { copyState, isPlainObject, type StateObject } from './copy.js';
-import { compileCheck, type QuickCheck } from './quick-check.js';
+import { CodecRegistry } from './codec-registry.js';
+import {
+  MIGRATOR_OPTIONS,
+  resolveOptions,
+  type MigratorOptions,
+  type ResolvedOptions,
+} from './migrator-options.js';
+import { asyncPlanError, resolvePlan, type ResolvedPlan } from './resolved-plan.js';
 import {
   isMigrationDefinition,
   type AnyState,
   type MigrationDefinition,
   type StepFn,
 } from './definition.js';
-import { describeCause, MigrationError, StateVersionError, type MigraphError } from './errors.js';
+import { describeCause, StateVersionError, type MigraphError } from './errors.js';
 import {
   liftStep,
   runPlan,
@@ -22,11 +29,10 @@ import {
   runPlanEager,
   validateInput,
   type ExecutionContext,
-  type ValidationMode,
 } from './executor.js';
 import { andThen, getOrThrow as orThrow } from './fp.js';
 import { VersionGraph, type Edge, type EdgeInfo } from './graph.js';
-import { silentLogger, type Logger } from './logger.js';
+import { silentLogger } from './logger.js';
 import { checkOptions, type OptionRules } from './options.js';
 import { migrateMany, type MigrateManyOptions } from './many.js';
 import type { AnySource } from './ordered.js';
@@ -40,55 +46,16 @@ import {
 } from './planner.js';
 import { kindOf, showQuoted, showValue } from './show.js';
 import { asCodec, type SchemaInput } from './standard-schema.js';
-import {
-  compareNormalised,
-  versionParser,
-  type Version,
-  type VersionFormat,
-  type VersionInput,
-} from './version.js';
+import { compareNormalised, versionParser, type Version, type VersionInput } from './version.js';
 import {
   formatVersion,
   readStateVersion,
   resolveTargetVersion,
-  versionKeyOf,
-  versionPathOf,
   withVersionAt,
   type ReadVersion,
-  type VersionFieldOptions,
 } from './version-field.js';
 
-/** Options of a {@link Migrator}; every one is optional. */
-export interface MigratorOptions {
-  /**
-   * The state field holding the version: a key, a dotted path such as `'_persist.version'`, or
-   * an array of keys (for keys that contain dots). Default `'state_version'`.
-   */
-  readonly versionKey?: string | readonly string[];
-  /**
-   * How states write their version: `'semver'` (default) or `'integer'` (`3` or `'3'`, read
-   * as `3.0.0`, planned as semver, and written back in the form it was read).
-   */
-  readonly versionFormat?: VersionFormat;
-  /**
-   * A state whose version is above every registered version (written by a newer release):
-   * `'error'` (default) gives a `StateVersionError` with reason `newer_version`; `'keep'`
-   * returns it as it is.
-   */
-  readonly onNewerVersion?: 'error' | 'keep';
-  /** Version assumed when a state has no version field. Default `'0.0.0'` (or `0`). */
-  readonly missingVersion?: VersionInput;
-  /** Default target of `migrate`. Default: the highest registered version. */
-  readonly currentVersion?: VersionInput;
-  /** When to validate against codecs. Default `'each-step'`. */
-  readonly validate?: ValidationMode;
-  /** Append a trace event per step to a state's `execution_trace` array, when it has one. Default `true`. */
-  readonly trace?: boolean;
-  /** Source of trace timestamps. Default `() => new Date()`. */
-  readonly clock?: () => Date;
-  /** Diagnostics. Default: silent. */
-  readonly logger?: Logger;
-}
+export { MIGRATOR_OPTIONS, type MigratorOptions, type ResolvedOptions };
 
 /** Optional parts of a registration. */
 export interface MigrationMeta<I = AnyState, O = AnyState> {
@@ -124,29 +91,6 @@ export interface RegistersMigrations {
   register(from: string, to: string, up: StepFn, meta?: MigrationMeta): unknown;
 }
 
-/** Resolved options of a {@link Migrator}. */
-export interface ResolvedOptions extends VersionFieldOptions {
-  readonly onNewerVersion: 'error' | 'keep';
-  readonly currentVersion: Version | undefined;
-  readonly validate: ValidationMode;
-  readonly trace: boolean;
-  readonly clock: () => Date;
-  readonly logger: Logger;
-}
-
-/** The rules of {@link MigratorOptions} (see `checkOptions`). */
-export const MIGRATOR_OPTIONS: OptionRules = {
-  versionKey: 'any',
-  versionFormat: ['semver', 'integer'],
-  onNewerVersion: ['error', 'keep'],
-  missingVersion: 'any',
-  currentVersion: 'any',
-  validate: ['each-step', 'final', 'off'],
-  trace: 'boolean',
-  clock: 'function',
-  logger: 'logger',
-};
-
 /** The rules of a registration's {@link MigrationMeta}. */
 const META_OPTIONS: OptionRules = {
   down: 'function',
@@ -177,9 +121,6 @@ const DEFINITION_OPTIONS: OptionRules = {
 const PLAN_OPTIONS: OptionRules = { direction: ['any', 'forward', 'reverse'] };
 const ALTERNATIVES_OPTIONS: OptionRules = { ...PLAN_OPTIONS, limit: 'positive integer' };
 const CALL_OPTIONS: OptionRules = { consume: 'boolean' };
-
-/** The default clock: the current time. */
-const systemClock = (): Date => new Date();
 
 /** The default options of a call: the same object each time, so checking them is skipped. */
 const NONE = Object.freeze({});
@@ -263,15 +204,11 @@ export class Migrator<S extends object = AnyState> {
   /** The options in force, defaults filled in. */
   readonly options: ResolvedOptions;
   private readonly graph = new VersionGraph();
-  private readonly codecs = new Map<Version | '*', t.Decoder<unknown, unknown>>();
-  /**
-   * The compiled check of each codec registered with {@link Migrator.schema} (see
-   * `compileCheck`): `undefined` for a codec that transforms, which keeps `decode`.
-   */
-  private readonly quickChecks = new WeakMap<t.Decoder<unknown, unknown>, QuickCheck | undefined>();
+  /** The codecs by version, each with its check (compiled on first use, unless `jitless`). */
+  private readonly codecs: CodecRegistry;
   private readonly context: ExecutionContext;
-  /** The edges of each (cached, immutable) plan, resolved once. */
-  private readonly planRuns = new WeakMap<Plan, PlanEdges>();
+  /** Each (cached, immutable) plan resolved once; a new codec starts it over. */
+  private planRuns = new WeakMap<Plan, ResolvedPlan>();
 
   /** Reads a version in this migrator's format. */
   private readonly parse: (value: unknown) => E.Either<StateVersionError, Version>;
@@ -279,34 +216,17 @@ export class Migrator<S extends object = AnyState> {
   private readonly given: MigratorOptions;
 
   constructor(options: MigratorOptions = {}) {
-    checkOptions('new Migrator()', options, MIGRATOR_OPTIONS);
+    this.options = resolveOptions(options);
     this.given = Object.freeze({ ...options });
-    const versionFormat = options.versionFormat ?? 'semver';
+    const { versionFormat, versionPath } = this.options;
     this.parse = versionParser(versionFormat);
-    const versionPath = versionPathOf(options.versionKey ?? 'state_version');
-    this.options = {
-      versionKey: versionKeyOf(versionPath),
-      versionPath,
-      versionFormat,
-      onNewerVersion: options.onNewerVersion ?? 'error',
-      missingVersion: orThrow(this.parse(options.missingVersion ?? '0.0.0')),
-      currentVersion:
-        options.currentVersion === undefined
-          ? undefined
-          : orThrow(this.parse(options.currentVersion)),
-      validate: options.validate ?? 'each-step',
-      trace: options.trace ?? true,
-      clock: options.clock ?? systemClock,
-      logger: options.logger ?? silentLogger,
-    };
+    this.codecs = new CodecRegistry(this.options.jitless);
     this.context = {
       versionPath,
       writeVersion: (version) => formatVersion(versionFormat, version),
       validate: this.options.validate,
       trace: this.options.trace,
       clock: this.options.clock,
-      codecFor: (version) => this.codecFor(version),
-      quickCheck: (codec) => this.quickChecks.get(codec),
     };
   }
 
@@ -410,10 +330,7 @@ export class Migrator<S extends object = AnyState> {
     checkOptions('derive()', options, MIGRATOR_OPTIONS);
     const copy = new Migrator<S>({ ...this.given, ...options });
     for (const edge of this.graph.edges()) copy.graph.setEdge(edge);
-    for (const [version, codec] of this.codecs) {
-      copy.codecs.set(version, codec);
-      copy.quickChecks.set(codec, this.quickChecks.get(codec));
-    }
+    for (const [version, codec] of this.codecs.entries()) copy.codecs.set(version, codec);
     return copy;
   }
 
@@ -436,20 +353,21 @@ export class Migrator<S extends object = AnyState> {
   schema(version: VersionInput | '*', codecOrValidator: SchemaInput): this {
     const codec = asCodec(codecOrValidator);
     this.codecs.set(version === '*' ? '*' : orThrow(this.parse(version)), codec);
-    if (!this.quickChecks.has(codec)) this.quickChecks.set(codec, compileCheck(codec));
+    // Resolved plans hold the validators of their versions: resolve them again.
+    this.planRuns = new WeakMap();
     return this;
   }
 
   /** The codec that applies to `version` (its own, else the `'*'` fallback). */
   codecFor(version: VersionInput): t.Decoder<unknown, unknown> | undefined {
     const parsed = this.parse(version);
-    return (E.isRight(parsed) ? this.codecs.get(parsed.right) : undefined) ?? this.codecs.get('*');
+    return this.codecs.validatorFor(E.isRight(parsed) ? parsed.right : undefined)?.codec;
   }
 
   /** Whether `version` has a codec of its own (not counting the `'*'` fallback). */
   hasOwnSchema(version: VersionInput): boolean {
     const parsed = this.parse(version);
-    return E.isRight(parsed) && this.codecs.has(parsed.right);
+    return E.isRight(parsed) && this.codecs.hasOwn(parsed.right);
   }
 
   /** Every version that appears in a migration, semver-ascending. */
@@ -596,10 +514,10 @@ export class Migrator<S extends object = AnyState> {
   private runStarted(started: Started): E.Either<MigraphError, StateObject> {
     const { copy, plan, context, owned } = started;
     if (plan === undefined) return E.right(copy);
-    const { asyncStep, edges } = this.resolved(plan);
+    const { asyncStep, steps } = this.resolved(plan);
     return asyncStep >= 0
-      ? E.left(asyncPlan(plan, asyncStep))
-      : runPlan(copy, plan, edges, context, owned);
+      ? E.left(asyncPlanError(plan, asyncStep))
+      : runPlan(copy, plan, steps, context, owned);
   }
 
   /**
@@ -663,7 +581,7 @@ export class Migrator<S extends object = AnyState> {
   private runStartedAsync(started: Started): Promise<E.Either<MigraphError, StateObject>> {
     const { copy, plan, context, owned } = started;
     if (plan === undefined) return Promise.resolve(E.right(copy));
-    return runPlanAsync(copy, plan, this.resolved(plan).edges, context, owned);
+    return runPlanAsync(copy, plan, this.resolved(plan).steps, context, owned);
   }
 
   /**
@@ -691,7 +609,7 @@ export class Migrator<S extends object = AnyState> {
         andThen((prepared) => this.start(prepared, options)),
         andThen(({ copy, plan, context, owned }): E.Either<MigraphError, StateObject> => {
           if (plan === undefined) return E.right(copy);
-          const out = runPlanEager(copy, plan, this.resolved(plan).edges, context, owned);
+          const out = runPlanEager(copy, plan, this.resolved(plan).steps, context, owned);
           if (!(out instanceof Promise)) return out;
           pending = out;
           return E.right(copy);
@@ -716,7 +634,7 @@ export class Migrator<S extends object = AnyState> {
     const owned = consume || plan === undefined || !this.resolved(plan).pure;
     return pipe(
       owned && !consume ? copyState(input) : E.right(input),
-      andThen(check ? validateInput(context, from) : E.right),
+      andThen(check ? validateInput(this.codecs.validatorFor(from), from) : E.right),
       E.map((copy) => ({ copy, plan, context, owned, from, to, kept })),
     );
   }
@@ -882,16 +800,11 @@ export class Migrator<S extends object = AnyState> {
     return this.parse(value);
   }
 
-  /** The edges of a (cached, immutable) plan and what they say about it, resolved once. */
-  private resolved(plan: Plan): PlanEdges {
+  /** A (cached, immutable) plan resolved into what the executor runs, once. */
+  private resolved(plan: Plan): ResolvedPlan {
     let run = this.planRuns.get(plan);
     if (run === undefined) {
-      const edges = plan.steps.map((step) => this.graph.edge(step.from, step.to) as Edge);
-      run = {
-        edges,
-        pure: edges.every((edge) => edge.pure),
-        asyncStep: edges.findIndex((edge) => edge.fn.constructor?.name === 'AsyncFunction'),
-      };
+      run = resolvePlan(plan, { graph: this.graph, codecs: this.codecs });
       this.planRuns.set(plan, run);
     }
     return run;
@@ -950,28 +863,6 @@ export class Migrator<S extends object = AnyState> {
     return resolveTargetVersion(this, to);
   }
 }
-
-/** A plan's edges, resolved once per plan. */
-interface PlanEdges {
-  readonly edges: readonly Edge[];
-  /** Every step is pure (`meta.pure`): the run needs no copy. */
-  readonly pure: boolean;
-  /**
-   * The first step that is an `async` function, or -1: `migrate` then says to use
-   * `migrateAsync` before running anything (a step that returns a promise without being
-   * `async` is only found when it runs).
-   */
-  readonly asyncStep: number;
-}
-
-/** The `async_step` error of a plan whose step `index` is async, given before anything runs. */
-const asyncPlan = (plan: Plan, index: number): MigrationError => {
-  const step = plan.steps[index]!;
-  return new MigrationError(
-    `Migration ${step.from}->${step.to} is async: use migrateAsync for plans with async steps`,
-    { reason: 'async_step', from: step.from, to: step.to, step: index },
-  );
-};
 
 /** A planned run: the state, the plan (none: return the state as it is) and its context. */
 interface Prepared {
