@@ -14,7 +14,12 @@
 import fc from 'fast-check';
 import type * as t from 'io-ts';
 import { classify, type AnyCodec, type LeafKind } from '../core/codec-walker.js';
-import { toJsonSchema, validatorJsonSchema } from '../core/json-schema.js';
+import {
+  mapSchemas,
+  toJsonSchema,
+  validatorJsonSchema,
+  type JsonSchema,
+} from '../core/json-schema.js';
 import { arbitraryForSchema } from './schema-arbitrary.js';
 
 /** Options of {@link arbitraryFor}. */
@@ -308,6 +313,20 @@ const allOf = (codecs: readonly Codec[], ctx: Context): fc.Arbitrary<unknown> =>
 const hasOverride = (ctx: Context, codec: Codec): boolean =>
   Object.prototype.hasOwnProperty.call(ctx.overrides, codec.name);
 
+/**
+ * The schema with its objects closed to the fields they name, so that a validator's states are
+ * drawn as an io-ts codec's are: `additionalProperties: false` where the schema says nothing of
+ * other keys (records, which say, keep theirs).
+ */
+const namedFieldsOnly = (schema: JsonSchema): JsonSchema =>
+  mapSchemas(schema, (s) =>
+    typeof s.properties === 'object' &&
+    s.additionalProperties === undefined &&
+    s.patternProperties === undefined
+      ? { ...s, additionalProperties: false }
+      : s,
+  ) as JsonSchema;
+
 const build = (codec: Codec, ctx: Context): fc.Arbitrary<unknown> => {
   if (hasOverride(ctx, codec)) return ctx.overrides[codec.name]!;
   const node = classify(codec);
@@ -392,7 +411,7 @@ const build = (codec: Codec, ctx: Context): fc.Arbitrary<unknown> => {
           'its validator gives no JSON Schema to draw from (fromStandardSchema(validator, { jsonSchema }) gives one)',
         );
       }
-      const drawn = arbitraryForSchema(toJsonSchema(codec), {
+      const drawn = arbitraryForSchema(namedFieldsOnly(toJsonSchema(codec)), {
         maxDepth: ctx.maxDepth,
         maxLength: ctx.maxLength,
         overrides: ctx.overrides,

@@ -1,0 +1,2 @@
+// The same step as the io-ts variant's: only the schemas differ.
+export { default } from '../../ten-versions/migrations/v2_2_0_to_v3_0_0.js';

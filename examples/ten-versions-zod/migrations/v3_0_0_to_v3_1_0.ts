@@ -1,0 +1,2 @@
+// The same step as the io-ts variant's: only the schemas differ.
+export { default } from '../../ten-versions/migrations/v3_0_0_to_v3_1_0.js';
