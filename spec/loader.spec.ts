@@ -227,11 +227,15 @@ describe('loader', () => {
   it('checks its options', async () => {
     const m = new Migrator();
     for (const [options, message] of [
-      [{ ignore: 'schemas.mjs' }, 'options.ignore'],
-      [{ timeoutMs: 0 }, 'options.timeoutMs'],
-      [{ timeoutMs: Infinity }, 'options.timeoutMs'],
-      [{ importModule: 'tsx' }, 'options.importModule'],
-      [{ timeout: 5 }, 'Unknown option timeout'],
+      [{ ignore: 'schemas.mjs' }, 'option ignore of loadMigrationsInto'],
+      [{ timeoutMs: 0 }, 'option timeoutMs of loadMigrationsInto'],
+      [{ timeoutMs: Infinity }, 'option timeoutMs of loadMigrationsInto'],
+      [{ importModule: 'tsx' }, 'option importModule of loadMigrationsInto'],
+      [
+        { timeout: 5 },
+        'Unknown option timeout of loadMigrationsInto (known: importModule, timeoutMs, ignore); did you mean timeoutMs?',
+      ],
+      [{ ignore: [3] }, 'Expected option ignore of loadMigrationsInto to be an array of strings'],
     ] as const) {
       let error: unknown;
       try {

@@ -9,7 +9,13 @@ import { rmSync } from 'node:fs';
 import pg from 'pg';
 import { Migrator } from '../lib/core/index.js';
 import { StoreError, type StoreReport } from '../lib/core/store.js';
-import { census, migrateStore, postgresStore, readMigrated } from '../lib/stores/postgres.js';
+import {
+  census,
+  migrateStore,
+  postgresStore,
+  readMigrated,
+  type PgPoolLike,
+} from '../lib/stores/postgres.js';
 import { binary, makeProject, runCli } from './support/cli.js';
 import { freshDatabase } from './support/postgres.js';
 import { doc, storeSuite, type TestTable } from './support/store-suite.js';
@@ -236,6 +242,23 @@ describe('migraph/postgres', function () {
       expect(() => postgresStore({ connectionString: url, table: 't', column: 'a.b' })).to.throw(
         TypeError,
       );
+      // migrateStore's options are checked where they are given.
+      const unknown = postgresStore({ connectionString: url, table: 't', column: 'c' });
+      for (const [options, message] of [
+        [{ worker: 4 }, /^Unknown option worker of migrateStore .*; did you mean workers\?$/],
+        [{ lockwait: 10 }, /^Unknown option lockwait of migrateStore .*; did you mean lockWait\?$/],
+        [{ batchSize: 0 }, /^Expected option batchSize of migrateStore to be a positive integer/],
+        [
+          { retryRejected: 'yes' },
+          /^Expected option retryRejected of migrateStore to be a boolean/,
+        ],
+        [
+          { lockWait: -1 },
+          /^Expected option lockWait of migrateStore to be a number of milliseconds/,
+        ],
+      ] as const) {
+        expect(() => migrateStore(m(), unknown, options as never)).to.throw(TypeError, message);
+      }
     });
   });
 
@@ -282,9 +305,10 @@ describe('migraph/postgres', function () {
           (r) => r.name,
         ),
       ).to.deep.equal(['row 1', 'row 2', 'row 3', 'row 4']);
-      // A unique index on the column alone is enough.
+      // A unique index on the column alone, NOT NULL, is enough.
       await app.query(
-        `UPDATE owned SET owner = n; CREATE UNIQUE INDEX owned_owner ON owned (owner)`,
+        `UPDATE owned SET owner = n; CREATE UNIQUE INDEX owned_owner ON owned (owner);
+         ALTER TABLE owned ALTER COLUMN owner SET NOT NULL`,
       );
       expect(report(await migrateStore(m(), store))).to.include({ migrated: 4 });
       await store.close();
@@ -318,20 +342,142 @@ describe('migraph/postgres', function () {
       await store.close();
     });
 
-    it('settles when the workers outnumber the connections: a given pool too small is a Left, its own pool grows', async () => {
+    it('settles at every worker count: a given pool needs a connection beside its workers, its own pool grows', async () => {
       const t = await createTable('crowded', rows(120));
+      const reset = () =>
+        app.query(`UPDATE crowded SET doc = jsonb_set(doc, '{state_version}', '"1.0.0"')`);
       const pool = new pg.Pool({ connectionString: url });
       const given = postgresStore({ pool, table: 'crowded', column: 'doc' });
-      const error = left(await migrateStore(m(), given, { workers: 11, batchSize: 5 }));
-      expect(error.reason).to.equal('connection');
-      expect(error.message).to.match(/max of 10 connections is below the 11 workers/);
-      await pool.end();
-      const own = t.store();
-      expect(report(await migrateStore(m(), own, { workers: 51, batchSize: 2 }))).to.include({
+      for (const workers of [10, 11]) {
+        const error = left(await migrateStore(m(), given, { workers, batchSize: 5 }));
+        expect(error.reason).to.equal('connection');
+        expect(error.message).to.match(
+          /max of 10 connections leaves none for the run's own statements once 10 workers hold one each.*max of at least workers \+ 1, or at most 9 workers/,
+        );
+      }
+      expect(await versions('crowded')).to.deep.equal(rows(120).map(() => '1.0.0'));
+      expect(report(await migrateStore(m(), given, { workers: 9, batchSize: 5 }))).to.include({
         migrated: 120,
         conflicts: 0,
       });
+      await pool.end();
+      const own = t.store();
+      for (const workers of [50, 51]) {
+        await reset();
+        expect(
+          report(await migrateStore(m(), own, { workers, batchSize: 2 })),
+          `${workers} workers`,
+        ).to.include({ migrated: 120, conflicts: 0 });
+      }
       await own.close();
+    });
+
+    it('refuses an id column that allows NULL, even under a unique index, and writes nothing', async () => {
+      await app.query(`CREATE TABLE nullable (id int UNIQUE, doc jsonb);
+        INSERT INTO nullable SELECT i, jsonb_build_object('state_version', '1.0.0', 'name', 'row ' || i)
+          FROM generate_series(1, 3) AS i;
+        INSERT INTO nullable VALUES (NULL, '{"state_version": "1.0.0", "name": "no id"}');`);
+      const store = postgresStore({ connectionString: url, table: 'nullable', column: 'doc' });
+      const run = left(await migrateStore(m(), store, { batchSize: 2 }));
+      expect(run.reason).to.equal('schema');
+      expect(run.message)
+        .to.match(/id column id of nullable allows NULL/)
+        .and.match(/ALTER COLUMN "id" SET NOT NULL/);
+      expect(left(await readMigrated(m(), store, '1', { writeBack: true })).reason).to.equal(
+        'schema',
+      );
+      expect(await versions('nullable')).to.deep.equal(['1.0.0', '1.0.0', '1.0.0', '1.0.0']);
+      await app.query(
+        `DELETE FROM nullable WHERE id IS NULL; ALTER TABLE nullable ALTER COLUMN id SET NOT NULL`,
+      );
+      expect(report(await migrateStore(m(), store, { batchSize: 2 }))).to.include({
+        migrated: 3,
+        conflicts: 0,
+      });
+      await store.close();
+    });
+
+    it('records a row a trigger refuses with a SQLSTATE of any class (42501, XX000), in a batch or alone; a statement refused for every row stops the run', async () => {
+      for (const batchSize of [10, 1]) {
+        const name = `guarded_${batchSize}`;
+        const t = await createTable(name, rows(5));
+        await app.query(`CREATE FUNCTION ${name}_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF NEW.id = 2 THEN RAISE EXCEPTION 'row 2 is not yours' USING ERRCODE = '42501'; END IF;
+              IF NEW.id = 4 THEN RAISE EXCEPTION 'row 4 is broken' USING ERRCODE = 'XX000'; END IF;
+              RETURN NEW;
+            END $$;
+          CREATE TRIGGER ${name}_guard BEFORE UPDATE ON ${name} FOR EACH ROW EXECUTE FUNCTION ${name}_guard();`);
+        const store = t.store();
+        expect(report(await migrateStore(m(), store, { batchSize })), name).to.include({
+          migrated: 3,
+          rejected: 2,
+          conflicts: 0,
+        });
+        const rejected = await t.rejected();
+        expect(rejected.get('2')?.error, name).to.match(/42501.*row 2 is not yours/);
+        expect(rejected.get('4')?.error, name).to.match(/XX000.*row 4 is broken/);
+        expect(await versions(name)).to.deep.equal(['1.1.0', '1.0.0', '1.1.0', '1.0.0', '1.1.0']);
+        expect(report(await migrateStore(m(), store))).to.include({
+          migrated: 0,
+          rejected: 0,
+          previouslyRejected: 2,
+        });
+        await store.close();
+      }
+      // Refused for every row, the statement itself: nothing is recorded, the run stops.
+      const t = await createTable('frozen', rows(3));
+      await app.query(`CREATE FUNCTION frozen_off() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN RAISE EXCEPTION 'updates are off' USING ERRCODE = '42501'; END $$;
+        CREATE TRIGGER frozen_off BEFORE UPDATE ON frozen FOR EACH STATEMENT EXECUTE FUNCTION frozen_off();`);
+      for (const batchSize of [10, 1]) {
+        const store = t.store();
+        const error = left(await migrateStore(m(), store, { batchSize }));
+        await store.close();
+        expect(error.reason).to.equal('query');
+        expect(error.message).to.match(/updates are off/);
+        expect((await t.rejected()).size).to.equal(0);
+        expect(await versions('frozen')).to.deep.equal(['1.0.0', '1.0.0', '1.0.0']);
+      }
+    });
+
+    it('releases the savepoint of each row it writes alone, however many rows the batch has', async () => {
+      const t = await createTable('savepoints', rows(200));
+      await app.query(`CREATE FUNCTION savepoints_veto() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN IF NEW.id = 2 THEN RAISE EXCEPTION 'row 2 is frozen'; END IF; RETURN NEW; END $$;
+        CREATE TRIGGER savepoints_veto BEFORE UPDATE ON savepoints FOR EACH ROW EXECUTE FUNCTION savepoints_veto();`);
+      // The statements of the run's connections, as PostgreSQL receives them.
+      const pool = new pg.Pool({ connectionString: url, max: 3 });
+      let open = 0;
+      let deepest = 0;
+      const track = (text: string) => {
+        if (/^SAVEPOINT /.test(text)) deepest = Math.max(deepest, ++open);
+        else if (/^RELEASE SAVEPOINT /.test(text)) open--;
+        else if (/^(BEGIN|COMMIT|ROLLBACK)$/.test(text)) open = 0;
+      };
+      const spied: PgPoolLike = {
+        connect: async () => {
+          const client = await pool.connect();
+          return {
+            query: (text: string, values?: unknown[]) => {
+              track(text);
+              return client.query(text, values);
+            },
+            release: (error?: Error | boolean) => client.release(error),
+          };
+        },
+        query: (text, values) => pool.query(text, values),
+        end: () => pool.end(),
+      };
+      const store = postgresStore({ pool: spied, table: 'savepoints', column: 'doc' });
+      expect(report(await migrateStore(m(), store, { batchSize: 200 }))).to.include({
+        migrated: 199,
+        rejected: 1,
+      });
+      expect((await t.rejected()).get('2')?.error).to.match(/row 2 is frozen/);
+      expect(deepest, 'savepoints open at once').to.be.within(1, 2);
+      await store.close();
+      await pool.end();
     });
 
     for (const [how, lose] of [

@@ -149,6 +149,91 @@ describe('migrateStore with worker processes', function () {
     }
   });
 
+  it('counts the rows the application holds locked once, however many workers wait for them', async () => {
+    await table(
+      'held',
+      Array.from({ length: 40 }, (_, i) => doc(i + 1)),
+    );
+    const store = postgresStore({ connectionString: url, table: 'held', column: 'doc' });
+    const holder = await app.connect();
+    try {
+      await holder.query(`BEGIN; SELECT * FROM held WHERE id IN (3, 17, 31) FOR UPDATE`);
+      expect(
+        right(
+          await migrateStore(m, store, {
+            workers: 4,
+            batchSize: 5,
+            lockWait: 100,
+            project: projectOf(),
+          }),
+        ),
+      ).to.deep.equal({
+        migrated: 37,
+        alreadyAtTarget: 0,
+        rejected: 0,
+        previouslyRejected: 0,
+        conflicts: 3,
+      });
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      holder.release();
+      await store.close();
+    }
+  });
+
+  it('does not count as held by the application the rows a sibling worker was still migrating', async () => {
+    // The state marked `last` is migrated only once every other worker has exited.
+    const slow = makeProject({
+      'migrations/v1_0_0_to_v1_1_0.mjs': `import { readdirSync, readFileSync } from 'node:fs';
+const siblings = () =>
+  readdirSync('/proc').filter((p) => {
+    if (!/^[0-9]+$/.test(p) || Number(p) === process.pid) return false;
+    try {
+      const stat = readFileSync('/proc/' + p + '/stat', 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return ppid === process.ppid && readFileSync('/proc/' + p + '/cmdline', 'utf8').includes('process-worker');
+    } catch {
+      return false;
+    }
+  });
+export default {
+  from: '1.0.0',
+  to: '1.1.0',
+  up: async (s) => {
+    while (s.last && siblings().length > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    return { ...s, pid: process.pid };
+  },
+};
+`,
+    });
+    await table(
+      'sibling',
+      Array.from({ length: 20 }, (_, i) => doc(i + 1, i === 19 ? { last: true } : {})),
+    );
+    const store = postgresStore({ connectionString: url, table: 'sibling', column: 'doc' });
+    try {
+      expect(
+        right(
+          await migrateStore(m, store, {
+            workers: 2,
+            batchSize: 5,
+            lockWait: 100,
+            project: { dir: path.join(slow, 'migrations') },
+          }),
+        ),
+      ).to.deep.equal({
+        migrated: 20,
+        alreadyAtTarget: 0,
+        rejected: 0,
+        previouslyRejected: 0,
+        conflicts: 0,
+      });
+    } finally {
+      await store.close();
+      rmSync(slow, { recursive: true, force: true });
+    }
+  });
+
   it('is a Left (reason worker) naming the worker when the project cannot be loaded there', async () => {
     await table('unloadable', [doc(1)]);
     const store = postgresStore({ connectionString: url, table: 'unloadable', column: 'doc' });

@@ -16,6 +16,7 @@ import {
   type StepFn,
 } from '../core/definition.js';
 import { describeCause } from '../core/errors.js';
+import { checkOptions, type OptionRules } from '../core/options.js';
 import type { EdgeInfo } from '../core/graph.js';
 import { Migrator } from '../core/migrator.js';
 import { edgeOfFileName, MIGRATION_FILE } from '../core/naming.js';
@@ -60,36 +61,10 @@ export interface LoadOptions {
   readonly ignore?: readonly string[];
 }
 
-const LOAD_OPTIONS = ['importModule', 'timeoutMs', 'ignore'];
-
-/** Throws a `TypeError` naming an option that is unknown or not of its type. */
-const checkLoadOptions = (options: LoadOptions): void => {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`Expected options to be an object, got ${String(options)}`);
-  }
-  const unknown = Object.keys(options).find((key) => !LOAD_OPTIONS.includes(key));
-  if (unknown !== undefined) {
-    throw new TypeError(`Unknown option ${unknown}: expected one of ${LOAD_OPTIONS.join(', ')}`);
-  }
-  if (options.importModule !== undefined && typeof options.importModule !== 'function') {
-    throw new TypeError('Expected options.importModule to be a function');
-  }
-  const timeout = options.timeoutMs;
-  if (
-    timeout !== undefined &&
-    !(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))
-  ) {
-    throw new TypeError(
-      `Expected options.timeoutMs to be a positive number of milliseconds, got ${String(timeout)}`,
-    );
-  }
-  const ignore = options.ignore;
-  if (
-    ignore !== undefined &&
-    !(Array.isArray(ignore) && ignore.every((name) => typeof name === 'string'))
-  ) {
-    throw new TypeError('Expected options.ignore to be an array of file names');
-  }
+const LOAD_OPTIONS: OptionRules = {
+  importModule: 'function',
+  timeoutMs: 'positive number',
+  ignore: 'strings',
 };
 
 /**
@@ -320,7 +295,7 @@ export const loadMigrationsInto = async (
   dir: string = defaultMigrationsDir(),
   options: LoadOptions = {},
 ): Promise<LoadReport> => {
-  checkLoadOptions(options);
+  checkOptions('loadMigrationsInto', options, LOAD_OPTIONS);
   const ignore = new Set(options.ignore ?? []);
   const logger = target.options.logger;
   const resolved = path.resolve(dir);

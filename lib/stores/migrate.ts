@@ -13,6 +13,7 @@ import {
   StoreError,
   type ClaimedBatch,
   type MigrateStoreOptions,
+  type RunCounts,
   type StateStore,
   type StoredState,
   type StoreReport,
@@ -24,6 +25,7 @@ import {
 } from '../core/store.js';
 import type { Version } from '../core/version.js';
 import { parseExact } from '../core/json-exact.js';
+import { checkOptions, type OptionRules } from '../core/options.js';
 import { formatVersion, resolveTargetVersion, versionValueAt } from '../core/version-field.js';
 
 /** Passes over the table while rows keep being changed under a run (each pass retries them). */
@@ -135,11 +137,15 @@ export const migrateStored = async (
   return { kind: 'migrated', state: migrated, text };
 };
 
-const checkCount = (value: unknown, name: string): number => {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new TypeError(`Expected ${name} to be a positive integer, got ${String(value)}`);
-  }
-  return value;
+/** The options `migrateStore` knows; the values that `checkOptions` cannot judge are checked below. */
+const MIGRATE_STORE_OPTIONS: OptionRules = {
+  to: 'any',
+  batchSize: 'positive integer',
+  workers: 'positive integer',
+  project: 'any',
+  retryRejected: 'boolean',
+  onProgress: 'function',
+  lockWait: 'any',
 };
 
 /** Runs `f`s one after another, in call order. */
@@ -181,7 +187,7 @@ interface Tally {
  * again from its new value); a state that cannot be read without loss or migrated stays as it
  * is and is recorded in `migraph_rejected` (`table`, `column`, `id`, `version`, `error`, `at`),
  * and later runs leave it alone until `retryRejected`. Steps may be async. Throws a
- * `TypeError` on a bad `batchSize` or `workers`; every other failure is a `Left`.
+ * `TypeError` on an unknown option or a bad value (naming it); every other failure is a `Left`.
  *
  * @example
  * const report = await migrateStore(m, postgresStore({ connectionString, table: 'agents', column: 'state' }), {
@@ -195,16 +201,14 @@ export const migrateStore = <S extends object>(
   store: StateStore,
   options: MigrateStoreOptions = {},
 ): Promise<E.Either<StoreError | MigraphError, StoreReport>> => {
-  const batchSize = checkCount(options.batchSize ?? 500, 'batchSize');
-  const workers = checkCount(options.workers ?? 1, 'workers');
+  checkOptions('migrateStore', options, MIGRATE_STORE_OPTIONS);
+  const batchSize = options.batchSize ?? 500;
+  const workers = options.workers ?? 1;
   const lockWait = options.lockWait ?? DEFAULT_LOCK_WAIT;
   if (typeof lockWait !== 'number' || !(lockWait >= 0) || lockWait === Infinity) {
     throw new TypeError(
-      `Expected lockWait to be a number of milliseconds ≥ 0, got ${String(lockWait)}`,
+      `Expected option lockWait of migrateStore to be a number of milliseconds ≥ 0, got ${String(lockWait)}`,
     );
-  }
-  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
-    throw new TypeError(`Expected onProgress to be a function, got ${typeof options.onProgress}`);
   }
   if (options.project !== undefined) {
     checkProcesses(store, options.project, workers);
@@ -234,9 +238,29 @@ const checkProcesses = (store: StateStore, project: StoreProject, workers: numbe
   }
 };
 
+/** The progress of a run, from its starting counts and its tally so far. */
+const progressOf =
+  (counts: RunCounts, tally: Tally, onProgress: MigrateStoreOptions['onProgress']) => () =>
+    onProgress?.({
+      done: tally.migrated + tally.atTarget.size + tally.rejected,
+      total: counts.pending,
+      migrated: tally.migrated,
+      alreadyAtTarget: counts.atTarget + tally.atTarget.size,
+      rejected: tally.rejected,
+    });
+
+const reportOf = (counts: RunCounts, tally: Tally, conflicts: number): StoreReport => ({
+  migrated: tally.migrated,
+  alreadyAtTarget: counts.atTarget + tally.atTarget.size,
+  rejected: tally.rejected,
+  previouslyRejected: counts.rejected,
+  conflicts,
+});
+
 /**
  * `workers` processes (see `process-pool.ts`), after one `prepare` here: old rejections are
- * forgotten once, and the counts are taken before any worker starts.
+ * forgotten once, and the counts are taken before any worker starts. Once every worker has
+ * ended, this process waits for the states still locked and counts what remains, once.
  */
 const runInProcesses = async (
   m: Migrator<object>,
@@ -248,13 +272,14 @@ const runInProcesses = async (
 ): Promise<E.Either<StoreError | MigraphError, StoreReport>> => {
   const target = resolveTarget(m, options.to);
   if (E.isLeft(target)) return target;
+  let session: StoreSession | undefined;
   try {
     const counts = await store.prepare(target.right.store, {
       retryRejected: options.retryRejected === true,
     });
     // Loaded on use: `node:child_process` stays out of in-process runs (and of bundles).
     const { runProcesses } = await import('./process-pool.js');
-    const report = await runProcesses({
+    const done = await runProcesses({
       workers,
       counts,
       job: {
@@ -262,15 +287,33 @@ const runInProcesses = async (
         store: store.location!,
         to: target.right.version,
         batchSize,
-        lockWait,
       },
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     });
-    return E.isRight(report)
-      ? report
-      : E.left(new StoreError(report.left.join('\n'), { reason: 'worker', store: store.name }));
+    if (E.isLeft(done)) {
+      return E.left(new StoreError(done.left.join('\n'), { reason: 'worker', store: store.name }));
+    }
+    const tally: Tally = {
+      migrated: done.right.migrated,
+      atTarget: new Set(done.right.atTarget),
+      rejected: done.right.rejected,
+      conflicts: 0,
+    };
+    const conflicts = await settle(
+      m,
+      store,
+      target.right,
+      async () => [(session ??= await store.session(target.right.store))],
+      batchSize,
+      tally,
+      lockWait,
+      progressOf(counts, tally, options.onProgress),
+    );
+    return E.right(reportOf(counts, tally, conflicts));
   } catch (error) {
     return E.left(asStoreError(store, error));
+  } finally {
+    await session?.close().catch(() => undefined);
   }
 };
 
@@ -291,48 +334,109 @@ const runMigrateStore = async (
     });
     for (let i = 0; i < workers; i++) sessions.push(await store.session(target.right.store));
     const tally: Tally = { migrated: 0, atTarget: new Set(), rejected: 0, conflicts: 0 };
-    const progress = () =>
-      options.onProgress?.({
-        done: tally.migrated + tally.atTarget.size + tally.rejected,
-        total: counts.pending,
-        migrated: tally.migrated,
-        alreadyAtTarget: counts.atTarget + tally.atTarget.size,
-        rejected: tally.rejected,
-      });
-    for (let pass = 0; pass < MAX_PASSES; pass++) {
-      tally.conflicts = 0;
-      await runPass(m, sessions, target.right, batchSize, tally, progress);
-      if (tally.conflicts === 0) break;
-    }
-    // Claims skip the states another transaction holds locked (the application's `SELECT …
-    // FOR UPDATE`, another run's batch): wait a while for the states still to do and take
-    // them once free; those still not done are left for the next run, as conflicts.
-    const toDo = async () => {
-      const { pending } = await store.prepare(target.right.store, { retryRejected: false });
-      // Less the states found at the target as `m` reads them (and left as they are).
-      return Math.max(0, pending - tally.atTarget.size);
-    };
-    let remaining = await toDo();
-    for (let waited = 0, pause = 50; remaining > 0 && waited < lockWait; pause *= 2) {
-      const wait = Math.min(pause, 1_000, lockWait - waited);
-      await new Promise((resolve) => setTimeout(resolve, wait));
-      waited += wait;
-      tally.conflicts = 0;
-      await runPass(m, sessions, target.right, batchSize, tally, progress);
-      remaining = await toDo();
-    }
-    return E.right({
-      migrated: tally.migrated,
-      alreadyAtTarget: counts.atTarget + tally.atTarget.size,
-      rejected: tally.rejected,
-      previouslyRejected: counts.rejected,
-      conflicts: Math.max(tally.conflicts, remaining),
-    });
+    const progress = progressOf(counts, tally, options.onProgress);
+    await runPasses(m, sessions, target.right, batchSize, tally, progress);
+    const conflicts = await settle(
+      m,
+      store,
+      target.right,
+      async () => sessions,
+      batchSize,
+      tally,
+      lockWait,
+      progress,
+    );
+    return E.right(reportOf(counts, tally, conflicts));
   } catch (error) {
     return E.left(asStoreError(store, error));
   } finally {
     await Promise.allSettled(sessions.map((s) => s.close()));
   }
+};
+
+/** What one worker process did: its counts, and the ids it found at the target. */
+export interface WorkerTally {
+  readonly migrated: number;
+  readonly rejected: number;
+  readonly atTarget: readonly string[];
+}
+
+/**
+ * The part of a run one worker process does (`process-worker.ts`): passes over the store with
+ * one session until nothing is left to claim. The run's `prepare`, its wait for locked states
+ * and its final count are the parent's, once, after every worker has ended.
+ */
+export const runWorker = async (
+  m: Migrator<object>,
+  store: StateStore,
+  job: { readonly to: string | number; readonly batchSize: number },
+  onProgress: (progress: { migrated: number; seen: number; rejected: number }) => void,
+): Promise<WorkerTally> => {
+  const target = resolveTarget(m, job.to);
+  if (E.isLeft(target)) throw target.left;
+  const session = await store.session(target.right.store);
+  try {
+    const tally: Tally = { migrated: 0, atTarget: new Set(), rejected: 0, conflicts: 0 };
+    await runPasses(m, [session], target.right, job.batchSize, tally, () =>
+      onProgress({ migrated: tally.migrated, seen: tally.atTarget.size, rejected: tally.rejected }),
+    );
+    return { migrated: tally.migrated, rejected: tally.rejected, atTarget: [...tally.atTarget] };
+  } catch (error) {
+    throw asStoreError(store, error);
+  } finally {
+    await session.close();
+  }
+};
+
+/** Passes over the store while rows keep being changed under the run (each retries them). */
+const runPasses = async (
+  m: Migrator<object>,
+  sessions: readonly StoreSession[],
+  target: RunTarget,
+  batchSize: number,
+  tally: Tally,
+  progress: () => void,
+): Promise<void> => {
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    tally.conflicts = 0;
+    await runPass(m, sessions, target, batchSize, tally, progress);
+    if (tally.conflicts === 0) return;
+  }
+};
+
+/**
+ * The end of a run, once all of its own workers have claimed what they could: claims skip the
+ * states another transaction holds locked (the application's `SELECT … FOR UPDATE`, another
+ * run's batch), so it waits up to `lockWait` for the states still to do, migrating them once
+ * free; those still not done are left for the next run. Counted here, once per run, when no
+ * batch of the run is open: a batch of its own is never taken for the application's.
+ * Returns the conflicts: the states left.
+ */
+const settle = async (
+  m: Migrator<object>,
+  store: StateStore,
+  target: RunTarget,
+  sessions: () => Promise<readonly StoreSession[]>,
+  batchSize: number,
+  tally: Tally,
+  lockWait: number,
+  progress: () => void,
+): Promise<number> => {
+  const toDo = async () => {
+    const { pending } = await store.prepare(target.store, { retryRejected: false });
+    // Less the states found at the target as `m` reads them (and left as they are).
+    return Math.max(0, pending - tally.atTarget.size);
+  };
+  let remaining = await toDo();
+  for (let waited = 0, pause = 50; remaining > 0 && waited < lockWait; pause *= 2) {
+    const wait = Math.min(pause, 1_000, lockWait - waited);
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    waited += wait;
+    tally.conflicts = 0;
+    await runPass(m, await sessions(), target, batchSize, tally, progress);
+    remaining = await toDo();
+  }
+  return Math.max(tally.conflicts, remaining);
 };
 
 /** One pass over the store: the sessions claim batches from one cursor until none is left. */

@@ -1,9 +1,10 @@
 /**
  * Worker processes for `migrateStore(m, store, { workers, project })`: each process rebuilds
  * the migrator from the project on disk, opens the same store from its `location`, and runs
- * `migrateStore` with one session; the database shares the rows among them as among machines.
- * The parent sums their counts and reports progress. A worker killed at any moment loses only
- * its open transaction, which the database rolls back.
+ * passes over the store with one session; the database shares the rows among them as among
+ * machines. The parent sums their counts and reports progress; the run's wait for locked
+ * states and its final count are `migrateStore`'s, after every worker has ended. A worker
+ * killed at any moment loses only its open transaction, which the database rolls back.
  *
  * @since 0.2.0
  */
@@ -12,13 +13,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as E from '#fp/Either.js';
-import type {
-  RunCounts,
-  StoreLocation,
-  StoreProgress,
-  StoreProject,
-  StoreReport,
-} from '../core/store.js';
+import type { RunCounts, StoreLocation, StoreProgress, StoreProject } from '../core/store.js';
+import type { WorkerTally } from './migrate.js';
 
 /** The job of one worker process: where the project and the store are, and the run. */
 export interface ProcessJob {
@@ -27,7 +23,6 @@ export interface ProcessJob {
   /** The target, as the caller gave it (or the migrator's current version). */
   readonly to: string | number;
   readonly batchSize: number;
-  readonly lockWait: number;
 }
 
 /** What a worker process tells its parent. */
@@ -39,7 +34,7 @@ export type ProcessMessage =
       readonly seen: number;
       readonly rejected: number;
     }
-  | { readonly type: 'done'; readonly report: StoreReport; readonly seen: number }
+  | { readonly type: 'done'; readonly tally: WorkerTally }
   | { readonly type: 'error'; readonly message: string };
 
 /** Options of {@link runProcesses}. */
@@ -75,13 +70,13 @@ const absolute = (project: StoreProject): StoreProject => ({
 });
 
 /**
- * Runs `workers` processes to the end and sums their reports; a `Left` names each worker that
- * failed or stopped, one line each (the others finish their work first). The rows a stopped
- * worker left are done by the next run.
+ * Runs `workers` processes to the end and sums their counts (the ids found at the target, once
+ * each); a `Left` names each worker that failed or stopped, one line each (the others finish
+ * their work first). The rows a stopped worker left are done by the next run.
  */
 export const runProcesses = async (
   options: ProcessPoolOptions,
-): Promise<E.Either<readonly string[], StoreReport>> => {
+): Promise<E.Either<readonly string[], WorkerTally>> => {
   const { counts, workers } = options;
   const job: ProcessJob = { ...options.job, project: absolute(options.job.project) };
   const script = workerScript();
@@ -100,7 +95,7 @@ export const runProcesses = async (
     });
   };
   const problems: string[] = [];
-  const reports: { report: StoreReport; seen: number }[] = [];
+  const tallies: WorkerTally[] = [];
   await Promise.all(
     states.map(
       (state, index) =>
@@ -120,7 +115,7 @@ export const runProcesses = async (
               progress();
             } else if (message.type === 'done') {
               done = true;
-              reports.push({ report: message.report, seen: message.seen });
+              tallies.push(message.tally);
             } else {
               done = true;
               problems.push(`worker ${index + 1}: ${message.message}`);
@@ -143,14 +138,10 @@ export const runProcesses = async (
     ),
   );
   if (problems.length > 0) return E.left(problems);
-  const sum = (f: (r: StoreReport) => number) => reports.reduce((s, r) => s + f(r.report), 0);
+  const atTarget = new Set(tallies.flatMap((t) => t.atTarget));
   return E.right({
-    migrated: sum((r) => r.migrated),
-    alreadyAtTarget: counts.atTarget + reports.reduce((s, r) => s + r.seen, 0),
-    rejected: sum((r) => r.rejected),
-    // Counted once, before the workers: each worker's own count would include the rows its
-    // siblings rejected meanwhile.
-    previouslyRejected: counts.rejected,
-    conflicts: sum((r) => r.conflicts),
+    migrated: tallies.reduce((n, t) => n + t.migrated, 0),
+    rejected: tallies.reduce((n, t) => n + t.rejected, 0),
+    atTarget: [...atTarget],
   });
 };

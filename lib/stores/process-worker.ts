@@ -2,7 +2,7 @@
  * One worker process of `migrateStore(m, store, { workers, project })`: it receives its job
  * over IPC, rebuilds the migrator from the project, opens the store from its location,
  * migrates batches with one session until none is left, and reports its progress and counts
- * back. Killing it loses only its open transaction. A script to fork, not a module to import.
+ * (with the ids it found at the target) back. Killing it loses only its open transaction. A script to fork, not a module to import.
  *
  * @since 0.2.0
  */
@@ -10,7 +10,7 @@ import * as E from '#fp/Either.js';
 import { describeCause } from '../core/errors.js';
 import type { StateStore } from '../core/store.js';
 import { loadCompleteProject } from '../node/project.js';
-import { migrateStore } from './migrate.js';
+import { runWorker } from './migrate.js';
 import type { ProcessJob, ProcessMessage } from './process-pool.js';
 
 const send = (message: ProcessMessage): Promise<void> =>
@@ -33,23 +33,11 @@ const run = async (job: ProcessJob): Promise<void> => {
   const project = await loadCompleteProject(job.project);
   if (E.isLeft(project)) throw project.left;
   const store = await openStore(job);
-  let last = { migrated: 0, seen: 0, rejected: 0 };
   try {
-    const result = await migrateStore(project.right, store, {
-      to: job.to,
-      batchSize: job.batchSize,
-      lockWait: job.lockWait,
-      onProgress: (p) => {
-        last = {
-          migrated: p.migrated,
-          seen: p.done - p.migrated - p.rejected,
-          rejected: p.rejected,
-        };
-        void send({ type: 'progress', ...last });
-      },
+    const tally = await runWorker(project.right, store, job, (progress) => {
+      void send({ type: 'progress', ...progress });
     });
-    if (E.isLeft(result)) throw result.left;
-    await send({ type: 'done', report: result.right, seen: last.seen });
+    await send({ type: 'done', tally });
   } finally {
     await store.close();
   }

@@ -62,13 +62,14 @@ const sqlState = (error: unknown): string | undefined => {
 };
 
 /**
- * SQLSTATE classes of failures that are not about one row's value: the statement itself or
- * the privileges (42), the transaction (25), the resources (53), the server going away or
- * cancelling (57), the system (58, XX). Anything else a write of one row raises — a bad value
- * (22), a constraint (23), a trigger's `RAISE` (P0), an index entry too large (54) — is that
- * row refused.
+ * SQLSTATE classes that may be the statement's failure rather than the row's: the statement
+ * itself or the privileges (42), the transaction (25), the resources (53), the server (57,
+ * 58), an internal error (XX). A trigger may raise any of them for one row, so a row is
+ * refused with them only where the same statement runs for other rows. Anything else a write
+ * of one row raises — a bad value (22), a constraint (23), a trigger's `RAISE` (P0), an index
+ * entry too large (54) — is that row refused.
  */
-const STATEMENT_CLASSES = new Set(['08', '25', '42', '53', '57', '58', 'XX']);
+const STATEMENT_CLASSES = new Set(['25', '42', '53', '57', '58', 'XX']);
 
 /** Classes of failures that are transient: the row is tried again in the next pass (40). */
 const TRANSIENT_CLASS = '40';
@@ -93,11 +94,8 @@ const rowFailure = (error: unknown): RowFailure => {
   if (code === undefined || isConnectionError(error)) return { kind: 'fatal' };
   const kind = code.slice(0, 2);
   if (kind === TRANSIENT_CLASS) return { kind: 'transient' };
-  if (STATEMENT_CLASSES.has(kind)) return { kind: 'fatal' };
-  return {
-    kind: 'refused',
-    why: `the database refused the migrated state (SQLSTATE ${code}): ${describeCause(error)}`,
-  };
+  const why = `the database refused the migrated state (SQLSTATE ${code}): ${describeCause(error)}`;
+  return STATEMENT_CLASSES.has(kind) ? { kind: 'row-or-statement', why } : { kind: 'refused', why };
 };
 
 /** Text PostgreSQL can hold (it has no NUL character in `text`). */
@@ -162,7 +160,7 @@ export const postgresDialect = (
     const quoted = quoteQualified(options.table);
     const found = await pool.query(
       `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
-              current_setting('server_version_num')::int AS server
+              a.attnotnull AS not_null, current_setting('server_version_num')::int AS server
        FROM pg_attribute a
        WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped`,
       [quoted],
@@ -209,12 +207,18 @@ export const postgresDialect = (
        ) AS unique`,
       [quoted, options.id],
     );
+    // And hold no NULL: a NULL id names no row (a unique index allows any number of them).
+    const notNull = found.rows.find((r) => String(r.name) === options.id)?.not_null === true;
     const notUnique =
-      unique.rows[0]?.unique === true
-        ? undefined
-        : `${name}: the id column ${options.id} of ${options.table} has no unique index or primary key of its own, ` +
+      unique.rows[0]?.unique !== true
+        ? `${name}: the id column ${options.id} of ${options.table} has no unique index or primary key of its own, ` +
           `so a row cannot be told apart from others with the same id and writes would overwrite them: ` +
-          `add one (ALTER TABLE ${quoted} ADD PRIMARY KEY (${quoteIdent(options.id)})), or name a unique column with id`;
+          `add one (ALTER TABLE ${quoted} ADD PRIMARY KEY (${quoteIdent(options.id)})), or name a unique column with id`
+        : !notNull
+          ? `${name}: the id column ${options.id} of ${options.table} allows NULL, and a row whose id is NULL ` +
+            `cannot be claimed, written or recorded by its id: declare it NOT NULL ` +
+            `(ALTER TABLE ${quoted} ALTER COLUMN ${quoteIdent(options.id)} SET NOT NULL), or name a NOT NULL unique column with id`
+          : undefined;
     return {
       pool,
       name: quoted,
@@ -230,21 +234,23 @@ export const postgresDialect = (
   };
 
   /**
-   * Makes room in the pool for one more session: a pool of the store's own grows; a given
-   * pool too small for every session (and so for the run to end) is refused.
+   * Makes room in the pool for one more session, and still one connection beside the sessions
+   * for the run's own statements (its counts, the rejected table): each session holds its
+   * connection for the whole run, so a pool they fill would leave the run waiting forever. A
+   * pool of the store's own grows; a given pool too small is refused.
    */
   const makeRoom = (t: PgTable): void => {
     const poolOptions = (t.pool as { options?: { max?: unknown } }).options;
     const max = poolOptions?.max;
-    if (typeof max !== 'number' || sessions < max) return;
+    if (typeof max !== 'number' || sessions + 1 < max) return;
     if (t.pool === ownPool) {
-      // Room for every session, and for the statements run beside them.
       poolOptions!.max = sessions + 2;
       return;
     }
     throw new StoreError(
-      `${name}: the pool's max of ${max} connections is below the ${sessions + 1} workers, ` +
-        `each of which holds a connection for the whole run: give a pool with max ≥ ${sessions + 1}, or fewer workers`,
+      `${name}: the pool's max of ${max} connections leaves none for the run's own statements ` +
+        `once ${sessions + 1} workers hold one each for the whole run: give a pool with a max of ` +
+        `at least workers + 1${max > 1 ? `, or at most ${max - 1} workers` : ''}`,
       { reason: 'connection', store: name },
     );
   };

@@ -18,8 +18,9 @@ import type {
 /** What a dialect learnt of its table on first use. */
 export interface SqlTable {
   /**
-   * Why rows cannot be told apart by the id column (no unique index on it alone), if so:
-   * writes by id would overwrite other rows, so nothing is migrated or written.
+   * Why rows cannot be told apart by the id column (no unique index on it alone, or NULL
+   * allowed in it), if so: writes by id would overwrite other rows or miss their own, so
+   * nothing is migrated or written.
    */
   readonly notUnique?: string;
 }
@@ -62,9 +63,15 @@ export interface CountedRow {
 export type RowFailure =
   /** The database refused that value (a constraint, a type, a size): the row is recorded. */
   | { readonly kind: 'refused'; readonly why: string }
+  /**
+   * Refused either for that row or for the statement as a whole (privileges, the transaction's
+   * state, the server's resources, an internal error — which a trigger may raise for one row
+   * too): the row is recorded when the same statement runs for other rows, else the batch fails.
+   */
+  | { readonly kind: 'row-or-statement'; readonly why: string }
   /** A transient failure (a deadlock): the row is left to the next pass. */
   | { readonly kind: 'transient' }
-  /** Not about the row (the connection, the statement): the batch fails. */
+  /** The connection is gone (or the driver failed): the batch fails. */
   | { readonly kind: 'fatal' };
 
 /**

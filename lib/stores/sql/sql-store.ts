@@ -2,8 +2,8 @@
  * The shared SQL-store layer: a `StateStore` over any {@link SqlDialect}. It opens the
  * dialect once (again after a failure), turns every failure into a `StoreError`, refuses
  * writes by an id that is not unique, and runs the claim / write / reject flow of a batch —
- * one statement for the batch's writes, and row by row behind savepoints only when the
- * database refuses one, so that one refused row never stops a batch.
+ * one statement for the batch's writes, and row by row behind savepoints (each released at
+ * once) only when the database refuses one, so that one refused row never stops a batch.
  *
  * @since 0.2.0
  */
@@ -86,6 +86,88 @@ export const sqlStore = <T extends SqlTable, C extends SqlConnection>(
       return f(t);
     });
 
+  /** The batch failed at `write`: a `StoreError` naming the row. */
+  const rowFailed = (write: StoreWrite, error: unknown): StoreError =>
+    new StoreError(`${name}: row ${write.state.id}: ${describeCause(error)}`, {
+      reason: dialect.reasonOf(error),
+      store: name,
+      id: write.state.id,
+      cause: error,
+    });
+
+  /** Runs `f` behind a savepoint, released whether `f` succeeds or fails (not nested). */
+  const behindSavepoint = async <R>(c: C, f: () => Promise<R>): Promise<R> => {
+    await c.exec('SAVEPOINT migraph_write');
+    let result: R;
+    try {
+      result = await f();
+    } catch (error) {
+      if (dialect.rowFailure(error).kind !== 'fatal') {
+        await c.exec('ROLLBACK TO SAVEPOINT migraph_write');
+        await c.exec('RELEASE SAVEPOINT migraph_write');
+      }
+      throw error;
+    }
+    await c.exec('RELEASE SAVEPOINT migraph_write');
+    return result;
+  };
+
+  /**
+   * Writes a batch's migrated states: one statement for the batch; only when it fails, one
+   * statement per row, so that a row the database refuses (a value, a constraint, a trigger,
+   * an index entry too large) is recorded and the others written. A failure that may be the
+   * statement's rather than the row's is the row's only where the statement runs for another
+   * row, or with no row at all; else the batch fails.
+   */
+  const writeBatch = async (
+    c: C,
+    t: T,
+    writes: readonly StoreWrite[],
+  ): Promise<{ written: Set<string>; refused: StoreRejection[] }> => {
+    const written = new Set<string>();
+    const refused: StoreRejection[] = [];
+    if (writes.length === 0) return { written, refused };
+    try {
+      for (const id of await behindSavepoint(c, () => dialect.update(c, t, writes))) {
+        written.add(id);
+      }
+      return { written, refused };
+    } catch (error) {
+      if (dialect.rowFailure(error).kind === 'fatal') throw error;
+    }
+    let ran = false;
+    const unclear: { write: StoreWrite; why: string }[] = [];
+    for (const write of writes) {
+      try {
+        for (const id of await behindSavepoint(c, () => dialect.update(c, t, [write]))) {
+          written.add(id);
+        }
+        ran = true;
+      } catch (error) {
+        const failure = dialect.rowFailure(error);
+        if (failure.kind === 'fatal') throw rowFailed(write, error);
+        if (failure.kind === 'refused') {
+          refused.push({ state: write.state, version: null, error: failure.why });
+        } else if (failure.kind === 'row-or-statement') {
+          unclear.push({ write, why: failure.why });
+        }
+        // A transient failure (a deadlock, say) leaves the row to the next pass.
+      }
+    }
+    if (unclear.length > 0 && !ran) {
+      // No row's write ran: is it the statement's failure? It must run with no row at all.
+      try {
+        await behindSavepoint(c, () => dialect.update(c, t, []));
+      } catch (error) {
+        throw rowFailed(unclear[0]!.write, error);
+      }
+    }
+    for (const { write, why } of unclear) {
+      refused.push({ state: write.state, version: null, error: why });
+    }
+    return { written, refused };
+  };
+
   /** Writes and records a claimed batch inside its transaction. */
   const commitBatch = async (
     c: C,
@@ -93,42 +175,7 @@ export const sqlStore = <T extends SqlTable, C extends SqlConnection>(
     writes: readonly StoreWrite[],
     rejections: readonly StoreRejection[],
   ): Promise<BatchResult> => {
-    const written = new Set<string>();
-    const refused: StoreRejection[] = [];
-    if (writes.length > 0) {
-      // One statement for the batch; only when it fails, one statement per row.
-      await c.exec('SAVEPOINT migraph_batch');
-      try {
-        for (const id of await dialect.update(c, t, writes)) written.add(id);
-      } catch (error) {
-        if (dialect.rowFailure(error).kind === 'fatal') throw error;
-        // A write the database refuses (a value, a constraint, a trigger, an index entry too
-        // large) must not stop the batch: the others are written, that row recorded.
-        await c.exec('ROLLBACK TO SAVEPOINT migraph_batch');
-        written.clear();
-        for (const write of writes) {
-          await c.exec('SAVEPOINT migraph_row');
-          try {
-            for (const id of await dialect.update(c, t, [write])) written.add(id);
-          } catch (rowError) {
-            const failure = dialect.rowFailure(rowError);
-            if (failure.kind === 'fatal') {
-              throw new StoreError(`${name}: row ${write.state.id}: ${describeCause(rowError)}`, {
-                reason: dialect.reasonOf(rowError),
-                store: name,
-                id: write.state.id,
-                cause: rowError,
-              });
-            }
-            await c.exec('ROLLBACK TO SAVEPOINT migraph_row');
-            // A transient failure (a deadlock, say) leaves the row to the next pass.
-            if (failure.kind === 'refused') {
-              refused.push({ state: write.state, version: null, error: failure.why });
-            }
-          }
-        }
-      }
-    }
+    const { written, refused } = await writeBatch(c, t, writes);
     const records = [...rejections, ...refused];
     const recorded = new Set<string>();
     const recordedBefore = new Set<string>();

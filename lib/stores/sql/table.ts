@@ -34,7 +34,7 @@ export interface TableOptions {
   readonly table: string;
   /** The column holding each row's state as JSON. */
   readonly column: string;
-  /** The column identifying rows (unique, ordered). Default `'id'`. */
+  /** The column identifying rows (unique, NOT NULL, ordered). Default `'id'`. */
   readonly id?: string;
   /** Where rejected rows are recorded. Default `migraph_rejected` (in the table's schema). */
   readonly rejectedTable?: string;
