@@ -16,14 +16,14 @@ import {
 } from './migrator-options.js';
 import { asyncPlanError, resolvePlan, type ResolvedPlan } from './resolved-plan.js';
 import {
-  isMigrationDefinition,
-  type AnyState,
-  type MigrationDefinition,
-  type StepFn,
-} from './definition.js';
+  edgesToSet,
+  fromDefinition,
+  type MigrationMeta,
+  type RegistersMigrations,
+} from './registration.js';
+import type { AnyState, MigrationDefinition, StepFn } from './definition.js';
 import { describeCause, StateVersionError, type MigraphError } from './errors.js';
 import {
-  liftStep,
   runPlan,
   runPlanAsync,
   runPlanEager,
@@ -31,7 +31,7 @@ import {
   type ExecutionContext,
 } from './executor.js';
 import { andThen, getOrThrow as orThrow } from './fp.js';
-import { VersionGraph, type Edge, type EdgeInfo } from './graph.js';
+import { VersionGraph, type EdgeInfo } from './graph.js';
 import { silentLogger } from './logger.js';
 import { checkOptions, type OptionRules } from './options.js';
 import { migrateMany, type MigrateManyOptions } from './many.js';
@@ -44,7 +44,7 @@ import {
   type Plan,
   type PlanOptions,
 } from './planner.js';
-import { kindOf, showQuoted, showValue } from './show.js';
+import { kindOf } from './show.js';
 import { asCodec, type SchemaInput } from './standard-schema.js';
 import { compareNormalised, versionParser, type Version, type VersionInput } from './version.js';
 import {
@@ -56,67 +56,7 @@ import {
 } from './version-field.js';
 
 export { MIGRATOR_OPTIONS, type MigratorOptions, type ResolvedOptions };
-
-/** Optional parts of a registration. */
-export interface MigrationMeta<I = AnyState, O = AnyState> {
-  /** The reverse transform; registers the edge `to → from` as well. */
-  readonly down?: StepFn<O, I>;
-  readonly description?: string;
-  /** The description of the reverse edge (default: `Revert: <description>`). */
-  readonly downDescription?: string;
-  readonly changes?: readonly string[];
-  /** Planning cost (a positive number; default 1). The reverse edge costs the same. */
-  readonly cost?: number;
-  /**
-   * The `down` cannot restore everything `up` changed (or `up` drops data): round-trip tests
-   * skip this edge, `check` reports the paths that cross it, and the planner takes a lossless
-   * path instead when one costs the same. Both directions are marked. Default `false`.
-   */
-  readonly lossy?: boolean;
-  /**
-   * The step (and its `down`) never mutates its argument: it builds and returns new objects.
-   * A plan made only of pure steps skips the one deep copy per `migrate` call (the copy is
-   * what keeps mutating steps from touching the caller's state). `testMigrations` runs pure
-   * steps on deep-frozen states, so a step that mutates after all fails there. Default `false`.
-   */
-  readonly pure?: boolean;
-  /** Replace an existing edge that has a different function instead of throwing. */
-  readonly replace?: boolean;
-  /** The file this registration came from (set by the loader). */
-  readonly source?: string;
-}
-
-/** What a decorator such as `registerMigration` needs of a migrator: a `register` method. */
-export interface RegistersMigrations {
-  register(from: string, to: string, up: StepFn, meta?: MigrationMeta): unknown;
-}
-
-/** The rules of a registration's {@link MigrationMeta}. */
-const META_OPTIONS: OptionRules = {
-  down: 'function',
-  description: 'string',
-  downDescription: 'string',
-  changes: 'strings',
-  cost: 'any',
-  lossy: 'boolean',
-  pure: 'boolean',
-  replace: 'boolean',
-  source: 'string',
-};
-
-/** The rules of a migration definition given to `register`. */
-const DEFINITION_OPTIONS: OptionRules = {
-  from: 'any',
-  to: 'any',
-  up: 'any',
-  down: 'function',
-  description: 'string',
-  downDescription: 'string',
-  changes: 'strings',
-  cost: 'any',
-  lossy: 'boolean',
-  pure: 'boolean',
-};
+export type { MigrationMeta, RegistersMigrations };
 
 const PLAN_OPTIONS: OptionRules = { direction: ['any', 'forward', 'reverse'] };
 const ALTERNATIVES_OPTIONS: OptionRules = { ...PLAN_OPTIONS, limit: 'positive integer' };
@@ -124,26 +64,6 @@ const CALL_OPTIONS: OptionRules = { consume: 'boolean' };
 
 /** The default options of a call: the same object each time, so checking them is skipped. */
 const NONE = Object.freeze({});
-
-/** A reverse edge's own description: `meta.downDescription`, else derived from the up edge's. */
-const downDescriptionOf = (meta: MigrationMeta): string | undefined =>
-  meta.downDescription ??
-  (meta.description === undefined ? undefined : `Revert: ${meta.description}`);
-
-const checkCost = (cost: number | undefined, from: Version, to: Version): number => {
-  if (cost === undefined) return 1;
-  if (typeof cost !== 'number' || !Number.isFinite(cost) || cost <= 0) {
-    throw new StateVersionError(
-      `Expected a positive finite cost for ${from}->${to}, got ${showValue(cost)}`,
-      {
-        reason: 'invalid_cost',
-        from,
-        to,
-      },
-    );
-  }
-  return cost;
-};
 
 /**
  * Options of one {@link Migrator.migrate} or {@link Migrator.migrateAsync} call.
@@ -230,6 +150,8 @@ export class Migrator<S extends object = AnyState> {
     };
   }
 
+  // --- registration ----------------------------------------------------------------------------
+
   /**
    * Registers a migration `from → to` (and `to → from` when `meta.down` is given). Throws
    * `StateVersionError` on an invalid version, a self-loop, a bad cost, or an edge that
@@ -257,86 +179,14 @@ export class Migrator<S extends object = AnyState> {
     meta: MigrationMeta = {},
   ): this {
     if (typeof first !== 'string' && typeof first !== 'number') {
-      if (!isMigrationDefinition(first)) {
-        throw new TypeError(
-          `Expected a migration definition { from, to, up }, got ${showValue(first)}`,
-        );
-      }
-      checkOptions('register(definition)', first, DEFINITION_OPTIONS);
-      const extra = typeof second === 'object' ? second : {};
-      checkOptions('register(definition, meta)', extra, { replace: 'boolean', source: 'string' });
-      const { from, to, up: step, ...meta } = first;
-      return this.register(from, to, step, { ...meta, ...extra });
+      const [from, to, step, fullMeta] = fromDefinition(first, second);
+      return this.register(from, to, step, fullMeta);
     }
-    if (typeof up !== 'function')
-      throw new TypeError(`Expected a step function for ${first}->${showValue(second)}`);
-    checkOptions(
-      `register(${showQuoted(first)}, ${showQuoted(second)}, up, meta)`,
-      meta,
-      META_OPTIONS,
-    );
-    const from = orThrow(this.parse(first));
-    const to = orThrow(this.parse(second));
-    if (from === to) {
-      throw new StateVersionError(`A migration cannot lead from ${from} to itself`, {
-        reason: 'self_loop',
-        from,
-        to,
-      });
+    const from = this.parse(first);
+    const to = this.parse(second);
+    for (const edge of edgesToSet(this.graph, first, second, from, to, up, meta)) {
+      this.graph.setEdge(edge);
     }
-    const cost = checkCost(meta.cost, from, to);
-    const make = (a: Version, b: Version, fn: StepFn, origin: 'up' | 'down'): Edge => ({
-      from: a,
-      to: b,
-      direction: VersionGraph.direction(a, b),
-      description: origin === 'up' ? meta.description : downDescriptionOf(meta),
-      changes: Object.freeze([...(meta.changes ?? [])]),
-      cost,
-      lossy: meta.lossy === true,
-      pure: meta.pure === true,
-      fn,
-      run: liftStep(fn as StepFn<never, unknown>),
-      origin,
-      source: meta.source,
-    });
-    const wanted = [
-      make(from, to, up, 'up'),
-      ...(meta.down ? [make(to, from, meta.down, 'down')] : []),
-    ];
-    const changed = wanted.filter((edge) => this.graph.edge(edge.from, edge.to)?.fn !== edge.fn);
-    for (const edge of changed) {
-      const existing = this.graph.edge(edge.from, edge.to);
-      if (existing !== undefined && !meta.replace) {
-        throw new StateVersionError(
-          `A different migration is already registered for ${edge.from}->${edge.to}${existing.source ? ` (from ${existing.source})` : ''}; pass { replace: true } to replace it`,
-          { reason: 'duplicate_edge', from: edge.from, to: edge.to },
-        );
-      }
-    }
-    for (const edge of changed) this.graph.setEdge(edge);
-    return this;
-  }
-
-  /**
-   * A copy of this migrator with `options` changed (the others as given to this one; an option
-   * set to `undefined` goes back to its default): the same migrations and codecs, its own
-   * graph, so registering on either leaves the other alone.
-   *
-   * @example
-   * const strict = m.derive({ validate: 'each-step', onNewerVersion: 'error' })
-   * @since 0.1.0
-   */
-  derive(options: MigratorOptions = {}): Migrator<S> {
-    checkOptions('derive()', options, MIGRATOR_OPTIONS);
-    const copy = new Migrator<S>({ ...this.given, ...options });
-    for (const edge of this.graph.edges()) copy.graph.setEdge(edge);
-    for (const [version, codec] of this.codecs.entries()) copy.codecs.set(version, codec);
-    return copy;
-  }
-
-  /** Removes every migration (codecs stay). Invalidates cached plans. */
-  clear(): this {
-    this.graph.clear();
     return this;
   }
 
@@ -358,17 +208,30 @@ export class Migrator<S extends object = AnyState> {
     return this;
   }
 
-  /** The codec that applies to `version` (its own, else the `'*'` fallback). */
-  codecFor(version: VersionInput): t.Decoder<unknown, unknown> | undefined {
-    const parsed = this.parse(version);
-    return this.codecs.validatorFor(E.isRight(parsed) ? parsed.right : undefined)?.codec;
+  /** Removes every migration (codecs stay). Invalidates cached plans. */
+  clear(): this {
+    this.graph.clear();
+    return this;
   }
 
-  /** Whether `version` has a codec of its own (not counting the `'*'` fallback). */
-  hasOwnSchema(version: VersionInput): boolean {
-    const parsed = this.parse(version);
-    return E.isRight(parsed) && this.codecs.hasOwn(parsed.right);
+  /**
+   * A copy of this migrator with `options` changed (the others as given to this one; an option
+   * set to `undefined` goes back to its default): the same migrations and codecs, its own
+   * graph, so registering on either leaves the other alone.
+   *
+   * @example
+   * const strict = m.derive({ validate: 'each-step', onNewerVersion: 'error' })
+   * @since 0.1.0
+   */
+  derive(options: MigratorOptions = {}): Migrator<S> {
+    checkOptions('derive()', options, MIGRATOR_OPTIONS);
+    const copy = new Migrator<S>({ ...this.given, ...options });
+    for (const edge of this.graph.edges()) copy.graph.setEdge(edge);
+    for (const [version, codec] of this.codecs.entries()) copy.codecs.set(version, codec);
+    return copy;
   }
+
+  // --- the graph -------------------------------------------------------------------------------
 
   /** Every version that appears in a migration, semver-ascending. */
   versions(): Version[] {
@@ -390,6 +253,40 @@ export class Migrator<S extends object = AnyState> {
   targetVersion(): Version | undefined {
     return this.options.currentVersion ?? this.graph.compile().versions.at(-1);
   }
+
+  /** The codec that applies to `version` (its own, else the `'*'` fallback). */
+  codecFor(version: VersionInput): t.Decoder<unknown, unknown> | undefined {
+    const parsed = this.parse(version);
+    return this.codecs.validatorFor(E.isRight(parsed) ? parsed.right : undefined)?.codec;
+  }
+
+  /** Whether `version` has a codec of its own (not counting the `'*'` fallback). */
+  hasOwnSchema(version: VersionInput): boolean {
+    const parsed = this.parse(version);
+    return E.isRight(parsed) && this.codecs.hasOwn(parsed.right);
+  }
+
+  /**
+   * The version graph as Graphviz DOT (see {@link toDot}); `highlight` draws a plan in bold.
+   *
+   * @example
+   * writeFileSync('graph.dot', m.toDot({ highlight: m.planOrThrow('1.0.0', '2.0.0') }))
+   */
+  toDot(options: DiagramOptions = {}): string {
+    return toDot(this, options);
+  }
+
+  /**
+   * The version graph as a Mermaid flowchart (see {@link toMermaid}).
+   *
+   * @example
+   * const markdown = '```mermaid\n' + m.toMermaid() + '```'
+   */
+  toMermaid(options: DiagramOptions = {}): string {
+    return toMermaid(this, options);
+  }
+
+  // --- planning --------------------------------------------------------------------------------
 
   /**
    * Plans the shortest path (fewest steps, or least total cost) from one version to another.
@@ -436,25 +333,7 @@ export class Migrator<S extends object = AnyState> {
     return this.withVersions(from, to, (a, b) => planAlternatives(this.graph, a, b, options));
   }
 
-  /**
-   * The version graph as Graphviz DOT (see {@link toDot}); `highlight` draws a plan in bold.
-   *
-   * @example
-   * writeFileSync('graph.dot', m.toDot({ highlight: m.planOrThrow('1.0.0', '2.0.0') }))
-   */
-  toDot(options: DiagramOptions = {}): string {
-    return toDot(this, options);
-  }
-
-  /**
-   * The version graph as a Mermaid flowchart (see {@link toMermaid}).
-   *
-   * @example
-   * const markdown = '```mermaid\n' + m.toMermaid() + '```'
-   */
-  toMermaid(options: DiagramOptions = {}): string {
-    return toMermaid(this, options);
-  }
+  // --- migrating -------------------------------------------------------------------------------
 
   /**
    * Migrates a state to `to` (default {@link Migrator.targetVersion}). Never mutates its input
@@ -484,6 +363,16 @@ export class Migrator<S extends object = AnyState> {
   }
 
   /**
+   * {@link Migrator.migrate}, throwing its error instead of returning a `Left`.
+   *
+   * @example
+   * const current = m.migrateOrThrow(stored)
+   */
+  migrateOrThrow(state: unknown, to?: VersionInput): S {
+    return orThrow(this.migrate(state, to));
+  }
+
+  /**
    * {@link Migrator.migrate}, saying what it did: the state, the `outcome` (`'migrated'`,
    * `'unchanged'` when the state was already at the target, `'kept-newer'` when a newer state
    * was kept as it is under `onNewerVersion: 'keep'`), the versions read and aimed at, and the
@@ -508,16 +397,6 @@ export class Migrator<S extends object = AnyState> {
         andThen((started) => pipe(this.runStarted(started), E.map(reportOf(started)))),
       ),
     ) as E.Either<MigraphError, MigrateReport<S>>;
-  }
-
-  /** Runs a started run synchronously: its plan, unless it has an `async` step. */
-  private runStarted(started: Started): E.Either<MigraphError, StateObject> {
-    const { copy, plan, context, owned } = started;
-    if (plan === undefined) return E.right(copy);
-    const { asyncStep, steps } = this.resolved(plan);
-    return asyncStep >= 0
-      ? E.left(asyncPlanError(plan, asyncStep))
-      : runPlan(copy, plan, steps, context, owned);
   }
 
   /**
@@ -563,27 +442,6 @@ export class Migrator<S extends object = AnyState> {
     ) as E.Either<MigraphError, MigrateReport<S>>;
   }
 
-  /** Prepares and starts a run (see {@link Migrator.start}); never throws. */
-  private begin(
-    state: unknown,
-    to: VersionInput | undefined,
-    options: MigrateCallOptions,
-  ): E.Either<MigraphError, Started> {
-    return this.guard(() =>
-      pipe(
-        this.prepare(state, to),
-        andThen((prepared) => this.start(prepared, options)),
-      ),
-    );
-  }
-
-  /** Runs a started run, awaiting each step. */
-  private runStartedAsync(started: Started): Promise<E.Either<MigraphError, StateObject>> {
-    const { copy, plan, context, owned } = started;
-    if (plan === undefined) return Promise.resolve(E.right(copy));
-    return runPlanAsync(copy, plan, this.resolved(plan).steps, context, owned);
-  }
-
   /**
    * {@link Migrator.migrate} that is synchronous while every step is, and turns into
    * {@link Migrator.migrateAsync} from the first step that returns a promise (an `async`
@@ -620,40 +478,6 @@ export class Migrator<S extends object = AnyState> {
   }
 
   /**
-   * Copies the input (the run's private state) and validates it: in `'each-step'` mode against
-   * its own version before the plan runs; a state returned without a plan (already at the
-   * target) in `'each-step'` and `'final'` modes. A newer state kept as it is is not validated.
-   * A consumed state is not copied: the run owns it.
-   */
-  private start(prepared: Prepared, options: MigrateCallOptions): E.Either<MigraphError, Started> {
-    const { input, plan, context, from, to, kept } = prepared;
-    const mode = this.options.validate;
-    const check = !kept && (mode === 'each-step' || (mode === 'final' && plan === undefined));
-    const consume = options.consume === true;
-    // A plan of pure steps never changes its input: it runs on the caller's state, uncopied.
-    const owned = consume || plan === undefined || !this.resolved(plan).pure;
-    return pipe(
-      owned && !consume ? copyState(input) : E.right(input),
-      andThen(check ? validateInput(this.codecs.validatorFor(from), from) : E.right),
-      E.map((copy) => ({ copy, plan, context, owned, from, to, kept })),
-    );
-  }
-
-  /** The last line of defence of the never-throw promise: an unexpected throw is a `Left`. */
-  private guard<A>(run: () => E.Either<MigraphError, A>): E.Either<MigraphError, A> {
-    try {
-      return run();
-    } catch (cause) {
-      return E.left(
-        new StateVersionError(`Unexpected error while migrating: ${describeCause(cause)}`, {
-          reason: 'internal',
-          cause,
-        }),
-      );
-    }
-  }
-
-  /**
    * Migrates a collection (an array, a generator, a stream, a database cursor…) and yields
    * one `Either` per state, in input order; a bad state never stops the batch. Steps may be
    * async; up to `concurrency` states are in flight (and read ahead from an async source).
@@ -671,6 +495,98 @@ export class Migrator<S extends object = AnyState> {
     options: MigrateManyOptions = {},
   ): AsyncGenerator<E.Either<MigraphError, S>> {
     return migrateMany(this, states, to, options);
+  }
+
+  // --- versions of states ----------------------------------------------------------------------
+
+  /**
+   * Reads a version as this migrator's states write it (`'v1.2.0'` or, in the integer format,
+   * `3`) and normalises it.
+   *
+   * @example
+   * new Migrator({ versionFormat: 'integer' }).normalizeVersion(3) // Right('3.0.0')
+   * @since 0.1.0
+   */
+  normalizeVersion(value: unknown): E.Either<StateVersionError, Version> {
+    return this.parse(value);
+  }
+
+  /**
+   * Reads the version of a state (the `missingVersion` when the field is absent).
+   *
+   * @example
+   * m.versionOf({ state_version: 'v1.0.0' }) // Right('1.0.0')
+   */
+  versionOf(state: unknown): E.Either<MigraphError, Version> {
+    return this.guard(() => {
+      const read = E.flatMap((s: StateObject) => this.readVersion(s))(this.readState(state));
+      return E.isLeft(read) ? read : E.right(read.right.version);
+    });
+  }
+
+  /**
+   * A copy of `state` (shallow along the version path) with its version field set to
+   * `version`, written in this migrator's format.
+   *
+   * @example
+   * m.withVersion({ a: 1 }, '1.0.0') // { a: 1, state_version: '1.0.0' }
+   * @since 0.1.0
+   */
+  withVersion<T extends object>(state: T, version: VersionInput): T {
+    const normal = orThrow(this.parse(version));
+    const value = formatVersion(this.options.versionFormat, normal, version);
+    return withVersionAt(state, this.options.versionPath, value);
+  }
+
+  // --- state reading ---------------------------------------------------------------------------
+
+  private readState(state: unknown): E.Either<StateVersionError, StateObject> {
+    if (isPlainObject(state)) return E.right(state);
+    const kind = kindOf(state);
+    return E.left(
+      new StateVersionError(`Expected a state object, got ${kind}`, { reason: 'not_an_object' }),
+    );
+  }
+
+  private readVersion(state: StateObject): E.Either<StateVersionError, ReadVersion> {
+    return readStateVersion(this.options, state);
+  }
+
+  private resolveTarget(to: VersionInput | undefined): E.Either<StateVersionError, Version> {
+    return resolveTargetVersion(this, to);
+  }
+
+  /** Parses two versions in this migrator's format, then applies `f` to them. */
+  private withVersions<A>(
+    from: VersionInput,
+    to: VersionInput,
+    f: (from: Version, to: Version) => E.Either<StateVersionError, A>,
+  ): E.Either<StateVersionError, A> {
+    return pipe(
+      this.parse(from),
+      andThen((a) =>
+        pipe(
+          this.parse(to),
+          andThen((b) => f(a, b)),
+        ),
+      ),
+    );
+  }
+
+  // --- run preparation -------------------------------------------------------------------------
+
+  /** Prepares and starts a run (see {@link Migrator.start}); never throws. */
+  private begin(
+    state: unknown,
+    to: VersionInput | undefined,
+    options: MigrateCallOptions,
+  ): E.Either<MigraphError, Started> {
+    return this.guard(() =>
+      pipe(
+        this.prepare(state, to),
+        andThen((prepared) => this.start(prepared, options)),
+      ),
+    );
   }
 
   /**
@@ -771,33 +687,24 @@ export class Migrator<S extends object = AnyState> {
     };
   }
 
-  /** Parses two versions in this migrator's format, then applies `f` to them. */
-  private withVersions<A>(
-    from: VersionInput,
-    to: VersionInput,
-    f: (from: Version, to: Version) => E.Either<StateVersionError, A>,
-  ): E.Either<StateVersionError, A> {
-    return pipe(
-      this.parse(from),
-      andThen((a) =>
-        pipe(
-          this.parse(to),
-          andThen((b) => f(a, b)),
-        ),
-      ),
-    );
-  }
-
   /**
-   * Reads a version as this migrator's states write it (`'v1.2.0'` or, in the integer format,
-   * `3`) and normalises it.
-   *
-   * @example
-   * new Migrator({ versionFormat: 'integer' }).normalizeVersion(3) // Right('3.0.0')
-   * @since 0.1.0
+   * Copies the input (the run's private state) and validates it: in `'each-step'` mode against
+   * its own version before the plan runs; a state returned without a plan (already at the
+   * target) in `'each-step'` and `'final'` modes. A newer state kept as it is is not validated.
+   * A consumed state is not copied: the run owns it.
    */
-  normalizeVersion(value: unknown): E.Either<StateVersionError, Version> {
-    return this.parse(value);
+  private start(prepared: Prepared, options: MigrateCallOptions): E.Either<MigraphError, Started> {
+    const { input, plan, context, from, to, kept } = prepared;
+    const mode = this.options.validate;
+    const check = !kept && (mode === 'each-step' || (mode === 'final' && plan === undefined));
+    const consume = options.consume === true;
+    // A plan of pure steps never changes its input: it runs on the caller's state, uncopied.
+    const owned = consume || plan === undefined || !this.resolved(plan).pure;
+    return pipe(
+      owned && !consume ? copyState(input) : E.right(input),
+      andThen(check ? validateInput(this.codecs.validatorFor(from), from) : E.right),
+      E.map((copy) => ({ copy, plan, context, owned, from, to, kept })),
+    );
   }
 
   /** A (cached, immutable) plan resolved into what the executor runs, once. */
@@ -810,57 +717,35 @@ export class Migrator<S extends object = AnyState> {
     return run;
   }
 
-  /**
-   * {@link Migrator.migrate}, throwing its error instead of returning a `Left`.
-   *
-   * @example
-   * const current = m.migrateOrThrow(stored)
-   */
-  migrateOrThrow(state: unknown, to?: VersionInput): S {
-    return orThrow(this.migrate(state, to));
+  /** Runs a started run synchronously: its plan, unless it has an `async` step. */
+  private runStarted(started: Started): E.Either<MigraphError, StateObject> {
+    const { copy, plan, context, owned } = started;
+    if (plan === undefined) return E.right(copy);
+    const { asyncStep, steps } = this.resolved(plan);
+    return asyncStep >= 0
+      ? E.left(asyncPlanError(plan, asyncStep))
+      : runPlan(copy, plan, steps, context, owned);
   }
 
-  /**
-   * Reads the version of a state (the `missingVersion` when the field is absent).
-   *
-   * @example
-   * m.versionOf({ state_version: 'v1.0.0' }) // Right('1.0.0')
-   */
-  versionOf(state: unknown): E.Either<MigraphError, Version> {
-    return this.guard(() => {
-      const read = E.flatMap((s: StateObject) => this.readVersion(s))(this.readState(state));
-      return E.isLeft(read) ? read : E.right(read.right.version);
-    });
+  /** Runs a started run, awaiting each step. */
+  private runStartedAsync(started: Started): Promise<E.Either<MigraphError, StateObject>> {
+    const { copy, plan, context, owned } = started;
+    if (plan === undefined) return Promise.resolve(E.right(copy));
+    return runPlanAsync(copy, plan, this.resolved(plan).steps, context, owned);
   }
 
-  /**
-   * A copy of `state` (shallow along the version path) with its version field set to
-   * `version`, written in this migrator's format.
-   *
-   * @example
-   * m.withVersion({ a: 1 }, '1.0.0') // { a: 1, state_version: '1.0.0' }
-   * @since 0.1.0
-   */
-  withVersion<T extends object>(state: T, version: VersionInput): T {
-    const normal = orThrow(this.parse(version));
-    const value = formatVersion(this.options.versionFormat, normal, version);
-    return withVersionAt(state, this.options.versionPath, value);
-  }
-
-  private readState(state: unknown): E.Either<StateVersionError, StateObject> {
-    if (isPlainObject(state)) return E.right(state);
-    const kind = kindOf(state);
-    return E.left(
-      new StateVersionError(`Expected a state object, got ${kind}`, { reason: 'not_an_object' }),
-    );
-  }
-
-  private readVersion(state: StateObject): E.Either<StateVersionError, ReadVersion> {
-    return readStateVersion(this.options, state);
-  }
-
-  private resolveTarget(to: VersionInput | undefined): E.Either<StateVersionError, Version> {
-    return resolveTargetVersion(this, to);
+  /** The last line of defence of the never-throw promise: an unexpected throw is a `Left`. */
+  private guard<A>(run: () => E.Either<MigraphError, A>): E.Either<MigraphError, A> {
+    try {
+      return run();
+    } catch (cause) {
+      return E.left(
+        new StateVersionError(`Unexpected error while migrating: ${describeCause(cause)}`, {
+          reason: 'internal',
+          cause,
+        }),
+      );
+    }
   }
 }
 
