@@ -9,11 +9,15 @@
  */
 import { Command, Option } from 'commander';
 import * as E from '#fp/Either.js';
-import type { Migrator } from '../core/migrator.js';
-import type { MigrateStoreOptions, StateStore, StoreReport } from '../core/store.js';
-import { resolveTargetVersion } from '../core/version-field.js';
-import { loadCompleteProject, type ProjectOptions } from '../node/project.js';
-import { migrateStore } from '../stores/migrate.js';
+import {
+  resolveTargetVersion,
+  type MigrateStoreOptions,
+  type Migrator,
+  type StateStore,
+  type StoreReport,
+} from '../core/index.js';
+import { migrateStore } from '../index.js';
+import { loadCompleteProject, type ProjectOptions } from '../node/index.js';
 import { failure, targetUsage, usage } from './errors.js';
 import { startProgress } from './progress.js';
 import { redactUrl, schemeOf } from './secrets.js';

@@ -10,7 +10,7 @@
  * @since 0.1.0
  */
 import type * as t from 'io-ts';
-import type { JsonSchema } from './json-schema.js';
+import type { JsonSchema } from './json-value.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 
 /** Any io-ts decoder, as the walker sees it. */

@@ -13,14 +13,10 @@
 import * as E from '#fp/Either.js';
 import { classify, type AnyCodec, type CodecNode, type LeafKind } from './codec-walker.js';
 import { StateVersionError } from './errors.js';
+import type { JsonSchema, JsonValue } from './json-value.js';
 import type { StandardSchemaV1 } from './standard-schema.js';
 
-/** A JSON value. */
-export type JsonValue =
-  null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
-
-/** A JSON Schema object (draft 2020-12). */
-export type JsonSchema = { readonly [key: string]: JsonValue };
+export type { JsonSchema, JsonValue } from './json-value.js';
 
 /** The dialect every exported schema declares. */
 export const JSON_SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';

@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import * as t from 'io-ts';
-import type { JsonSchema } from './json-schema.js';
+import type { JsonSchema } from './json-value.js';
 import { contextPath } from './report.js';
 
 /**

@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import type { WorkerTally } from './process-pool.js';
 import * as E from '#fp/Either.js';
 import { describeCause, MigrationError, type MigraphError } from '../core/errors.js';
 import type { Migrator } from '../core/migrator.js';
@@ -353,13 +354,6 @@ const runMigrateStore = async (
     await Promise.allSettled(sessions.map((s) => s.close()));
   }
 };
-
-/** What one worker process did: its counts, and the ids it found at the target. */
-export interface WorkerTally {
-  readonly migrated: number;
-  readonly rejected: number;
-  readonly atTarget: readonly string[];
-}
 
 /**
  * The part of a run one worker process does (`process-worker.ts`): passes over the store with

@@ -14,7 +14,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as E from '#fp/Either.js';
 import type { RunCounts, StoreLocation, StoreProgress, StoreProject } from '../core/store.js';
-import type { WorkerTally } from './migrate.js';
+
+/** What one worker process did: its counts, and the ids it found at the target. */
+export interface WorkerTally {
+  readonly migrated: number;
+  readonly rejected: number;
+  readonly atTarget: readonly string[];
+}
 
 /** The job of one worker process: where the project and the store are, and the run. */
 export interface ProcessJob {
