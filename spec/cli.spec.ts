@@ -101,7 +101,7 @@ describe('migraph CLI', function () {
     it('says when the path is the only one, honours --direction, and prints JSON', async () => {
       const back = await cli('plan', 'v2.0.0', '1.0.0', '--direction', 'reverse');
       expect(back.code, back.stderr).to.equal(0);
-      expect(back.stdout).to.include('  1. 2.0.0 -> 1.1.0  down  Rename title to name');
+      expect(back.stdout).to.include('  1. 2.0.0 -> 1.1.0  down  Revert: Rename title to name');
       expect(back.stdout).to.include('Why: it is the only path this short.');
       const json = await cli('plan', '1.0.0', '2.0.0', '--json');
       const parsed = JSON.parse(json.stdout) as { plan: { cost: number }; alternatives: unknown[] };
