@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import * as E from '#fp/Either.js';
-import { versionsReaching } from './graph.js';
+import { versionsReaching } from './reachability.js';
 import { edgeOfFileName } from './naming.js';
 import type { Migrator } from './migrator.js';
 

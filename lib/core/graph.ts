@@ -1,10 +1,10 @@
 /**
- * The version graph: the only module that touches `@dagrejs/graphlib`. Nodes are normalised
- * versions, edges are migrations. For planning, the graph is compiled once per change into
+ * The version graph. Nodes are normalised versions, edges are migrations. For planning, the graph is compiled once per change into
  * index-based adjacency arrays ({@link CompiledGraph}) whose indices follow semver order.
  *
  * The registry itself keeps its edges in `Map`s, and a graphlib `Graph` is built only for the
- * analyses that use graphlib's algorithms ({@link versionsReaching}) and dropped after. A
+ * analyses that use graphlib's algorithms (`reachability.ts`, the only module that imports
+ * `@dagrejs/graphlib`, so that a bundle of `Migrator` alone does not carry it) and dropped. A
  * long-lived graphlib graph of thousands of versions keeps thousands of small objects keyed by
  * edge-id strings (per-node in/out edge objects, plus the edge and label dictionaries); with
  * that layout alive, V8's concurrent marker made every allocation-heavy copy in the process
@@ -14,7 +14,6 @@
  *
  * @since 0.1.0
  */
-import { alg, Graph } from '@dagrejs/graphlib';
 import type * as E from '#fp/Either.js';
 import type { StepContext } from './definition.js';
 import { compareNormalised, type Version } from './version.js';
@@ -129,36 +128,6 @@ export class VersionGraph {
     return this.compiled;
   }
 }
-
-/**
- * The versions from which `target` can be reached (`target` included), found by one
- * backwards Dijkstra of graphlib over a graph built for this call and then dropped.
- *
- * Complexity: O((V + E) log V).
- *
- * @example
- * versionsReaching([{ from: '1.0.0', to: '1.1.0' }], '1.1.0') // Set { '1.1.0', '1.0.0' }
- * @since 0.1.0
- */
-export const versionsReaching = (
-  edges: readonly Pick<Edge, 'from' | 'to'>[],
-  target: Version,
-): Set<Version> => {
-  const graph = new Graph({ directed: true, multigraph: false });
-  graph.setNode(target);
-  for (const e of edges) graph.setEdge(e.from, e.to);
-  const distances = alg.dijkstra(
-    graph,
-    target,
-    () => 1,
-    (v) => graph.inEdges(v) ?? [],
-  );
-  const reaching = new Set<Version>();
-  for (const [version, { distance }] of Object.entries(distances)) {
-    if (distance !== Number.POSITIVE_INFINITY) reaching.add(version);
-  }
-  return reaching;
-};
 
 const compileGraph = (nodes: readonly Version[], edges: readonly Edge[]): CompiledGraph => {
   const versions = [...nodes].sort(compareNormalised);
