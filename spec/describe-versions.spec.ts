@@ -71,15 +71,13 @@ describe('describeVersions', () => {
   it('walks into arrays and records, and carries field descriptions', () => {
     const Item = t.type({ when: t.number });
     Object.assign(Item, { description: 'One entry' });
-    const m = new Migrator()
-      .register('1.0.0', '2.0.0', id)
-      .schema(
-        '2.0.0',
-        t.type({
-          items: t.array(t.type({ at: Item })),
-          scores: t.record(t.string, t.type({ n: t.number })),
-        }),
-      );
+    const m = new Migrator().register('1.0.0', '2.0.0', id).schema(
+      '2.0.0',
+      t.type({
+        items: t.array(t.type({ at: Item })),
+        scores: t.record(t.string, t.type({ n: t.number })),
+      }),
+    );
     expect(describeVersions(m).versions[1]!.fields).to.deep.equal([
       { path: 'items', type: 'array of object', required: true, since: '2.0.0' },
       {
