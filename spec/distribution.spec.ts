@@ -71,12 +71,15 @@ const packageName = (specifier: string): string =>
     .join('/');
 
 /** Every module specifier a JavaScript or declaration file names. */
-const specifiers = (text: string): string[] =>
-  [
+/** The module specifiers a file imports: statements and calls, not doc comments or strings like `'--import'`. */
+const specifiers = (text: string): string[] => {
+  const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  return [
     /\b(?:import|export)\s[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]/g,
-    /\bimport\s*['"]([^'"]+)['"]/g,
+    /^\s*import\s*['"]([^'"]+)['"]/gm,
     /\b(?:import|require)\(\s*['"]([^'"]+)['"]\s*\)/g,
-  ].flatMap((pattern) => [...text.matchAll(pattern)].map((match) => match[1] as string));
+  ].flatMap((pattern) => [...code.matchAll(pattern)].map((match) => match[1] as string));
+};
 
 describe('distribution', () => {
   describe('browser bundle of migraph/core', () => {

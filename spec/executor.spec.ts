@@ -337,7 +337,7 @@ describe('objects the executor does not own', () => {
 
   it('a step returning a shared constant never changes it, whatever the next step does', () => {
     const DEFAULTS = { list: [1], settings: { theme: 'light' }, execution_trace: [] as unknown[] };
-    const m = new Migrator()
+    const m = new Migrator({ clock: () => new Date('2026-01-01T00:00:00Z') })
       .register('1.0.0', '1.1.0', () => DEFAULTS)
       .register('1.1.0', '2.0.0', (s) => {
         s.list.push(2);
