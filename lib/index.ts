@@ -200,7 +200,8 @@ export type {
 
 // --- stores, driver-independent (the drivers are `migraph/postgres` and `migraph/sqlite`) ---
 export { migrateStore } from './stores/migrate.js';
-export { census, censusFile } from './stores/census.js';
+export { census } from './stores/census.js';
+export { censusFile } from './stores/census-file.js';
 export type { Census } from './stores/census.js';
 
 // --- state ---

@@ -1,6 +1,7 @@
 /**
- * `census`: how many states a store (or an NDJSON file) holds at each version, so that a team
- * knows when an old version has left the data and its migration may be retired.
+ * `census`: how many states a store holds at each version, so that a team
+ * knows when an old version has left the data and its migration may be retired. Free of Node
+ * built-ins (a browser store counts through it); NDJSON files are counted in `census-file.ts`.
  *
  * @since 0.1.0
  */
@@ -10,7 +11,6 @@ import { Migrator } from '../core/migrator.js';
 import { StoreError, type CensusSource, type VersionCount } from '../core/store.js';
 import { compareNormalised } from '../core/version.js';
 import { versionValueAt } from '../core/version-field.js';
-import { readLineChunks } from '../node/batch/lines.js';
 
 /** States per version (normalised: `v1.0.0` counts as `1.0.0`), and `invalid` ones. */
 export type Census = Record<string, number>;
@@ -19,7 +19,7 @@ export type Census = Record<string, number>;
 export const INVALID = 'invalid';
 
 /** Versions in semver order, `invalid` last. */
-const ordered = (counts: ReadonlyMap<string, number>): Census => {
+export const ordered = (counts: ReadonlyMap<string, number>): Census => {
   const versions = [...counts.keys()].filter((k) => k !== INVALID).sort(compareNormalised);
   const census: Census = {};
   for (const version of versions) census[version] = counts.get(version)!;
@@ -28,7 +28,7 @@ const ordered = (counts: ReadonlyMap<string, number>): Census => {
 };
 
 /** Adds raw counts under the versions `m` reads them as. */
-const tally = (m: Migrator<object>, groups: Iterable<VersionCount>): Map<string, number> => {
+export const tally = (m: Migrator<object>, groups: Iterable<VersionCount>): Map<string, number> => {
   const counts = new Map<string, number>();
   const add = (key: string, n: number) => counts.set(key, (counts.get(key) ?? 0) + n);
   for (const group of groups) {
@@ -72,7 +72,7 @@ export const census = async (
 };
 
 /** The raw version group of one parsed state. */
-const groupOf = (state: unknown, path: readonly string[]): VersionCount => {
+export const groupOf = (state: unknown, path: readonly string[]): VersionCount => {
   if (typeof state !== 'object' || state === null || Array.isArray(state)) {
     return { kind: 'invalid', count: 1 };
   }
@@ -81,46 +81,4 @@ const groupOf = (state: unknown, path: readonly string[]): VersionCount => {
   return typeof at === 'object' && at !== null
     ? { kind: 'invalid', count: 1 }
     : { kind: 'version', value: at, count: 1 };
-};
-
-/**
- * Counts the states of an NDJSON file (one state per line; blank lines skipped) by version,
- * as {@link census} does for a store. Streams the file: memory does not grow with its size.
- *
- * @example
- * await censusFile('states.ndjson') // Right({ '1.0.0': 10, '1.1.0': 990 })
- * @since 0.1.0
- */
-export const censusFile = async (
-  file: string,
-  m: Migrator<object> = new Migrator(),
-): Promise<E.Either<StoreError, Census>> => {
-  const path = m.options.versionPath;
-  const groups: VersionCount[] = [];
-  const counts = new Map<string, number>();
-  try {
-    for await (const chunk of readLineChunks(file, { chunkLines: 1000 })) {
-      for (const line of chunk.lines) {
-        let state: unknown;
-        try {
-          state = JSON.parse(line);
-        } catch {
-          state = undefined;
-        }
-        groups.push(groupOf(state, path));
-      }
-      for (const [version, n] of tally(m, groups))
-        counts.set(version, (counts.get(version) ?? 0) + n);
-      groups.length = 0;
-    }
-  } catch (error) {
-    return E.left(
-      new StoreError(`${file}: ${describeCause(error)}`, {
-        reason: 'connection',
-        store: file,
-        cause: error,
-      }),
-    );
-  }
-  return E.right(ordered(counts));
 };

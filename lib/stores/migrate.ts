@@ -29,6 +29,9 @@ import { parseExact } from '../core/json-exact.js';
 import { checkOptions, type OptionRules } from '../core/options.js';
 import { formatVersion, resolveTargetVersion, versionValueAt } from '../core/version-field.js';
 
+/** The module that forks worker processes (Node only), imported when a run asks for them. */
+const PROCESS_POOL = './process-pool.js';
+
 /** Passes over the table while rows keep being changed under a run (each pass retries them). */
 const MAX_PASSES = 10;
 
@@ -278,8 +281,11 @@ const runInProcesses = async (
     const counts = await store.prepare(target.right.store, {
       retryRejected: options.retryRejected === true,
     });
-    // Loaded on use: `node:child_process` stays out of in-process runs (and of bundles).
-    const { runProcesses } = await import('./process-pool.js');
+    // Loaded on use, through a specifier bundlers leave alone: `node:child_process` stays out
+    // of in-process runs and of browser bundles (`migraph/indexeddb` runs in one page).
+    const { runProcesses } = (await import(
+      /* @vite-ignore */ PROCESS_POOL
+    )) as typeof import('./process-pool.js');
     const done = await runProcesses({
       workers,
       counts,
