@@ -7,8 +7,14 @@ import { getOrThrow as orThrow } from './fp.js';
 import type { ValidationMode } from './executor.js';
 import { silentLogger, type Logger } from './logger.js';
 import { checkOptions, type OptionRules } from './options.js';
+import type { EdgeClassifier } from './readable-from.js';
 import { versionParser, type Version, type VersionFormat, type VersionInput } from './version.js';
-import { versionKeyOf, versionPathOf, type VersionFieldOptions } from './version-field.js';
+import {
+  siblingPathOf,
+  versionKeyOf,
+  versionPathOf,
+  type VersionFieldOptions,
+} from './version-field.js';
 
 /**
  * Options of a {@link Migrator}; every one is optional.
@@ -29,9 +35,25 @@ export interface MigratorOptions {
   /**
    * A state whose version is above every registered version (written by a newer release):
    * `'error'` (default) gives a `StateVersionError` with reason `newer_version`; `'keep'`
-   * returns it as it is.
+   * returns it as it is; `'read-compatible'` returns it as it is (outcome `'kept-newer'`) when
+   * its `readableFrom` stamp is at or below the target and the target's codec accepts it, and
+   * behaves as `'error'` otherwise (no stamp, or a stamp above the target).
    */
-  readonly onNewerVersion?: 'error' | 'keep';
+  readonly onNewerVersion?: NewerVersionPolicy;
+  /**
+   * Write beside the version, after a migration, the oldest version that can read the state as
+   * it is (`readableFrom`: the far end of the chain of `FORWARD`/`FULL` edges below the
+   * state's version), with the classes this function gives: `compatibility` from
+   * `migraph/core`, or `compatibilityOf` from `migraph/testing`. Classes are computed once
+   * per version graph and codecs. Default: off (a migration removes a stamp it would make
+   * stale).
+   *
+   * @example
+   * new Migrator({ stampReadableFrom: compatibility })
+   */
+  readonly stampReadableFrom?: EdgeClassifier;
+  /** The key of the `readableFrom` stamp, beside the version field. Default `'readableFrom'`. */
+  readonly readableFromKey?: string;
   /** Version assumed when a state has no version field. Default `'0.0.0'` (or `0`). */
   readonly missingVersion?: VersionInput;
   /** Default target of `migrate`. Default: the highest registered version. */
@@ -53,13 +75,19 @@ export interface MigratorOptions {
   readonly jitless?: boolean;
 }
 
+/** What to do with a state newer than every registered version (see `onNewerVersion`). */
+export type NewerVersionPolicy = 'error' | 'keep' | 'read-compatible';
+
 /**
  * Resolved options of a {@link Migrator}: every option, defaults filled in.
  *
  * @since 0.1.0
  */
 export interface ResolvedOptions extends VersionFieldOptions {
-  readonly onNewerVersion: 'error' | 'keep';
+  readonly onNewerVersion: NewerVersionPolicy;
+  readonly stampReadableFrom: EdgeClassifier | undefined;
+  /** The keys leading to the `readableFrom` stamp: a sibling of the version field. */
+  readonly readableFromPath: readonly string[];
   readonly currentVersion: Version | undefined;
   readonly validate: ValidationMode;
   readonly trace: boolean;
@@ -72,7 +100,9 @@ export interface ResolvedOptions extends VersionFieldOptions {
 export const MIGRATOR_OPTIONS: OptionRules = {
   versionKey: 'any',
   versionFormat: ['semver', 'integer'],
-  onNewerVersion: ['error', 'keep'],
+  onNewerVersion: ['error', 'keep', 'read-compatible'],
+  stampReadableFrom: 'function',
+  readableFromKey: 'string',
   missingVersion: 'any',
   currentVersion: 'any',
   validate: ['each-step', 'final', 'off'],
@@ -101,11 +131,14 @@ export const resolveOptions = (
   const versionFormat = options.versionFormat ?? 'semver';
   const parse = versionParser(versionFormat);
   const versionPath = versionPathOf(options.versionKey ?? 'state_version');
+  const readableFromPath = siblingPathOf(versionPath, options.readableFromKey ?? 'readableFrom');
   return {
     versionKey: versionKeyOf(versionPath),
     versionPath,
     versionFormat,
     onNewerVersion: options.onNewerVersion ?? 'error',
+    stampReadableFrom: options.stampReadableFrom,
+    readableFromPath,
     missingVersion: orThrow(parse(options.missingVersion ?? '0.0.0')),
     currentVersion:
       options.currentVersion === undefined ? undefined : orThrow(parse(options.currentVersion)),

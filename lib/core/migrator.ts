@@ -31,7 +31,7 @@ import {
   type ExecutionContext,
 } from './executor.js';
 import { andThen, getOrThrow as orThrow } from './fp.js';
-import { VersionGraph, type EdgeInfo } from './graph.js';
+import { VersionGraph, type CompiledGraph, type EdgeInfo } from './graph.js';
 import { silentLogger } from './logger.js';
 import { checkOptions, type OptionRules } from './options.js';
 import { migrateMany, type MigrateManyOptions } from './many.js';
@@ -44,14 +44,18 @@ import {
   type Plan,
   type PlanOptions,
 } from './planner.js';
+import { oldestReader } from './readable-from.js';
 import { kindOf } from './show.js';
 import { asCodec, type SchemaInput } from './standard-schema.js';
 import { compareNormalised, versionParser, type Version, type VersionInput } from './version.js';
 import {
   formatVersion,
   readStateVersion,
+  removeFieldAt,
   resolveTargetVersion,
+  versionValueAt,
   withVersionAt,
+  writeVersionAt,
   type ReadVersion,
 } from './version-field.js';
 
@@ -129,6 +133,8 @@ export class Migrator<S extends object = AnyState> {
   private readonly context: ExecutionContext;
   /** Each (cached, immutable) plan resolved once; a new codec starts it over. */
   private planRuns = new WeakMap<Plan, ResolvedPlan>();
+  /** `readableFrom` by version, for one compiled graph; a new codec starts it over. */
+  private readers: { graph: CompiledGraph; byVersion: Map<Version, Version> } | undefined;
 
   /** Reads a version in this migrator's format. */
   private readonly parse: (value: unknown) => E.Either<StateVersionError, Version>;
@@ -205,6 +211,7 @@ export class Migrator<S extends object = AnyState> {
     this.codecs.set(version === '*' ? '*' : orThrow(this.parse(version)), codec);
     // Resolved plans hold the validators of their versions: resolve them again.
     this.planRuns = new WeakMap();
+    this.readers = undefined;
     return this;
   }
 
@@ -468,8 +475,8 @@ export class Migrator<S extends object = AnyState> {
         andThen(({ copy, plan, context, owned }): E.Either<MigraphError, StateObject> => {
           if (plan === undefined) return E.right(copy);
           const out = runPlanEager(copy, plan, this.resolved(plan).steps, context, owned);
-          if (!(out instanceof Promise)) return out;
-          pending = out;
+          if (!(out instanceof Promise)) return E.map(this.stamp(plan.to, context))(out);
+          pending = out.then(E.map(this.stamp(plan.to, context)));
           return E.right(copy);
         }),
       ),
@@ -603,6 +610,8 @@ export class Migrator<S extends object = AnyState> {
       this.resolveTarget(to),
       andThen((target): E.Either<MigraphError, Prepared> => {
         if (from !== target && this.isNewer(from)) {
+          const readable = this.readCompatible(input.right, from, target);
+          if (readable !== undefined) return readable;
           if (this.options.onNewerVersion === 'keep') {
             return E.right({
               input: input.right,
@@ -724,14 +733,99 @@ export class Migrator<S extends object = AnyState> {
     const { asyncStep, steps } = this.resolved(plan);
     return asyncStep >= 0
       ? E.left(asyncPlanError(plan, asyncStep))
-      : runPlan(copy, plan, steps, context, owned);
+      : pipe(runPlan(copy, plan, steps, context, owned), E.map(this.stamp(plan.to, context)));
   }
 
   /** Runs a started run, awaiting each step. */
   private runStartedAsync(started: Started): Promise<E.Either<MigraphError, StateObject>> {
     const { copy, plan, context, owned } = started;
     if (plan === undefined) return Promise.resolve(E.right(copy));
-    return runPlanAsync(copy, plan, this.resolved(plan).steps, context, owned);
+    return runPlanAsync(copy, plan, this.resolved(plan).steps, context, owned).then(
+      E.map(this.stamp(plan.to, context)),
+    );
+  }
+
+  // --- readableFrom (§17) ----------------------------------------------------------------------
+
+  /**
+   * Under `onNewerVersion: 'read-compatible'`, a newer state whose `readableFrom` stamp is at
+   * or below `target`: kept as it is, once `target`'s codec accepts it (in every validation
+   * mode). `undefined` (the state then follows `'error'`) without a stamp or above `target`.
+   */
+  private readCompatible(
+    input: StateObject,
+    from: Version,
+    target: Version,
+  ): E.Either<MigraphError, Prepared> | undefined {
+    if (this.options.onNewerVersion !== 'read-compatible') return undefined;
+    const stamp = versionValueAt(input, this.options.readableFromPath);
+    const oldest = stamp === undefined ? undefined : this.parse(stamp);
+    if (oldest === undefined || E.isLeft(oldest) || compareNormalised(oldest.right, target) > 0) {
+      return undefined;
+    }
+    return pipe(
+      validateInput(this.codecs.validatorFor(target), target)(input),
+      E.map(() => ({
+        input,
+        from,
+        to: target,
+        plan: undefined,
+        context: this.context,
+        kept: true,
+      })),
+    );
+  }
+
+  /**
+   * Writes the `readableFrom` stamp of a state migrated to `to` (with `stampReadableFrom`),
+   * in the form the version is written; without it, removes a stamp the run made stale.
+   */
+  private stamp(to: Version, context: ExecutionContext): (state: StateObject) => StateObject {
+    return (state) => {
+      const path = this.options.readableFromPath;
+      if (this.options.stampReadableFrom === undefined) removeFieldAt(state, path);
+      else writeVersionAt(state, path, context.writeVersion(this.readableFrom(to)));
+      return state;
+    };
+  }
+
+  /** The oldest version that reads states of `version` as they are, cached per graph and codecs. */
+  private readableFrom(version: Version): Version {
+    const graph = this.graph.compile();
+    if (this.readers?.graph !== graph) this.readers = { graph, byVersion: new Map() };
+    const { byVersion } = this.readers;
+    let oldest = byVersion.get(version);
+    if (oldest === undefined) {
+      const neighbours = new Map<Version, Version[]>();
+      for (const { from, to } of this.graph.edges()) {
+        neighbours.set(from, [...(neighbours.get(from) ?? []), to]);
+        neighbours.set(to, [...(neighbours.get(to) ?? []), from]);
+      }
+      const classify = this.options.stampReadableFrom!;
+      const classes = new Map<string, boolean>();
+      const readsDown = (older: Version, newer: Version): boolean => {
+        const key = `${older} ${newer}`;
+        let reads = classes.get(key);
+        if (reads === undefined) {
+          try {
+            const result = classify(this, { from: older, to: newer });
+            reads = E.isRight(result) && ['FORWARD', 'FULL'].includes(result.right.class);
+          } catch {
+            reads = false;
+          }
+          classes.set(key, reads);
+        }
+        return reads;
+      };
+      for (const v of graph.versions) {
+        byVersion.set(
+          v,
+          oldestReader(v, (at) => neighbours.get(at) ?? [], readsDown),
+        );
+      }
+      oldest = byVersion.get(version) ?? version;
+    }
+    return oldest;
   }
 
   /** The last line of defence of the never-throw promise: an unexpected throw is a `Left`. */

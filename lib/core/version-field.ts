@@ -74,6 +74,22 @@ export const versionPathOf = (key: string | readonly string[]): readonly string[
  */
 export const versionKeyOf = (path: readonly string[]): string => path.join('.');
 
+/**
+ * The keys of a field beside the version field (in the object that holds it), such as the
+ * `readableFrom` stamp. Throws a `TypeError` when `key` is empty or names the version field.
+ *
+ * @example
+ * siblingPathOf(['_persist', 'version'], 'readableFrom') // ['_persist', 'readableFrom']
+ * @since 0.1.0
+ */
+export const siblingPathOf = (path: readonly string[], key: string): readonly string[] => {
+  const sibling = Object.freeze([...path.slice(0, -1), ...versionPathOf([key])]);
+  if (isSamePath(sibling, path)) {
+    throw new TypeError(`Expected a key beside the version field, got the version field ${key}`);
+  }
+  return sibling;
+};
+
 /** Two version paths name the same field. */
 export const isSamePath = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && a.every((key, i) => key === b[i]);
@@ -180,6 +196,24 @@ export const writeVersionAt = (
     at = copy;
   }
   at[path[path.length - 1]!] = value;
+};
+
+/**
+ * Removes the field at `path` from a state the caller owns, in place; the objects on the way
+ * are copied (they may be shared). Nothing changes when the field is absent.
+ *
+ * Complexity: O(path length).
+ * @since 0.1.0
+ */
+export const removeFieldAt = (state: StateObject, path: readonly string[]): void => {
+  if (versionValueAt(state, path) === undefined) return;
+  let at = state;
+  for (let i = 0; i < path.length - 1; i++) {
+    const copy: StateObject = { ...(at[path[i]!] as StateObject) };
+    at[path[i]!] = copy;
+    at = copy;
+  }
+  delete at[path[path.length - 1]!];
 };
 
 /**

@@ -15,6 +15,7 @@ import { isSamePath } from '../core/version-field.js';
 import {
   integerOf,
   isNewerThanKnown,
+  keepsNewer,
   isPromise,
   protectedRun,
   releaseBackup,
@@ -336,7 +337,7 @@ const hydrate = <S extends object>(
     );
   }
   const at = E.getOrElse((): string | undefined => undefined)(m.normalizeVersion(stored));
-  const kept = at !== undefined && m.options.onNewerVersion === 'keep' && isNewerThanKnown(m, at);
+  const kept = at !== undefined && keepsNewer(m) && isNewerThanKnown(m, at);
   return thenMaybe(
     protectedRun(place, !sameVersion(at, target), () => m.migrateSyncFirst(state, currentVersion)),
     (done) => ({
@@ -516,9 +517,9 @@ export const createMigrate = <S extends object>(
   options: CreateMigrateOptions = {},
 ): PersistMigrate<S> => {
   checkMigrator(m, 'createMigrate');
-  if (m.options.onNewerVersion === 'keep') {
+  if (keepsNewer(m)) {
     throw new TypeError(
-      "createMigrate: a migrator with onNewerVersion 'keep' would have redux-persist store a newer state again under the app's older version; use persistConfig, which keeps the stored version",
+      `createMigrate: a migrator with onNewerVersion '${m.options.onNewerVersion}' would have redux-persist store a newer state again under the app's older version; use persistConfig, which keeps the stored version`,
     );
   }
   const storageKey = checkPlace('createMigrate', options.storage, options.key, options.keyPrefix);

@@ -193,6 +193,13 @@ export const sameVersion = (from: string | undefined, to: string | undefined): b
   from !== undefined && to !== undefined && from === to;
 
 /** True when `version` is above every version of `m` (a state written by a newer release). */
+/**
+ * Whether a migrator returns a newer state as it is (`onNewerVersion` `'keep'`, or
+ * `'read-compatible'` for a state it may read): the integration then stores it under its own
+ * version, never the app's.
+ */
+export const keepsNewer = (m: Migrator<object>): boolean => m.options.onNewerVersion !== 'error';
+
 export const isNewerThanKnown = (m: Migrator<object>, version: string): boolean => {
   const highest = m.versions().at(-1);
   return highest !== undefined && compareVersions(version, highest) > 0;

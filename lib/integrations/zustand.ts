@@ -17,6 +17,7 @@ import {
   backUpRaw,
   integerOf,
   isNewerThanKnown,
+  keepsNewer,
   protectedRun,
   releaseBackup,
   resolveStorage,
@@ -232,8 +233,7 @@ export const persistOptions = <S extends object>(
       toRelease = undefined;
       const at = readAt(storedVersion);
       const input = asInput(persistedState, at, storedVersion);
-      const kept =
-        at !== undefined && m.options.onNewerVersion === 'keep' && isNewerThanKnown(m, at);
+      const kept = at !== undefined && keepsNewer(m) && isNewerThanKnown(m, at);
       return thenMaybe(
         protectedRun({ storage: raw!, key: name, raw: lastRaw }, !sameVersion(at, target), () =>
           m.migrateSyncFirst(input),
@@ -282,9 +282,9 @@ export const persistMigration = <S extends object>(
 ): PersistMigration<S> => {
   const name = checkName(options.name, 'persistMigration');
   const { target, version, strip, readAt, asInput } = migration(m);
-  if (m.options.onNewerVersion === 'keep') {
+  if (keepsNewer(m)) {
     throw new TypeError(
-      "persistMigration: a migrator with onNewerVersion 'keep' needs persistOptions, whose storage stores a kept state under its own version (zustand would store it under the current one)",
+      `persistMigration: a migrator with onNewerVersion '${m.options.onNewerVersion}' needs persistOptions, whose storage stores a kept state under its own version (zustand would store it under the current one)`,
     );
   }
   return {
