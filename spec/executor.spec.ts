@@ -356,11 +356,26 @@ describe('objects the executor does not own', () => {
     expect(first.execution_trace).to.have.length(2);
   });
 
+  it("a shared object beside the run's own fields is never changed by a later step", () => {
+    const DEFAULTS = { prefs: { theme: 'dark' } };
+    const m = new Migrator()
+      .register('1.0.0', '1.1.0', (s) => ({ ...s, data: { a: 1 }, prefs: DEFAULTS.prefs }))
+      .register('1.1.0', '2.0.0', (s) => {
+        s.prefs.theme = 'light';
+        return s;
+      });
+    const first = right(m.migrate({ state_version: '1.0.0', list: [1] }));
+    expect(DEFAULTS).to.deep.equal({ prefs: { theme: 'dark' } });
+    expect(first.prefs).to.deep.equal({ theme: 'light' });
+    expect(right(m.migrate({ state_version: '1.0.0', list: [1] }))).to.deep.equal(first);
+  });
+
   it('never writes into an object that existed before the run (property)', () => {
     // Plans of steps that build, pass through, unwrap a part, or return a constant, pure or
     // mutating, on states with and without a trace: nothing that existed before changes.
-    type Kind = 'spread' | 'same' | 'part' | 'constant' | 'mutate';
-    const kinds: Kind[] = ['spread', 'same', 'part', 'constant', 'mutate'];
+    // Outputs may also mix the run's fields with a shared one (spread, or assigned in place).
+    type Kind = 'spread' | 'same' | 'part' | 'constant' | 'mix' | 'assign' | 'mutate';
+    const kinds: Kind[] = ['spread', 'same', 'part', 'constant', 'mix', 'assign', 'mutate'];
     fc.assert(
       fc.property(
         fc.array(fc.record({ kind: fc.constantFrom(...kinds), pure: fc.boolean() }), {
@@ -379,13 +394,20 @@ describe('objects the executor does not own', () => {
               if (kind === 'same') return s;
               if (kind === 'part') return (s.part as AnyState | undefined) ?? { ...s };
               if (kind === 'constant') return constant;
-              if (!pure) {
-                (s.list as unknown[] | undefined)?.push(i);
-                s.mutated = i;
+              if (kind === 'mix') return { ...s, shared: constant.part };
+              if (kind === 'assign') {
+                s.shared = constant.list;
+                return s;
               }
+              (s.list as unknown[] | undefined)?.push(i);
+              (s.shared as unknown[] | undefined)?.push?.(i);
+              const shared = s.shared as { x?: number } | undefined;
+              if (shared !== undefined && 'x' in shared) shared.x = i;
+              s.mutated = i;
               return s;
             };
-            m.register(`1.${i}.0`, `1.${i + 1}.0`, step, { pure: pure && kind !== 'mutate' });
+            const mutates = kind === 'mutate' || kind === 'assign';
+            m.register(`1.${i}.0`, `1.${i + 1}.0`, step, { pure: pure && !mutates });
           });
           const input = () => ({
             state_version: '1.0.0',

@@ -4,7 +4,8 @@
  *
  * The executor works on a private copy of the caller's state (made once per `migrate` call)
  * and writes only into objects it owns: a step's output is stamped in place when it was built
- * in this run (it holds an object only this run made), else on a copy (see `own`).
+ * in this run (it holds an object only this run made), else on a copy; of its object fields,
+ * those that are not the run's own are copied deep before the next step sees them (see `own`).
  *
  * @since 0.1.0
  */
@@ -136,58 +137,80 @@ interface Run {
   /** The state this run stamped last: its own to write into, so a step may return it. */
   own: StateObject | undefined;
   /**
-   * Fields of a state this run copied deep, with the objects it made for them: a step's output
-   * holding one of them was built from the run's state in this run (no object that existed
-   * before the run can hold it), so it is the run's to write into.
+   * In a private run, the objects this run made (copied deep) that sit in its states' fields:
+   * a step's output holding one was built in this run (no object that existed before the run
+   * can hold it), so it is the run's to write into. A field holding any other object (a shared
+   * constant, or one the step made) is copied deep, so a later step that mutates never reaches
+   * a shared object. Undefined when the run works on the caller's state (pure steps): no step
+   * mutates, so a top-level copy is enough.
    */
-  marks: readonly (readonly [key: string, value: object])[];
-  /**
-   * The run owns its state all the way down (a private copy): an output it cannot tell as its
-   * own is copied deep, so a later step that mutates never reaches a shared object. Else
-   * (pure steps on the caller's state) a top-level copy is enough: no step mutates.
-   */
-  readonly deep: boolean;
+  readonly mine: Set<unknown> | undefined;
 }
 
 const timestampOf = (run: Run, ctx: ExecutionContext): string =>
   (run.time ??= ctx.clock().toISOString());
 
-/** Marks taken from a state copied deep: at most this many object fields. */
-const MARKS = 8;
-
-/** The object-valued fields of a state the run copied deep (see {@link Run.marks}). */
-const marksOf = (state: StateObject): (readonly [string, object])[] => {
-  const marks: (readonly [string, object])[] = [];
+/** The objects in the fields of a state the run copied deep (see {@link Run.mine}). */
+const fieldObjects = (state: StateObject): Set<unknown> => {
+  const mine = new Set<unknown>();
   for (const key in state) {
     const value = state[key];
-    if (typeof value === 'object' && value !== null && marks.push([key, value]) === MARKS) break;
+    if (typeof value === 'object' && value !== null) mine.add(value);
   }
-  return marks;
+  return mine;
 };
 
-/** True when `output` is the run's own object: the state it stamped last, or one built from it. */
-const isOwn = (run: Run, output: StateObject): boolean => {
-  if (output === run.own) return true;
-  if (run.trace !== undefined && output.execution_trace === run.trace) return true;
-  for (const [key, value] of run.marks) if (output[key] === value) return true;
-  return false;
+/** Writes `value` at `key` as an own data property, so a key named `__proto__` stays a key. */
+const put = (state: StateObject, key: string, value: unknown): void => {
+  if (key === '__proto__') {
+    Object.defineProperty(state, key, {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  } else state[key] = value;
 };
+
+/** True when the run may write into `output` itself (see {@link Run}): it made it, or built it. */
+const writable = (run: Run, output: StateObject, built: boolean): boolean =>
+  (built ||
+    output === run.own ||
+    (run.trace !== undefined && output.execution_trace === run.trace) ||
+    run.mine?.has(output) === true) &&
+  Object.isExtensible(output) &&
+  !Object.isFrozen(output);
 
 /**
  * The state a step's output becomes, one the run may write into: the output itself when the
- * run owns it, else a copy (deep in a private run, see {@link Run.deep}). A step may return a
- * part of its argument or a shared constant: those are never written into.
+ * run owns it, else a top-level copy; in a private run, its object fields that are not the
+ * run's own are copied deep (see {@link Run.mine}). A step may return a part of its argument, a
+ * shared constant, or a state holding one: those are never written into, now or by a later step.
+ *
+ * Complexity: O(fields) per step, plus the size of the fields copied.
  */
 const own = (run: Run, output: StateObject): E.Either<string, StateObject> => {
-  const mine = isOwn(run, output);
-  if (mine && Object.isExtensible(output) && !Object.isFrozen(output)) return E.right(output);
-  if (mine || !run.deep) return E.right({ ...output });
-  const copy = copyState(output);
+  const mine = run.mine;
+  if (mine === undefined) return E.right(writable(run, output, false) ? output : { ...output });
+  let foreign: StateObject | undefined;
+  let built = false;
+  for (const key in output) {
+    if (!Object.prototype.hasOwnProperty.call(output, key)) continue;
+    const value = output[key];
+    if (typeof value !== 'object' || value === null) continue;
+    if (mine.has(value)) built = true;
+    else put((foreign ??= Object.create(null) as StateObject), key, value);
+  }
+  const state = writable(run, output, built) ? output : { ...output };
+  if (foreign === undefined) return E.right(state);
+  const copy = copyState(foreign);
   if (E.isLeft(copy)) return E.left(copy.left.message);
-  run.marks = marksOf(copy.right);
-  const trace = copy.right.execution_trace;
-  if (Array.isArray(trace)) run.trace = trace;
-  return copy;
+  for (const key in copy.right) {
+    const value = copy.right[key];
+    mine.add(value);
+    put(state, key, value);
+  }
+  return E.right(state);
 };
 
 /**
@@ -205,7 +228,10 @@ const stamp = (step: Step, edge: Edge, ctx: ExecutionContext, run: Run, state: S
       details: { from_version: step.from, to_version: step.to, changes: [...edge.changes] },
     };
     if (trace === run.trace && Object.isExtensible(trace)) trace.push(event);
-    else state.execution_trace = run.trace = [...trace, event];
+    else {
+      state.execution_trace = run.trace = [...trace, event];
+      run.mine?.add(run.trace);
+    }
   }
   run.own = state;
   return state;
@@ -355,8 +381,7 @@ const startRun = (state: StateObject, owned: boolean): Run => {
     time: undefined,
     trace: owned && Array.isArray(trace) ? trace : undefined,
     own: owned ? state : undefined,
-    marks: owned ? marksOf(state) : [],
-    deep: owned,
+    mine: owned ? fieldObjects(state) : undefined,
   };
 };
 
