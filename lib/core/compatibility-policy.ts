@@ -191,7 +191,8 @@ const sameEdge = (approval: ApprovedBreak, result: Compatibility): boolean => {
  *
  * Complexity: O(edges × (ranges + approvals)).
  * @example
- * enforcePolicy(policy, [compatibility result, …]).verdicts.filter((v) => v.status === 'violation')
+ * const results = m.edges().map((e) => compatibility(m, e)).filter(E.isRight).map((r) => r.right)
+ * enforcePolicy(policy, results).verdicts.filter((v) => v.status === 'violation')
  * @since 0.1.0
  */
 export const enforcePolicy = (

@@ -123,7 +123,7 @@ const MAX_FIELD_DEPTH = 8;
  *
  * Complexity: O(V² · plan + V · schema size): a plan per pair of versions.
  * @example
- * const { versions } = describeVersions(m, { snapshots: (await readSnapshots('schemas')).right.snapshots })
+ * const { versions } = describeVersions(m, { snapshots }) // snapshots: what readSnapshots('schemas') read
  * versions[1].changelog[0].schemaChanges // [{ path: 'tags', kind: 'added', after: 'array of string', detail: 'required' }]
  * @since 0.1.0
  */

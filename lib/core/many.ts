@@ -28,7 +28,7 @@ export interface MigratesOne<S> {
  * Invalid options are a `TypeError` at the call, before anything is read.
  *
  * @example
- * for await (const r of migrateMany(m, cursor, '2.0.0', { concurrency: 16 })) …
+ * for await (const r of migrateMany(m, cursor, '2.0.0', { concurrency: 16 })) if (E.isRight(r)) await save(r.right)
  */
 export const migrateMany = <S>(
   m: MigratesOne<S>,

@@ -297,13 +297,12 @@ export class Migrator<S extends object = AnyState> {
 
   /**
    * Plans the shortest path (fewest steps, or least total cost) from one version to another.
+   * An invalid option is a programmer error, thrown as a `TypeError` (never a `Left`).
    *
    * @example
    * m.plan('1.0.0', '2.0.0') // Right({ from: '1.0.0', to: '2.0.0', steps: [...], cost: 2 })
    * m.plan('2.0.0', '1.0.0', { direction: 'forward' }) // Left(StateVersionError: No migration path …)
-   * m.plan('1.0.0', '2.0.0', { direction: 'up' }) // throws TypeError: … one of 'any', 'forward', 'reverse'
-   *
-   * An invalid option is a programmer error, thrown as a `TypeError` (never a `Left`).
+   * m.plan('1.0.0', '2.0.0', { direction: 'up' as never }) // throws TypeError: … one of 'any', 'forward', 'reverse'
    */
   plan(
     from: VersionInput,

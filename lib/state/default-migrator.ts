@@ -64,6 +64,7 @@ export const migrateState = (state: unknown, targetVersion: string): AnyState =>
  * caller's state is untouched and the thrown error carries the backup as `error.backup`.
  *
  * @example
+ * let state
  * try { state = autoMigrateState(loaded) } catch (e) { save((e as MigrationError).backup) }
  * @since 0.1.0
  */

@@ -111,7 +111,7 @@ const roundTripFailure = (
  *
  * @example
  * check(m, { samples: sampleStates({ '1.0.0': agentStateV1_0Arbitrary() }) })
- * sampleStates('1.0.0', { snapshots: (await readSnapshots('schemas')).snapshots, runs: 20 })
+ * sampleStates('1.0.0', { snapshots, runs: 20 }) // snapshots: what readSnapshots('schemas') read
  * @since 0.1.0
  */
 export function sampleStates(

@@ -18,6 +18,7 @@ const integration = {
   'spec/distribution.spec.ts': 'dist/ as consumers and bundlers see it',
   'spec/docs-site.spec.ts': 'a browser (playwright-core)',
   'spec/docs.spec.ts': 'the guide compiled against dist/',
+  'spec/doc-examples.spec.ts': '@example blocks compiled against dist/',
   'spec/file-safety.spec.ts': 'a spawned script runs dist/',
   'spec/node-safety.spec.ts': 'spawned scripts run dist/',
   'spec/package.spec.ts': 'migraph imported by name (dist/)',

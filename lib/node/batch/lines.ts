@@ -160,7 +160,7 @@ export async function* splitLineChunks(
  * without a terminator is yielded at the end of the file.
  *
  * @example
- * for await (const chunk of readLineChunks('states.ndjson', { chunkLines: 1000 })) …
+ * for await (const chunk of readLineChunks('states.ndjson', { chunkLines: 1000 })) console.log(chunk.lines.length)
  */
 export async function* readLineChunks(
   file: string,

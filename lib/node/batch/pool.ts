@@ -80,7 +80,7 @@ const notCloneable = (cause: unknown): StateResult => ({
  *
  * @example
  * const pool = new MigrationPool({ dir: './migrations', threads: 4 })
- * for await (const r of pool.migrateMany(states, '1.1.0')) …
+ * for await (const r of pool.migrateMany(states, '1.1.0')) if (E.isRight(r)) await save(r.right)
  * await pool.close()
  */
 export class MigrationPool {
