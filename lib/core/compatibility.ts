@@ -200,7 +200,7 @@ const safeDecode = (codec: t.Decoder<unknown, unknown>, state: unknown) => {
 
 /** A containment verdict turned into a direction verdict, its witness checked by decoding. */
 const confirm = (
-  verdict: Verdict,
+  verdict: ContainmentVerdict,
   from: { readonly version: Version; readonly codec: t.Decoder<unknown, unknown> },
   to: { readonly version: Version; readonly codec: t.Decoder<unknown, unknown> },
 ): DirectionVerdict => {
@@ -215,13 +215,13 @@ const confirm = (
 
 // --- containment --------------------------------------------------------------------------
 
-/** Whether every value of one schema is accepted by another. */
-type Verdict =
+/** Whether every value of one schema is accepted by another (`witness`: a value that is not). */
+export type ContainmentVerdict =
   | { readonly holds: true; readonly reason: string }
   | { readonly holds: undefined; readonly reason: string }
   | { readonly holds: false; readonly reason: string; readonly witness: JsonValue };
 
-const YES: Verdict = { holds: true, reason: 'contained' };
+const YES: ContainmentVerdict = { holds: true, reason: 'contained' };
 
 interface Roots {
   readonly sub: JsonSchema;
@@ -241,7 +241,7 @@ interface Roots {
  * // { holds: true, reason: 'contained' }
  * @since 0.1.0
  */
-export const containment = (sub: JsonSchema, sup: JsonSchema): Verdict =>
+export const containment = (sub: JsonSchema, sup: JsonSchema): ContainmentVerdict =>
   contains({ sub, sup, seen: new Set() }, '', sub, sup);
 
 const ANNOTATIONS = new Set(['description', 'title', 'examples', '$comment', '$schema', '$defs']);
@@ -269,8 +269,12 @@ const resolve = (root: JsonSchema, schema: JsonSchema, depth = 0): JsonSchema =>
 const where = (path: string) => (path === '' ? 'the state' : `\`${path}\``);
 const join = (path: string, key: string) => (path === '' ? key : `${path}.${key}`);
 
-const no = (reason: string, witness: JsonValue): Verdict => ({ holds: false, reason, witness });
-const undecided = (reason: string): Verdict => ({ holds: undefined, reason });
+const no = (reason: string, witness: JsonValue): ContainmentVerdict => ({
+  holds: false,
+  reason,
+  witness,
+});
+const undecided = (reason: string): ContainmentVerdict => ({ holds: undefined, reason });
 
 /** The values a schema's `const` or `enum` allows; undefined when it names none. */
 const valuesOf = (schema: JsonSchema): readonly JsonValue[] | undefined =>
@@ -294,7 +298,12 @@ const typesOf = (schema: JsonSchema): readonly JsonType[] => {
 const allows = (types: readonly JsonType[], type: JsonType): boolean =>
   types.includes(type) || (type === 'integer' && types.includes('number'));
 
-const contains = (roots: Roots, path: string, sub0: JsonSchema, sup0: JsonSchema): Verdict => {
+const contains = (
+  roots: Roots,
+  path: string,
+  sub0: JsonSchema,
+  sup0: JsonSchema,
+): ContainmentVerdict => {
   if (typeof sub0.$ref === 'string' || typeof sup0.$ref === 'string') {
     const pair = `${String(sub0.$ref)}|${String(sup0.$ref)}`;
     if (roots.seen.has(pair)) return YES;
@@ -407,7 +416,7 @@ const contains = (roots: Roots, path: string, sub0: JsonSchema, sup0: JsonSchema
       return undecided(`${where(path)} constraint ${keyword}`);
     }
   }
-  const checks: (() => Verdict)[] = [];
+  const checks: (() => ContainmentVerdict)[] = [];
   if (subTypes.includes('object') && supTypes.includes('object')) {
     checks.push(() => containsObject(roots, path, sub, sup));
   }
@@ -447,8 +456,8 @@ const withoutKey = (schema: JsonSchema, key: string): JsonSchema => {
 const withoutMarker = (schema: JsonSchema): JsonSchema => withoutKey(schema, REFINEMENT_MARKER);
 
 /** The first verdict that does not hold (a refutation before an undecided one), else yes. */
-const every = (checks: readonly (() => Verdict)[]): Verdict => {
-  let open: Verdict | undefined;
+const every = (checks: readonly (() => ContainmentVerdict)[]): ContainmentVerdict => {
+  let open: ContainmentVerdict | undefined;
   for (const check of checks) {
     const verdict = check();
     if (verdict.holds === false) return verdict;
@@ -457,7 +466,12 @@ const every = (checks: readonly (() => Verdict)[]): Verdict => {
   return open ?? YES;
 };
 
-const containsObject = (roots: Roots, path: string, sub: JsonSchema, sup: JsonSchema): Verdict => {
+const containsObject = (
+  roots: Roots,
+  path: string,
+  sub: JsonSchema,
+  sup: JsonSchema,
+): ContainmentVerdict => {
   const subProps = (isSchema(sub.properties) ? sub.properties : {}) as Record<string, JsonSchema>;
   const supProps = (isSchema(sup.properties) ? sup.properties : {}) as Record<string, JsonSchema>;
   const subRequired = new Set((sub.required ?? []) as string[]);
@@ -478,7 +492,7 @@ const containsObject = (roots: Roots, path: string, sub: JsonSchema, sup: JsonSc
       );
     }
   }
-  const checks: (() => Verdict)[] = [];
+  const checks: (() => ContainmentVerdict)[] = [];
   for (const key of Object.keys(supProps).sort()) {
     const field = subProps[key] ?? subRest;
     if (field === undefined) continue;
@@ -536,7 +550,12 @@ const containsObject = (roots: Roots, path: string, sub: JsonSchema, sup: JsonSc
   return every(checks);
 };
 
-const containsArray = (roots: Roots, path: string, sub: JsonSchema, sup: JsonSchema): Verdict => {
+const containsArray = (
+  roots: Roots,
+  path: string,
+  sub: JsonSchema,
+  sup: JsonSchema,
+): ContainmentVerdict => {
   const subPrefix = Array.isArray(sub.prefixItems) ? (sub.prefixItems as JsonSchema[]) : [];
   const supPrefix = Array.isArray(sup.prefixItems) ? (sup.prefixItems as JsonSchema[]) : [];
   const subItems = isSchema(sub.items)
@@ -551,7 +570,7 @@ const containsArray = (roots: Roots, path: string, sub: JsonSchema, sup: JsonSch
   if (subMin < supMin) {
     return no(`${where(path)} needs ${supMin} item(s), had ${subMin}`, base());
   }
-  const checks: (() => Verdict)[] = [];
+  const checks: (() => ContainmentVerdict)[] = [];
   const length = Math.max(subPrefix.length, supPrefix.length);
   for (let i = 0; i < length; i++) {
     const item = subPrefix[i] ?? subItems;

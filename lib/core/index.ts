@@ -35,7 +35,11 @@ export type {
   Unversioned,
   VersionField,
   StateAt,
+  VersionSchema,
+  TypeOfSchema,
 } from './versioned.js';
+export type { NewerVersionPolicy } from './migrator-options.js';
+export type { EdgeClass, EdgeClassifier } from './readable-from.js';
 export { fromStandardSchema, isStandardSchema, StandardSchemaType } from './standard-schema.js';
 export type {
   StandardSchemaV1,
@@ -105,6 +109,7 @@ export type {
   CompatibilityClass,
   Counterexample,
   DirectionVerdict,
+  ContainmentVerdict,
   EdgeVersions,
 } from './compatibility.js';
 export {
