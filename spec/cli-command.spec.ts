@@ -56,7 +56,7 @@ describe('CLI command declarations', () => {
       name: 'fail',
       describe: (command) => command,
       run: async () => {
-        throw new CliError('no', 1);
+        throw new CliError('no', { exitCode: 1 });
       },
     };
     const open: CliCommand = {

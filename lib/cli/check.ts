@@ -135,6 +135,6 @@ export const check: CliCommand = {
         `${versions} version(s), ${project.migrator.edges().length} edge(s): ${errors.length} error(s), ${warnings.length} warning(s)\n`,
       );
     }
-    if (errors.length > 0) throw new CliError('', EXIT.failure);
+    if (errors.length > 0) throw new CliError('', { exitCode: EXIT.failure });
   },
 };

@@ -11,22 +11,22 @@ export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 /** A CLI failure: its message is printed on stderr, one line per problem. */
 export class CliError extends Error {
   override readonly name = 'CliError';
-  constructor(
-    message: string,
-    readonly exitCode: 1 | 2,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  /** The process's exit code: 1 for a failure, 2 for a usage error. */
+  readonly exitCode: 1 | 2;
+
+  constructor(message: string, details: { readonly exitCode: 1 | 2; readonly cause?: unknown }) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.exitCode = details.exitCode;
   }
 }
 
 /** A usage error (exit code 2): a bad argument, option or input file. */
 export const usage = (message: string, cause?: unknown): CliError =>
-  new CliError(message, EXIT.usage, { cause });
+  new CliError(message, { exitCode: EXIT.usage, cause });
 
 /** A failure (exit code 1): a migration, validation or check failed. */
 export const failure = (message: string, cause?: unknown): CliError =>
-  new CliError(message, EXIT.failure, { cause });
+  new CliError(message, { exitCode: EXIT.failure, cause });
 
 /**
  * The usage error of a target that did not resolve (see `resolveTargetVersion`): no `--to`

@@ -105,7 +105,7 @@ export const testCommand = async (
     write(`${formatTestSummary(report)}\n`);
     if (!report.ok) write(`Replay with: migraph test --runs ${runs} --seed ${report.seed}\n`);
   }
-  if (!report.ok) throw new CliError('', EXIT.failure);
+  if (!report.ok) throw new CliError('', { exitCode: EXIT.failure });
 };
 
 /** `migraph test [--runs n] [--seed n] [--json] [--snapshots dir]`. */

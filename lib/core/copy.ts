@@ -12,7 +12,8 @@
  * @since 0.1.0
  */
 import * as E from '#fp/Either.js';
-import { describeCause, StateVersionError } from './errors.js';
+import { StateVersionError } from './errors.js';
+import { describeCause } from './describe-cause.js';
 import { kindOf, pathSegment } from './show.js';
 
 /** A JSON-like object: the shape of every state migraph handles. */

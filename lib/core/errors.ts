@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import { describeCause } from './describe-cause.js';
 
 /**
  * An error as plain JSON: its name, message and structured fields (`JSON.stringify` of an
@@ -171,32 +172,6 @@ export class MigrationTestError extends Error {
 
 /** Any error the core returns in a `Left`. */
 export type MigraphError = StateVersionError | MigrationError;
-
-/** Messages quote at most this much of a thrown value's text. */
-const MAX_CAUSE = 2_000;
-
-/**
- * A short, readable rendering of an unknown thrown value; never throws, even for an error
- * whose `message` getter or `toString` throws.
- *
- * @example
- * describeCause(new Error('disk full')) // 'disk full'
- * @since 0.1.0
- */
-export const describeCause = (cause: unknown): string => {
-  let text: string;
-  try {
-    text =
-      cause instanceof Error
-        ? String(cause.message)
-        : typeof cause === 'string'
-          ? cause
-          : String(cause);
-  } catch {
-    text = Object.prototype.toString.call(cause);
-  }
-  return text.length > MAX_CAUSE ? `${text.slice(0, MAX_CAUSE - 1)}…` : text;
-};
 
 /** A {@link MigraphError} as plain data, to cross a worker-thread boundary. */
 export type SerializedError =

@@ -12,7 +12,8 @@
 import * as E from '#fp/Either.js';
 import { copyState, isPlainObject, type StateObject } from './copy.js';
 import type { StepFn } from './definition.js';
-import { describeCause, MigrationError } from './errors.js';
+import { MigrationError } from './errors.js';
+import { describeCause } from './describe-cause.js';
 import type { Edge, LiftedStep } from './graph.js';
 import type { Plan, Step } from './planner.js';
 import { formatValidationErrors } from './report.js';

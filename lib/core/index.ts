@@ -59,8 +59,8 @@ export {
   MigrationTestError,
   serializeError,
   reviveError,
-  describeCause,
 } from './errors.js';
+export { describeCause } from './describe-cause.js';
 export type {
   StateVersionReason,
   StateVersionErrorDetails,

@@ -9,7 +9,7 @@
  * @since 0.1.0
  */
 import * as E from '#fp/Either.js';
-import { describeCause } from './errors.js';
+import { describeCause } from './describe-cause.js';
 
 /** Strings (skipped) and number literals of a JSON text. */
 const TOKENS = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;

@@ -22,7 +22,8 @@ import {
   type RegistersMigrations,
 } from './registration.js';
 import type { AnyState, MigrationDefinition, StepFn } from './definition.js';
-import { describeCause, StateVersionError, type MigraphError } from './errors.js';
+import { StateVersionError, type MigraphError } from './errors.js';
+import { describeCause } from './describe-cause.js';
 import {
   runPlan,
   runPlanAsync,

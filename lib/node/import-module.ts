@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { describeCause } from '../core/errors.js';
+import { describeCause } from '../core/describe-cause.js';
 
 /** How long a module may take to load by default: 30 seconds. */
 export const DEFAULT_LOAD_TIMEOUT_MS = 30_000;
@@ -45,11 +45,12 @@ export const importModule = async (url: string): Promise<unknown> => {
 /** A module that did not load: it timed out, or it tried to end the process. */
 export class ModuleLoadError extends Error {
   override readonly name = 'ModuleLoadError' as const;
-  constructor(
-    message: string,
-    readonly reason: 'timeout' | 'exit',
-  ) {
+  /** Why it did not load. */
+  readonly reason: 'timeout' | 'exit';
+
+  constructor(message: string, details: { readonly reason: 'timeout' | 'exit' }) {
     super(message);
+    this.reason = details.reason;
   }
 }
 
@@ -70,7 +71,7 @@ const refuseExit = (): void => {
   realExit = process.exit;
   process.exit = ((code?: unknown) => {
     const called = new ExitDuringLoad(code);
-    for (const stop of loading) stop(new ModuleLoadError(called.message, 'exit'));
+    for (const stop of loading) stop(new ModuleLoadError(called.message, { reason: 'exit' }));
     throw called;
   }) as typeof process.exit;
 };
@@ -100,7 +101,7 @@ export const guardedLoad = async <A>(load: () => Promise<A>, timeoutMs: number):
       reject(
         new ModuleLoadError(
           `it did not finish loading within ${timeoutMs / 1000} s (a top-level await that never settles?)`,
-          'timeout',
+          { reason: 'timeout' },
         ),
       );
     }, timeoutMs);
@@ -110,7 +111,9 @@ export const guardedLoad = async <A>(load: () => Promise<A>, timeoutMs: number):
   try {
     return await Promise.race([load(), guard]);
   } catch (cause) {
-    throw cause instanceof ExitDuringLoad ? new ModuleLoadError(cause.message, 'exit') : cause;
+    throw cause instanceof ExitDuringLoad
+      ? new ModuleLoadError(cause.message, { reason: 'exit' })
+      : cause;
   } finally {
     clearTimeout(timer);
     loading.delete(stop);

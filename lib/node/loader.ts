@@ -15,7 +15,7 @@ import {
   type MigrationDefinition,
   type StepFn,
 } from '../core/definition.js';
-import { describeCause } from '../core/errors.js';
+import { describeCause } from '../core/describe-cause.js';
 import { checkOptions, type OptionRules } from '../core/options.js';
 import type { EdgeInfo } from '../core/graph.js';
 import { Migrator } from '../core/migrator.js';

@@ -21,7 +21,7 @@ import {
   parseCompatibilityPolicy,
   type CompatibilityPolicy,
 } from '../core/compatibility-policy.js';
-import { describeCause } from '../core/errors.js';
+import { describeCause } from '../core/describe-cause.js';
 import { DEFAULT_LOAD_TIMEOUT_MS, guardedLoad, importModule } from './import-module.js';
 import { loadMigrationsInto, type LoadReport } from './loader.js';
 import { Migrator } from '../core/migrator.js';

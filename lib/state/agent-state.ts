@@ -260,12 +260,22 @@ export class StateValidationError extends Error {
   /** One readable line per problem. */
   readonly problems: readonly string[];
 
-  constructor(version: string, problems: readonly string[]) {
-    super(`Invalid AgentState ${version}: ${problems.join('; ')}`);
-    this.version = version;
-    this.problems = problems;
+  constructor(
+    message: string,
+    details: { readonly version: string; readonly problems: readonly string[] },
+  ) {
+    super(message);
+    this.version = details.version;
+    this.problems = details.problems;
   }
 }
+
+/** The error listing every problem of a state checked against `version`. */
+const invalidState = (version: string, problems: readonly string[]): StateValidationError =>
+  new StateValidationError(`Invalid AgentState ${version}: ${problems.join('; ')}`, {
+    version,
+    problems,
+  });
 
 /** Values strict validation allows for `execution_mode`. */
 export const EXECUTION_MODES: readonly string[] = [
@@ -373,7 +383,7 @@ export interface ValidateStateOptions {
  */
 export const validateState = (state: unknown, options: ValidateStateOptions = {}): true => {
   if (typeof state !== 'object' || state === null || Array.isArray(state)) {
-    throw new StateValidationError('(unknown)', [
+    throw invalidState('(unknown)', [
       `(root): expected an AgentState object, got ${JSON.stringify(state)}`,
     ]);
   }
@@ -395,7 +405,7 @@ export const validateState = (state: unknown, options: ValidateStateOptions = {}
   const decoded = codec.decode(state);
   const problems = E.isLeft(decoded) ? formatValidationErrors(decoded.left) : [];
   if (options.strict) problems.push(...strictRules.flatMap((rule) => rule(record)));
-  if (problems.length > 0) throw new StateValidationError(version.right, problems);
+  if (problems.length > 0) throw invalidState(version.right, problems);
   const known = new Set(E.isRight(decoded) ? Object.keys(decoded.right as object) : []);
   const unknown = Object.keys(record).filter((key) => !known.has(key));
   if (unknown.length > 0) {

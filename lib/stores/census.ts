@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import * as E from '#fp/Either.js';
-import { describeCause } from '../core/errors.js';
+import { describeCause } from '../core/describe-cause.js';
 import { Migrator } from '../core/migrator.js';
 import { StoreError, type CensusSource, type VersionCount } from '../core/store.js';
 import { compareNormalised } from '../core/version.js';

@@ -8,7 +8,8 @@
  */
 import type { WorkerTally } from './process-pool.js';
 import * as E from '#fp/Either.js';
-import { describeCause, MigrationError, type MigraphError } from '../core/errors.js';
+import { MigrationError, type MigraphError } from '../core/errors.js';
+import { describeCause } from '../core/describe-cause.js';
 import type { Migrator } from '../core/migrator.js';
 import {
   StoreError,

@@ -7,7 +7,7 @@
  * @since 0.2.0
  */
 import * as E from '#fp/Either.js';
-import { describeCause } from '../core/errors.js';
+import { describeCause } from '../core/describe-cause.js';
 import type { StateStore } from '../core/store.js';
 import { loadCompleteProject } from '../node/project.js';
 import { runWorker } from './migrate.js';

@@ -6,7 +6,8 @@
  */
 import * as E from '#fp/Either.js';
 import { isPlainObject, type StateObject } from '../core/copy.js';
-import { describeCause, MigrationTestError } from '../core/errors.js';
+import { MigrationTestError } from '../core/errors.js';
+import { describeCause } from '../core/describe-cause.js';
 import type { Migrator } from '../core/migrator.js';
 import { showValue } from '../core/show.js';
 import { versionRootKey, versionValueAt } from '../core/version-field.js';

@@ -7,7 +7,8 @@
 import fc from 'fast-check';
 import * as E from '#fp/Either.js';
 import { isPlainObject } from '../core/copy.js';
-import { describeCause, MigrationTestError } from '../core/errors.js';
+import { MigrationTestError } from '../core/errors.js';
+import { describeCause } from '../core/describe-cause.js';
 import type { Migrator } from '../core/migrator.js';
 import {
   validateRoundtripWith,

@@ -32,7 +32,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
 import { open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { describeCause } from '../../core/errors.js';
+import { describeCause } from '../../core/describe-cause.js';
 import { migrationFingerprint } from '../fingerprint.js';
 import { copyAttributes, syncDirectory, writeFileAtomic, writeTarget } from '../files.js';
 import { readLineChunks } from './lines.js';
@@ -373,9 +373,9 @@ export const migrateFile = async (
   try {
     const target = await writeTarget(output);
     const folder = await missingFolder(target);
-    if (folder !== undefined) return E.left(new FileMigrationError(folder, 'io'));
+    if (folder !== undefined) return E.left(new FileMigrationError(folder, { reason: 'io' }));
     const lock = await lockOutput(target);
-    if (E.isLeft(lock)) return E.left(new FileMigrationError(lock.left, 'locked'));
+    if (E.isLeft(lock)) return E.left(new FileMigrationError(lock.left, { reason: 'locked' }));
     try {
       const rejectedFile = options.rejectedFile ?? `${output}.rejected.ndjson`;
       const report = await run(input, target, rejectedFile, prepared.right, options, () => {
@@ -383,7 +383,7 @@ export const migrateFile = async (
         if (lost !== undefined) {
           throw new FileMigrationError(
             `Lost the lock on ${output} (${lost}): stopped before committing`,
-            'locked',
+            { reason: 'locked' },
           );
         }
       });
@@ -395,7 +395,8 @@ export const migrateFile = async (
     const error =
       cause instanceof FileMigrationError
         ? cause
-        : new FileMigrationError(`Migrating ${input} failed: ${describeCause(cause)}`, 'io', {
+        : new FileMigrationError(`Migrating ${input} failed: ${describeCause(cause)}`, {
+            reason: 'io',
             cause,
           });
     return E.left(error);

@@ -11,7 +11,7 @@
 import * as E from '#fp/Either.js';
 import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
-import { describeCause } from '../../core/errors.js';
+import { describeCause } from '../../core/describe-cause.js';
 import { inexactNumber, stringifyExactly } from '../../core/json-exact.js';
 import type { Migrator } from '../../core/migrator.js';
 import { resolveTargetVersion } from '../../core/version-field.js';
@@ -93,7 +93,7 @@ export const migrateJson = async (
 ): Promise<E.Either<FileMigrationError, JsonReport>> => {
   const { migrator } = options;
   const to = resolveTargetVersion(migrator, options.to);
-  if (E.isLeft(to)) return E.left(new FileMigrationError(to.left.message, 'options'));
+  if (E.isLeft(to)) return E.left(new FileMigrationError(to.left.message, { reason: 'options' }));
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const bom = buffer.subarray(0, 3).equals(BOM);
   const text = buffer.subarray(bom ? 3 : 0).toString('utf8');
@@ -165,7 +165,10 @@ export const migrateJsonFile = async (
 ): Promise<E.Either<FileMigrationError, JsonFileReport>> => {
   const fail = (cause: unknown) =>
     E.left(
-      new FileMigrationError(`Migrating ${input} failed: ${describeCause(cause)}`, 'io', { cause }),
+      new FileMigrationError(`Migrating ${input} failed: ${describeCause(cause)}`, {
+        reason: 'io',
+        cause,
+      }),
     );
   let bytes: Buffer;
   try {

@@ -15,7 +15,7 @@ import * as E from '#fp/Either.js';
 import { readFileSync } from 'node:fs';
 import { rm, rmdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { describeCause } from '../../core/errors.js';
+import { describeCause } from '../../core/describe-cause.js';
 import { writeFileAtomic } from '../files.js';
 
 /** The files of an output's lock. */

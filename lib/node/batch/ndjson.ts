@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import * as E from '#fp/Either.js';
-import { describeCause } from '../../core/errors.js';
+import { describeCause } from '../../core/describe-cause.js';
 import type { Migrator } from '../../core/migrator.js';
 import { orderedMap } from '../../core/ordered.js';
 import { resolveTargetVersion } from '../../core/version-field.js';
@@ -29,12 +29,15 @@ export type FileMigrationFailure = 'options' | 'project' | 'io' | 'worker' | 'lo
  */
 export class FileMigrationError extends Error {
   override readonly name = 'FileMigrationError' as const;
+  /** What failed. */
+  readonly reason: FileMigrationFailure;
+
   constructor(
     message: string,
-    readonly reason: FileMigrationFailure,
-    options?: { cause?: unknown },
+    details: { readonly reason: FileMigrationFailure; readonly cause?: unknown },
   ) {
-    super(message, options);
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.reason = details.reason;
   }
 }
 
@@ -90,23 +93,26 @@ export const prepareWork = async (
   let migrator = options.migrator;
   if (migrator === undefined && options.project !== undefined) {
     const loaded = await loadCompleteProject(options.project);
-    if (E.isLeft(loaded)) return E.left(new FileMigrationError(loaded.left.message, 'project'));
+    if (E.isLeft(loaded))
+      return E.left(new FileMigrationError(loaded.left.message, { reason: 'project' }));
     migrator = loaded.right;
   }
   const threads = options.threads ?? 0;
   if (migrator === undefined) {
-    return E.left(new FileMigrationError(`${caller} needs a migrator or a project`, 'options'));
+    return E.left(
+      new FileMigrationError(`${caller} needs a migrator or a project`, { reason: 'options' }),
+    );
   }
   if (threads > 0 && options.project === undefined && options.pool === undefined) {
     return E.left(
       new FileMigrationError(
         'Worker threads load migrations from a project directory: pass project (or a pool)',
-        'options',
+        { reason: 'options' },
       ),
     );
   }
   const to = resolveTargetVersion(migrator, options.to);
-  if (E.isLeft(to)) return E.left(new FileMigrationError(to.left.message, 'options'));
+  if (E.isLeft(to)) return E.left(new FileMigrationError(to.left.message, { reason: 'options' }));
   const m = migrator;
   const pool =
     options.pool ?? (threads > 0 ? new MigrationPool({ ...options.project!, threads }) : undefined);
@@ -121,9 +127,9 @@ export const prepareWork = async (
         return E.right(await migrateLines(m, chunk.lines, to.right, { invalidUtf8 }));
       }
       const results = await pool.migrateLines(chunk.lines, to.right, invalidUtf8);
-      return E.mapLeft((e: Error) => new FileMigrationError(e.message, 'worker', { cause: e }))(
-        results,
-      );
+      return E.mapLeft(
+        (e: Error) => new FileMigrationError(e.message, { reason: 'worker', cause: e }),
+      )(results);
     },
     close: async () => {
       if (ownPool) await pool.close();
@@ -156,7 +162,10 @@ export async function* migrateChunks(
     }
   } catch (cause) {
     yield E.left(
-      new FileMigrationError(`Migrating ${name} failed: ${describeCause(cause)}`, 'io', { cause }),
+      new FileMigrationError(`Migrating ${name} failed: ${describeCause(cause)}`, {
+        reason: 'io',
+        cause,
+      }),
     );
   }
 }

@@ -5,7 +5,8 @@
  * @since 0.1.0
  */
 import * as E from '#fp/Either.js';
-import { describeCause, serializeError, type SerializedError } from '../../core/errors.js';
+import { serializeError, type SerializedError } from '../../core/errors.js';
+import { describeCause } from '../../core/describe-cause.js';
 import type { MigrateReport, Migrator } from '../../core/migrator.js';
 import type { Version } from '../../core/version.js';
 import { inexactNumber, stringifyExactly } from '../../core/json-exact.js';

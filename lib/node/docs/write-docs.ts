@@ -13,7 +13,7 @@ import {
   type VersionsDescription,
 } from '../../core/describe-versions.js';
 import { toDot, toMermaid, type DiagramSource } from '../../core/diagram.js';
-import { describeCause } from '../../core/errors.js';
+import { describeCause } from '../../core/describe-cause.js';
 import type { JsonSchema } from '../../core/json-schema.js';
 import { checkOptions } from '../../core/options.js';
 import { formatSnapshotIssue } from '../../core/snapshot.js';

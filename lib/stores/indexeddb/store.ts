@@ -10,7 +10,7 @@
  *
  * @since 0.2.0
  */
-import { describeCause } from '../../core/errors.js';
+import { describeCause } from '../../core/describe-cause.js';
 import {
   StoreError,
   type BatchResult,

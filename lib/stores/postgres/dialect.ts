@@ -6,7 +6,7 @@
  *
  * @since 0.2.0
  */
-import { describeCause } from '../../core/errors.js';
+import { describeCause } from '../../core/describe-cause.js';
 import { StoreError, type RunCounts, type StoredState } from '../../core/store.js';
 import type {
   ClaimedRow,
