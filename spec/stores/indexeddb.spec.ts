@@ -1,0 +1,258 @@
+// migraph/indexeddb over fake-indexeddb in Node: batches, rejected records, the backup, newer
+// records, census, readMigrated, and a transaction aborted mid-batch (a tab closed).
+import 'fake-indexeddb/auto';
+import { expect } from 'chai';
+import { Dexie } from 'dexie';
+import * as E from 'fp-ts/lib/Either.js';
+import { openDB, unwrap } from 'idb';
+import {
+  BACKUP_STORE,
+  REJECTED_STORE,
+  census,
+  createMigraphStores,
+  indexedDbStore,
+  migrateStore,
+  readMigrated,
+  watchMigration,
+  type IndexedDbStore,
+  type MigrationMessage,
+} from '../../lib/stores/indexeddb.js';
+import { docMigrator } from '../support/store-suite.js';
+
+let nextDb = 0;
+
+const request = <T>(r: IDBRequest<T>) =>
+  new Promise<T>((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+
+/** A fresh database holding `records` in `notes` (in-line keys `id`, 1..n). */
+const seed = async (records: readonly Record<string, unknown>[]): Promise<string> => {
+  const name = `app-${nextDb++}`;
+  const open = indexedDB.open(name, 1);
+  open.onupgradeneeded = () => open.result.createObjectStore('notes', { keyPath: 'id' });
+  const db = await request(open);
+  const tx = db.transaction('notes', 'readwrite');
+  records.forEach((r, i) => tx.objectStore('notes').put({ id: i + 1, ...r }));
+  await new Promise((resolve) => (tx.oncomplete = resolve));
+  db.close();
+  return name;
+};
+
+const doc = (i: number, extra: Record<string, unknown> = {}) => ({
+  state_version: '1.0.0',
+  name: `row ${i}`,
+  ...extra,
+});
+
+const all = async (name: string, store: string) => {
+  const db = await request(indexedDB.open(name));
+  const tx = db.transaction(store, 'readonly');
+  const [keys, values] = await Promise.all([
+    request(tx.objectStore(store).getAllKeys()),
+    request(tx.objectStore(store).getAll()),
+  ]);
+  db.close();
+  return new Map(keys.map((k, i) => [JSON.stringify(k), values[i] as Record<string, unknown>]));
+};
+
+describe('migraph/indexeddb (fake-indexeddb)', () => {
+  it('migrates every record in batches, one readwrite transaction each, backing each up first', async () => {
+    const name = await seed(Array.from({ length: 25 }, (_, i) => doc(i + 1)));
+    const store = indexedDbStore({ name, objectStore: 'notes', keyPath: 'id' });
+    let steps = 0;
+    const progress: number[] = [];
+    const report = await migrateStore(docMigrator({ step: () => void steps++ }), store, {
+      batchSize: 10,
+      onProgress: (p) => progress.push(p.done),
+    });
+    expect(report).to.deep.equal(
+      E.right({
+        migrated: 25,
+        alreadyAtTarget: 0,
+        rejected: 0,
+        previouslyRejected: 0,
+        conflicts: 0,
+      }),
+    );
+    expect(steps).to.equal(25);
+    expect(progress).to.deep.equal([10, 20, 25]);
+    const notes = await all(name, 'notes');
+    expect(notes.get('1')).to.deep.equal({
+      id: 1,
+      state_version: '1.1.0',
+      name: 'row 1',
+      tags: ['row 1'],
+    });
+    const backup = await all(name, BACKUP_STORE);
+    expect(backup.size).to.equal(25);
+    expect(backup.get('["notes",1]')).to.deep.equal({ id: 1, ...doc(1) });
+    // A second run finds everything at the target and writes nothing.
+    expect(await migrateStore(docMigrator(), store)).to.deep.equal(
+      E.right({
+        migrated: 0,
+        alreadyAtTarget: 25,
+        rejected: 0,
+        previouslyRejected: 0,
+        conflicts: 0,
+      }),
+    );
+    expect(await census(store)).to.deep.equal(E.right({ '1.1.0': 25 }));
+    await store.clearBackup();
+    expect((await all(name, BACKUP_STORE)).size).to.equal(0);
+    await store.close();
+  });
+
+  it('records rejected records and leaves them as they are, and non-JSON records too', async () => {
+    const name = await seed([
+      doc(1),
+      doc(2, { poison: true }),
+      doc(3, { at: new Date(0) }),
+      doc(4),
+    ]);
+    const store = indexedDbStore({ name, objectStore: 'notes' });
+    const report = await migrateStore(docMigrator(), store);
+    expect(E.isRight(report) && report.right).to.deep.include({ migrated: 2, rejected: 2 });
+    const notes = await all(name, 'notes');
+    expect(notes.get('2')).to.deep.equal({ id: 2, ...doc(2, { poison: true }) });
+    expect(notes.get('3')!.at).to.be.instanceOf(Date);
+    const rejected = await all(name, REJECTED_STORE);
+    expect([...rejected.keys()]).to.deep.equal(['["notes",2]', '["notes",3]']);
+    expect(rejected.get('["notes",2]')).to.deep.include({ id: '2', version: '1.0.0' });
+    expect(String(rejected.get('["notes",3]')!.error)).to.contain('Date');
+    // Later runs leave them alone, until retryRejected.
+    const again = await migrateStore(docMigrator(), store);
+    expect(E.isRight(again) && again.right).to.deep.include({ migrated: 0, previouslyRejected: 2 });
+    const retried = await migrateStore(docMigrator(), store, { retryRejected: true });
+    expect(E.isRight(retried) && retried.right).to.deep.include({
+      rejected: 2,
+      previouslyRejected: 0,
+    });
+    await store.close();
+  });
+
+  it('never writes a record newer than every known version (onNewerVersion)', async () => {
+    const newer = { state_version: '2.0.0', name: 'from a newer tab' };
+    const name = await seed([doc(1), newer]);
+    for (const keep of [false, true]) {
+      const store = indexedDbStore({ name, objectStore: 'notes' });
+      const report = await migrateStore(docMigrator({ keep }), store, { retryRejected: true });
+      expect(E.isRight(report)).to.equal(true);
+      expect((await all(name, 'notes')).get('2')).to.deep.equal({ id: 2, ...newer });
+      expect((await all(name, BACKUP_STORE)).has('["notes",2]')).to.equal(false);
+      expect((await all(name, REJECTED_STORE)).has('["notes",2]')).to.equal(!keep);
+      await store.close();
+    }
+  });
+
+  it('reads through readMigrated, writing back only when asked and only over an unchanged record', async () => {
+    const name = await seed([doc(1), doc(2)]);
+    const store = indexedDbStore({ name, objectStore: 'notes' });
+    const read = await readMigrated(docMigrator(), store, '1');
+    expect(read).to.deep.equal(
+      E.right({ id: 1, state_version: '1.1.0', name: 'row 1', tags: ['row 1'] }),
+    );
+    expect((await all(name, 'notes')).get('1')).to.deep.equal({ id: 1, ...doc(1) });
+    await readMigrated(docMigrator(), store, '2', { writeBack: true });
+    expect((await all(name, 'notes')).get('2')!.state_version).to.equal('1.1.0');
+    expect((await all(name, BACKUP_STORE)).get('["notes",2]')).to.deep.equal({ id: 2, ...doc(2) });
+    const missing = await readMigrated(docMigrator(), store, '9');
+    expect(E.isLeft(missing) && missing.left.message).to.contain('no row 9');
+    await store.close();
+  });
+
+  it('leaves nothing half-written when a batch transaction aborts, and a re-run resumes', async () => {
+    const name = await seed(Array.from({ length: 30 }, (_, i) => doc(i + 1)));
+    const store = indexedDbStore({ name, objectStore: 'notes' });
+    const put = IDBObjectStore.prototype.put;
+    let puts = 0;
+    // The tab closes during the second batch's writes: its transaction aborts.
+    IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args) {
+      if (this.name === 'notes' && ++puts === 15) this.transaction.abort();
+      return put.apply(this, args);
+    } as typeof put;
+    let report;
+    try {
+      report = await migrateStore(docMigrator(), store, { batchSize: 10 });
+    } finally {
+      IDBObjectStore.prototype.put = put;
+    }
+    expect(E.isLeft(report)).to.equal(true);
+    const versions = [...(await all(name, 'notes')).values()].map((n) => n.state_version);
+    expect(versions.filter((v) => v === '1.1.0')).to.have.length(10);
+    expect((await all(name, BACKUP_STORE)).size).to.equal(10);
+    let steps = 0;
+    const resumed = await migrateStore(docMigrator({ step: () => void steps++ }), store, {
+      batchSize: 10,
+    });
+    expect(E.isRight(resumed) && resumed.right).to.deep.include({
+      migrated: 20,
+      alreadyAtTarget: 10,
+    });
+    expect(steps).to.equal(20);
+    await store.close();
+  });
+
+  it('does not overwrite a record changed between the read and the write of its batch', async () => {
+    const name = await seed([doc(1), doc(2)]);
+    const store = indexedDbStore({ name, objectStore: 'notes' });
+    let changed = false;
+    const m = docMigrator({
+      step: async (s) => {
+        if (s.name !== 'row 1' || changed) return;
+        changed = true;
+        const db = await request(indexedDB.open(name));
+        const tx = db.transaction('notes', 'readwrite');
+        tx.objectStore('notes').put({ id: 1, ...doc(1), app: 'edited' });
+        await new Promise((resolve) => (tx.oncomplete = resolve));
+        db.close();
+      },
+    });
+    const report = await migrateStore(m, store);
+    expect(E.isRight(report) && report.right).to.deep.include({ migrated: 2, conflicts: 0 });
+    expect((await all(name, 'notes')).get('1')).to.deep.include({
+      app: 'edited',
+      state_version: '1.1.0',
+    });
+    await store.close();
+  });
+
+  it('works over a database opened with idb (unwrapped) and over a Dexie table', async () => {
+    const name = await seed([doc(1)]);
+    const wrapped = await openDB(name, 2, { upgrade: (db) => createMigraphStores(unwrap(db)) });
+    const store = indexedDbStore({ database: unwrap(wrapped), objectStore: 'notes' });
+    expect(E.isRight(await migrateStore(docMigrator(), store))).to.equal(true);
+    wrapped.close();
+
+    const dexie = new Dexie(`dexie-${nextDb++}`, { indexedDB, IDBKeyRange });
+    dexie.version(1).stores({ notes: 'id', migraph_rejected: '', migraph_backup: '' });
+    const notes = dexie.table('notes');
+    await notes.bulkPut([
+      { id: 1, ...doc(1) },
+      { id: 2, ...doc(2) },
+    ]);
+    const seen: MigrationMessage[] = [];
+    const dexieStore: IndexedDbStore = indexedDbStore({ table: notes });
+    const stop = watchMigration(dexieStore, (message) => seen.push(message));
+    const report = await migrateStore(docMigrator(), dexieStore);
+    expect(E.isRight(report) && report.right.migrated).to.equal(2);
+    expect((await notes.get(2)).tags).to.deep.equal(['row 2']);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    stop();
+    expect(seen.map((s) => s.kind)).to.deep.equal(['progress', 'done']);
+    dexie.close();
+  });
+
+  it('names what is missing when a given database lacks migraph’s object stores', async () => {
+    const name = await seed([doc(1)]);
+    const db = await request(indexedDB.open(name));
+    const report = await migrateStore(
+      docMigrator(),
+      indexedDbStore({ database: db, objectStore: 'notes' }),
+    );
+    expect(E.isLeft(report) && report.left.message).to.contain('createMigraphStores');
+    db.close();
+    expect(() => indexedDbStore({ objectStore: 'notes' } as never)).to.throw(TypeError);
+  });
+});

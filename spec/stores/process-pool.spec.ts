@@ -1,0 +1,316 @@
+// migrateStore(m, store, { workers, project }) (lib/stores/process-pool.ts): worker processes
+// that rebuild the migrator from the project, against the suite's real PostgreSQL; SQLite
+// refuses more than one process; a worker killed mid-batch loses only that batch.
+import { expect } from 'chai';
+import Database from 'better-sqlite3';
+import * as E from 'fp-ts/lib/Either.js';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { StoreError, type StoreProgress, type StoreReport } from '../../lib/core/store.js';
+import { loadCompleteProject } from '../../lib/node/project.js';
+import type { Migrator } from '../../lib/core/migrator.js';
+import { migrateStore, postgresStore } from '../../lib/stores/postgres.js';
+import { sqliteStore } from '../../lib/stores/sqlite.js';
+import { makeProject } from '../support/cli.js';
+import { freshDatabase } from '../support/postgres.js';
+
+// Each migrated state says which process migrated it; a `die` state kills its process.
+const MIGRATION = `export default {
+  from: '1.0.0',
+  to: '1.1.0',
+  up: (s) => {
+    if (s.die) process.kill(process.pid, 'SIGKILL');
+    if (s.poison) throw new Error('a poisoned row');
+    return { ...s, pid: process.pid };
+  },
+};
+`;
+
+const doc = (i: number, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ state_version: '1.0.0', name: `row ${i}`, ...extra });
+
+describe('migrateStore with worker processes', function () {
+  this.timeout(60_000);
+  let project: string;
+  let m: Migrator;
+  let url: string;
+  let app: pg.Pool;
+
+  before(async () => {
+    project = makeProject({ 'migrations/v1_0_0_to_v1_1_0.mjs': MIGRATION });
+    const loaded = await loadCompleteProject({ dir: path.join(project, 'migrations') });
+    if (E.isLeft(loaded)) throw loaded.left;
+    m = loaded.right;
+    url = await freshDatabase('processes');
+    app = new pg.Pool({ connectionString: url, max: 2 });
+  });
+  after(async () => {
+    await app?.end();
+    rmSync(project, { recursive: true, force: true });
+  });
+
+  const table = async (name: string, rows: readonly string[]) => {
+    await app.query(`CREATE TABLE ${name} (id int PRIMARY KEY, doc jsonb)`);
+    await app.query(
+      `INSERT INTO ${name} SELECT i, d::jsonb FROM unnest($1::text[]) WITH ORDINALITY AS u(d, i)`,
+      [rows],
+    );
+  };
+  const states = async (name: string) =>
+    (await app.query(`SELECT doc FROM ${name} ORDER BY id`)).rows.map(
+      (r: { doc: Record<string, unknown> }) => r.doc,
+    );
+  const right = <A>(result: E.Either<unknown, A>): A => {
+    if (E.isLeft(result)) throw result.left;
+    return result.right;
+  };
+  const projectOf = () => ({ dir: path.join(project, 'migrations') });
+
+  it('migrates a PostgreSQL table in two processes that load the project, and sums their counts', async () => {
+    await table('agents', [
+      ...Array.from({ length: 400 }, (_, i) => doc(i + 1, i === 99 ? { poison: true } : {})),
+      JSON.stringify({ state_version: '1.1.0', name: 'done' }),
+    ]);
+    const store = postgresStore({ connectionString: url, table: 'agents', column: 'doc' });
+    const progress: StoreProgress[] = [];
+    let report: StoreReport;
+    try {
+      report = right(
+        await migrateStore(m, store, {
+          workers: 2,
+          batchSize: 10,
+          project: projectOf(),
+          onProgress: (p) => progress.push(p),
+        }),
+      );
+    } finally {
+      await store.close();
+    }
+    expect(report).to.deep.equal({
+      migrated: 399,
+      alreadyAtTarget: 1,
+      rejected: 1,
+      previouslyRejected: 0,
+      conflicts: 0,
+    });
+    const after = await states('agents');
+    const migrated = after.filter((s) => s.pid !== undefined);
+    expect(migrated).to.have.length(399);
+    // Every state was migrated by a worker process, none by this one; at most two of them.
+    const pids = new Set(migrated.map((s) => s.pid));
+    expect(pids.has(process.pid)).to.equal(false);
+    expect(pids.size).to.be.within(1, 2);
+    expect(progress.at(-1)).to.deep.include({ done: 400, total: 400, migrated: 399, rejected: 1 });
+    const { rows } = await app.query(`SELECT id, error FROM migraph_rejected`);
+    expect(rows).to.have.length(1);
+    expect(rows[0]).to.include({ id: '100' });
+    expect(rows[0].error).to.match(/1\.0\.0->1\.1\.0.*: a poisoned row$/);
+  });
+
+  it('is a Left (reason worker) when a worker is killed: only its open batch is left, and a re-run finishes it', async () => {
+    await table(
+      'killed',
+      Array.from({ length: 100 }, (_, i) => doc(i + 1, i === 54 ? { die: true } : {})),
+    );
+    const open = () => postgresStore({ connectionString: url, table: 'killed', column: 'doc' });
+    const store = open();
+    let result;
+    try {
+      result = await migrateStore(m, store, { workers: 1, batchSize: 10, project: projectOf() });
+    } finally {
+      await store.close();
+    }
+    expect(E.isLeft(result) && result.left).to.be.instanceOf(StoreError);
+    const error = (result as E.Left<StoreError>).left;
+    expect(error.reason).to.equal('worker');
+    expect(error.message).to.equal(
+      'worker 1 stopped (SIGKILL); its open batch was rolled back: run again',
+    );
+    // Batches before the one that died are committed; that one (ids 51–60) and those after are not.
+    const versions = (await states('killed')).map((s) => s.state_version);
+    expect(versions.slice(0, 50)).to.deep.equal(Array(50).fill('1.1.0'));
+    expect(versions.slice(50)).to.deep.equal(Array(50).fill('1.0.0'));
+
+    await app.query(`UPDATE killed SET doc = doc - 'die'`);
+    const again = open();
+    try {
+      expect(
+        right(await migrateStore(m, again, { workers: 2, batchSize: 10, project: projectOf() })),
+      ).to.deep.equal({
+        migrated: 50,
+        alreadyAtTarget: 50,
+        rejected: 0,
+        previouslyRejected: 0,
+        conflicts: 0,
+      });
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('counts the rows the application holds locked once, however many workers wait for them', async () => {
+    await table(
+      'held',
+      Array.from({ length: 40 }, (_, i) => doc(i + 1)),
+    );
+    const store = postgresStore({ connectionString: url, table: 'held', column: 'doc' });
+    const holder = await app.connect();
+    try {
+      await holder.query(`BEGIN; SELECT * FROM held WHERE id IN (3, 17, 31) FOR UPDATE`);
+      expect(
+        right(
+          await migrateStore(m, store, {
+            workers: 4,
+            batchSize: 5,
+            lockWait: 100,
+            project: projectOf(),
+          }),
+        ),
+      ).to.deep.equal({
+        migrated: 37,
+        alreadyAtTarget: 0,
+        rejected: 0,
+        previouslyRejected: 0,
+        conflicts: 3,
+      });
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      holder.release();
+      await store.close();
+    }
+  });
+
+  it('does not count as held by the application the rows a sibling worker was still migrating', async () => {
+    // The state marked `last` is migrated only once every other worker has exited.
+    const slow = makeProject({
+      'migrations/v1_0_0_to_v1_1_0.mjs': `import { readdirSync, readFileSync } from 'node:fs';
+const siblings = () =>
+  readdirSync('/proc').filter((p) => {
+    if (!/^[0-9]+$/.test(p) || Number(p) === process.pid) return false;
+    try {
+      const stat = readFileSync('/proc/' + p + '/stat', 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return ppid === process.ppid && readFileSync('/proc/' + p + '/cmdline', 'utf8').includes('process-worker');
+    } catch {
+      return false;
+    }
+  });
+export default {
+  from: '1.0.0',
+  to: '1.1.0',
+  up: async (s) => {
+    while (s.last && siblings().length > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    return { ...s, pid: process.pid };
+  },
+};
+`,
+    });
+    await table(
+      'sibling',
+      Array.from({ length: 20 }, (_, i) => doc(i + 1, i === 19 ? { last: true } : {})),
+    );
+    const store = postgresStore({ connectionString: url, table: 'sibling', column: 'doc' });
+    try {
+      expect(
+        right(
+          await migrateStore(m, store, {
+            workers: 2,
+            batchSize: 5,
+            lockWait: 100,
+            project: { dir: path.join(slow, 'migrations') },
+          }),
+        ),
+      ).to.deep.equal({
+        migrated: 20,
+        alreadyAtTarget: 0,
+        rejected: 0,
+        previouslyRejected: 0,
+        conflicts: 0,
+      });
+    } finally {
+      await store.close();
+      rmSync(slow, { recursive: true, force: true });
+    }
+  });
+
+  it('is a Left (reason worker) naming the worker when the project cannot be loaded there', async () => {
+    await table('unloadable', [doc(1)]);
+    const store = postgresStore({ connectionString: url, table: 'unloadable', column: 'doc' });
+    try {
+      const result = await migrateStore(m, store, {
+        workers: 2,
+        project: { dir: path.join(project, 'no-such-dir') },
+      });
+      const error = E.isLeft(result) ? result.left : undefined;
+      expect(error).to.be.instanceOf(StoreError).and.to.include({ reason: 'worker' });
+      expect(error!.message).to.match(/^worker [12]: .*no-such-dir/m);
+      expect(error!.message.split('\n')).to.have.length(2);
+    } finally {
+      await store.close();
+    }
+    expect((await states('unloadable'))[0]!.state_version).to.equal('1.0.0');
+  });
+
+  it('refuses (TypeError) a store that another process cannot open, and a project that is not one', async () => {
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    try {
+      const store = postgresStore({ pool, table: 'agents', column: 'doc' });
+      expect(() => migrateStore(m, store, { workers: 2, project: projectOf() })).to.throw(
+        TypeError,
+        /made from a handle \(a pool or a database\) that cannot leave this process/,
+      );
+      expect(() => migrateStore(m, store, { workers: 2, project: 'migrations' as never })).to.throw(
+        TypeError,
+        /Expected project to be \{ dir, schemas\?, loadTimeoutMs\? \}/,
+      );
+    } finally {
+      await pool.end();
+    }
+  });
+
+  describe('on SQLite', () => {
+    let file: string;
+    before(() => {
+      file = path.join(project, 'app.db');
+      const db = new Database(file);
+      db.exec('CREATE TABLE agents (id INTEGER PRIMARY KEY, doc TEXT)');
+      const insert = db.prepare('INSERT INTO agents (doc) VALUES (?)');
+      for (let i = 1; i <= 20; i++) insert.run(doc(i));
+      db.close();
+    });
+    const docs = () => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return (db.prepare('SELECT doc FROM agents ORDER BY id').pluck().all() as string[]).map(
+          (text) => JSON.parse(text) as Record<string, unknown>,
+        );
+      } finally {
+        db.close();
+      }
+    };
+
+    it('refuses more than one process with the reason (TypeError), before anything is done', () => {
+      const store = sqliteStore({ file, table: 'agents', column: 'doc' });
+      expect(() => migrateStore(m, store, { workers: 2, project: projectOf() })).to.throw(
+        TypeError,
+        /^Expected workers to be 1 for sqlite agents\.doc, got 2: SQLite has no row locks, so several processes would claim the same batches/,
+      );
+      expect(docs().every((s) => s.state_version === '1.0.0')).to.equal(true);
+    });
+
+    it('migrates in one worker process, which opens the database file itself', async () => {
+      const store = sqliteStore({ file, table: 'agents', column: 'doc' });
+      try {
+        expect(
+          right(await migrateStore(m, store, { workers: 1, batchSize: 5, project: projectOf() })),
+        ).to.include({ migrated: 20, rejected: 0 });
+      } finally {
+        await store.close();
+      }
+      const pids = new Set(docs().map((s) => s.pid));
+      expect(pids.size).to.equal(1);
+      expect(pids.has(process.pid)).to.equal(false);
+    });
+  });
+});
