@@ -5,7 +5,7 @@
  * the global options, the project options built in one place, the project loader and the
  * output streams.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import type { Command } from 'commander';
 import * as E from '#fp/Either.js';

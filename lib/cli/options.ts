@@ -3,7 +3,7 @@
  * `--verbose`), and the one place they become the {@link ProjectOptions} every command loads
  * its project with: in this process, in `--threads` workers and in `--workers` processes alike.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';

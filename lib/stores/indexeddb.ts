@@ -79,7 +79,7 @@ const isIndexedDb = (store: StateStore): store is IndexedDbStore =>
  *
  * @example
  * const report = await migrateStore(m, indexedDbStore({ name: 'app', objectStore: 'notes' }))
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const migrateStore = async <S extends object>(
   m: Migrator<S>,
@@ -116,7 +116,7 @@ export const migrateStore = async <S extends object>(
  *
  * @example
  * const stop = watchMigration(store, (message) => message.kind === 'progress' && show(message.progress))
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const watchMigration = (
   store: IndexedDbStore,

@@ -6,7 +6,7 @@
  * states and its final count are `migrateStore`'s, after every worker has ended. A worker
  * killed at any moment loses only its open transaction, which the database rolls back.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -4,7 +4,7 @@
  * migrates batches with one session until none is left, and reports its progress and counts
  * (with the ids it found at the target) back. Killing it loses only its open transaction. A script to fork, not a module to import.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as E from '#fp/Either.js';
 import { describeCause } from '../core/describe-cause.js';

@@ -8,7 +8,7 @@
  * write another tab or the application made meanwhile is never overwritten; an aborted
  * transaction (a tab closed mid-batch) writes nothing, and the next run takes the batch again.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { describeCause } from '../../core/describe-cause.js';
 import {
@@ -207,7 +207,7 @@ const isDexie = (db: unknown): db is DexieLike =>
  *
  * @example
  * request.onupgradeneeded = () => createMigraphStores(request.result)
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const createMigraphStores = (db: IDBDatabase): void => {
   for (const name of [REJECTED_STORE, BACKUP_STORE]) {
@@ -223,7 +223,7 @@ export const createMigraphStores = (db: IDBDatabase): void => {
  *
  * @example
  * const store = indexedDbStore({ name: 'app', objectStore: 'notes' })
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const indexedDbStore = (options: IndexedDbStoreOptions): IndexedDbStore => {
   const given = [options.database, options.table, options.name].filter((o) => o !== undefined);

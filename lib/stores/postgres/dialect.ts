@@ -4,7 +4,7 @@
  * `SELECT … FOR UPDATE SKIP LOCKED` in a transaction that lasts until their commit, and
  * written back only where `xmin` shows the row unchanged.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { describeCause } from '../../core/describe-cause.js';
 import { StoreError, type RunCounts, type StoredState } from '../../core/store.js';

@@ -5,7 +5,7 @@
  * the guards that turn failures into `StoreError`s, the claim / write / reject flow of a
  * batch, the census mapping, the store's name and location — is `sqlStore`'s, once.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import type {
   RunCounts,

@@ -5,7 +5,7 @@
  * one statement for the batch's writes, and row by row behind savepoints (each released at
  * once) only when the database refuses one, so that one refused row never stops a batch.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { describeCause } from '../../core/describe-cause.js';
 import {
@@ -36,7 +36,7 @@ export interface SqlStoreOptions {
  *
  * @example
  * export const postgresStore = (options) => sqlStore(postgresDialect(options), { name: 'postgres t.c' })
- * @since 0.2.0
+ * @since 0.1.0
  */
 export const sqlStore = <T extends SqlTable, C extends SqlConnection>(
   dialect: SqlDialect<T, C>,

@@ -4,7 +4,7 @@
  * a claim is a plain read, and each batch is written in a write transaction of its own
  * (`BEGIN IMMEDIATE`), one at a time, only where the row still holds the value read.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import { describeCause } from '../../core/describe-cause.js';
 import { StoreError, type StoredState } from '../../core/store.js';
