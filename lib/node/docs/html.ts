@@ -15,7 +15,8 @@ import {
   missingSchemas,
   otherCounts,
   pageOf,
-  routeOf,
+  UPGRADE_HEADER,
+  upgradeRows,
   type SiteInput,
 } from './site.js';
 
@@ -219,23 +220,7 @@ const versionPage = (site: SiteInput, v: VersionDescription): string => {
   body.push(`<h2 id="upgrading">Upgrading to ${escape(v.version)}</h2>`);
   if (v.upgrades.length === 0) body.push('<p class="muted">No older versions.</p>');
   else {
-    body.push(
-      table(
-        ['From', 'Planned path', 'Steps', 'Cost', 'Lossy steps'],
-        v.upgrades.map((u) =>
-          'plan' in u
-            ? [
-                link(u.from),
-                escape(routeOf(u.plan)),
-                String(u.plan.steps.length),
-                String(u.plan.cost),
-                String(u.plan.steps.filter((s) => s.lossy === true).length),
-              ]
-            : [link(u.from), `no path: ${escape(u.problem)}`, '', '', ''],
-        ),
-        [2, 3, 4],
-      ),
-    );
+    body.push(table([...UPGRADE_HEADER], upgradeRows(v, link, escape), [2, 3, 4]));
   }
   return layout(site, `${v.version} · ${site.title}`, v.version, body.join('\n'));
 };

@@ -15,7 +15,8 @@ import {
   missingSchemas,
   otherCounts,
   pageOf,
-  routeOf,
+  UPGRADE_HEADER,
+  upgradeRows,
   type SiteInput,
 } from './site.js';
 
@@ -161,19 +162,9 @@ const versionPage = (site: SiteInput, v: VersionDescription): string => {
   else {
     lines.push(
       ...table(
-        ['From', 'Planned path', 'Steps', 'Cost', 'Lossy steps'],
+        [...UPGRADE_HEADER],
         ['---', '---', '---:', '---:', '---:'],
-        v.upgrades.map((u) =>
-          'plan' in u
-            ? [
-                link(u.from),
-                text(routeOf(u.plan)),
-                String(u.plan.steps.length),
-                String(u.plan.cost),
-                String(u.plan.steps.filter((s) => s.lossy === true).length),
-              ]
-            : [link(u.from), `no path: ${text(u.problem)}`, '', '', ''],
-        ),
+        upgradeRows(v, link, text),
       ),
       '',
     );

@@ -5,7 +5,12 @@
  * @since 0.1.0
  */
 import type { Plan } from '../../core/planner.js';
-import type { ChangelogEntry, EdgeRow, VersionsDescription } from '../../core/describe-versions.js';
+import type {
+  ChangelogEntry,
+  EdgeRow,
+  VersionDescription,
+  VersionsDescription,
+} from '../../core/describe-versions.js';
 import type { Version } from '../../core/version.js';
 
 /** Everything a site is rendered from. */
@@ -58,3 +63,27 @@ export const codeParts = (text: string): { readonly code: boolean; readonly text
 
 /** The SVG of Graphviz without its XML declaration, doctype and leading comments. */
 export const inlineSvg = (svg: string): string => svg.slice(Math.max(0, svg.indexOf('<svg')));
+
+/** The header of the table of planned upgrades to a version. */
+export const UPGRADE_HEADER = ['From', 'Planned path', 'Steps', 'Cost', 'Lossy steps'] as const;
+
+/**
+ * The rows of the table of planned upgrades to a version, one per older version, in either
+ * format: `link` makes a version's link and `text` escapes plain text.
+ */
+export const upgradeRows = (
+  v: VersionDescription,
+  link: (version: Version) => string,
+  text: (plain: string) => string,
+): string[][] =>
+  v.upgrades.map((u) =>
+    'plan' in u
+      ? [
+          link(u.from),
+          text(routeOf(u.plan)),
+          String(u.plan.steps.length),
+          String(u.plan.cost),
+          String(u.plan.steps.filter((s) => s.lossy === true).length),
+        ]
+      : [link(u.from), `no path: ${text(u.problem)}`, '', '', ''],
+  );
