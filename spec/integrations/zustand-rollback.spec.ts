@@ -12,6 +12,7 @@ import {
   exampleVersionOf,
   exampleVersions,
   firstProfile,
+  freshInstall,
   release,
 } from '../support/ten-version-builds.js';
 
@@ -47,20 +48,6 @@ const startApp = (storage: MemoryStorage, m: Migrator<object>, initial: State) =
   return { store, errors };
 };
 
-/**
- * The state a fresh install of release `k` starts with. zustand merges the hydrated state over
- * it (shallowly), so it has only fields every state of `k` has: an optional one (the example's
- * `tags` and `labels_implicit`) would be added to the newer state on the way back.
- */
-const initialOf = (k: number): State => {
-  const at = release(10).migrateOrThrow(
-    { state_version: '1.0.0', ...firstProfile('Newcomer') },
-    `${k}.0.0`,
-  ) as State;
-  const { state_version: _v, readableFrom: _r, tags: _t, labels_implicit: _l, ...state } = at;
-  return state;
-};
-
 /** A string field both releases know, for release N−1 to edit. */
 const editable = (state: State): string =>
   ['display_name', 'name', 'email', 'locale'].find((k) => typeof state[k] === 'string')!;
@@ -94,7 +81,7 @@ describe('migraph/zustand: rollback on the ten-version example (§17)', () => {
       expect(written.state).to.have.property('readableFrom');
       const fields = Object.keys(written.state).length;
 
-      const initial = initialOf(n - 1);
+      const initial = freshInstall(n - 1);
       const old = startApp(storage, buildOld, initial);
       if (cls === 'FORWARD' || cls === 'FULL') {
         expect(old.errors).to.deep.equal([]);

@@ -6,6 +6,7 @@ const integration = {
   'spec/package/app-examples.spec.ts': 'examples/app import migraph by name (dist/)',
   'spec/node/batch.spec.ts': 'MigrationPool threads and a spawned script run dist/',
   'spec/integrations/browser.spec.ts': 'a browser (playwright-core)',
+  'spec/integrations/rollback-browser.spec.ts': 'a browser (playwright-core)',
   'spec/cli/cli-compat.spec.ts': 'the built binary',
   'spec/cli/cli-consumer.spec.ts': 'the built binary in a consumer project',
   'spec/cli/cli-docs.spec.ts': 'the built binary',

@@ -47,3 +47,17 @@ export const firstProfile = (name: string): Record<string, unknown> => ({
   theme: 'dark',
   tags: ['a'],
 });
+
+/**
+ * The state a fresh install of release `k` starts with. zustand merges a hydrated state over
+ * it (shallowly), so it has only fields every state of `k` has: an optional one (the example's
+ * `tags` and `labels_implicit`) would be added to a newer state on its way back.
+ */
+export const freshInstall = (k: number): Record<string, unknown> => {
+  const at = release(10).migrateOrThrow(
+    { state_version: '1.0.0', ...firstProfile('Newcomer') },
+    `${k}.0.0`,
+  ) as Record<string, unknown>;
+  const { state_version: _v, readableFrom: _r, tags: _t, labels_implicit: _l, ...state } = at;
+  return state;
+};
