@@ -2,14 +2,15 @@
  * `migraph check`: lints the version graph (`check`, with states sampled from the schemas
  * module's `arbitraries`), reports files that failed to load, and with `--snapshots` the drift
  * of every codec from its committed schema snapshot; with `--compat` (or a compatibility policy
- * in the schemas module) the class of every edge, against the policy. Exit 1 on any error.
+ * in the schemas module) the class of every edge, against the policy, a version whose codec is
+ * gone compared through its snapshot when `--snapshots` is given. Exit 1 on any error.
  *
  * @since 0.1.0
  */
 import * as E from '#fp/Either.js';
 import path from 'node:path';
 import { check as checkGraph, describeCause, formatSnapshotIssue } from '../core/index.js';
-import { checkSnapshots, type Project } from '../node/index.js';
+import { checkSnapshots, readSnapshots, type Project } from '../node/index.js';
 import type { CliCommand, CommandContext } from './command.js';
 import { compatIssues } from './compat.js';
 import { CliError, EXIT, failure, usage } from './errors.js';
@@ -67,6 +68,13 @@ const snapshotIssues = async (project: Project, dir: string, allowRetired: boole
     }));
 };
 
+/** The valid snapshots of `dir`, for the classes of retired versions (invalid ones are drift issues). */
+const snapshotsIn = async (dir: string) => {
+  const read = await readSnapshots(dir);
+  if (E.isLeft(read)) throw failure(read.left.message);
+  return read.right.snapshots;
+};
+
 /** `migraph check [--json] [--snapshots dir] [--allow-retired]`. */
 export const check: CliCommand = {
   name: 'check',
@@ -84,7 +92,7 @@ export const check: CliCommand = {
       )
       .option(
         '--compat',
-        "print the compatibility class of every edge (BACKWARD, FORWARD, FULL, NONE) and the counterexample behind each NONE (the schemas module's compatibility policy is enforced with or without it)",
+        "print the compatibility class of every edge (BACKWARD, FORWARD, FULL, NONE) and the counterexample behind each NONE (the schemas module's compatibility policy is enforced with or without it); with --snapshots, versions whose codec is gone are compared through their snapshots",
       )
       .option(
         '--compat-runs <n>',
@@ -117,7 +125,12 @@ export const check: CliCommand = {
         : await snapshotIssues(project, options.snapshots, options.allowRetired === true);
     const compat =
       options.compat === true || project.compatibility !== undefined
-        ? await compatIssues(ctx, project, options.compatRuns ?? 200)
+        ? await compatIssues(
+            ctx,
+            project,
+            options.compatRuns ?? 200,
+            options.snapshots === undefined ? undefined : await snapshotsIn(options.snapshots),
+          )
         : undefined;
     const errors = [...loadErrors, ...report.errors, ...snapshotErrors, ...(compat?.errors ?? [])];
     const warnings = [...report.warnings, ...(compat?.warnings ?? [])];

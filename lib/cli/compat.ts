@@ -3,7 +3,7 @@
  * counterexample behind each `NONE`, and the schemas module's compatibility policy enforced.
  * Classes are decided by schema containment and confirmed by states sampled from the codecs
  * (`compatibilityOf`); without fast-check (an optional peer) by the schemas alone, with a
- * warning.
+ * warning. With `--snapshots`, a version whose codec is gone takes part through its snapshot.
  *
  * @since 0.1.0
  */
@@ -16,6 +16,7 @@ import {
   type Compatibility,
   type Counterexample,
   type PolicyVerdict,
+  type Snapshot,
 } from '../core/index.js';
 import type { Project } from '../node/index.js';
 import type { CommandContext } from './command.js';
@@ -71,30 +72,35 @@ const classifier = async (
   ctx: CommandContext,
   m: Project['migrator'],
   runs: number,
+  snapshots: ReadonlyMap<string, Snapshot> | undefined,
 ): Promise<Classify> => {
+  const withSnapshots = snapshots === undefined ? {} : { snapshots };
   try {
     const { compatibilityOf } = await import('../testing/index.js');
-    return (pair) => compatibilityOf(m, pair, { runs });
+    return (pair) => compatibilityOf(m, pair, { runs, ...withSnapshots });
   } catch (error) {
     ctx.err(
       `migraph: warning: cannot sample states (${escapeControl(describeCause(error))}; is fast-check installed?): compatibility classes from the schemas alone\n`,
     );
-    return (pair) => compatibility(m, pair);
+    return (pair) => compatibility(m, pair, withSnapshots);
   }
 };
 
 /**
  * The classes of the project's edges, each `NONE` with its counterexample, and the policy's
  * verdicts: an edge below its policy is an error unless approved (its reason is printed); an
- * approval that no edge needs is a warning; so is an edge whose versions lack a codec, an error
- * when a policy asks a class of it.
+ * approval that no edge needs is a warning; so is an edge whose versions lack a codec (and,
+ * given `snapshots`, a snapshot), an error when a policy asks a class of it. A version known
+ * only from its snapshot is named on its edge's line.
  */
 export const compatIssues = async (
   ctx: CommandContext,
   project: Project,
   runs: number,
+  snapshots?: ReadonlyMap<string, Snapshot>,
 ): Promise<CompatOutcome> => {
-  const classify = await classifier(ctx, project.migrator, runs);
+  const m = project.migrator;
+  const classify = await classifier(ctx, m, runs, snapshots);
   const lines: string[] = [];
   const errors: Issue[] = [];
   const warnings: Issue[] = [];
@@ -114,11 +120,16 @@ export const compatIssues = async (
       };
       if (required?.status === 'violation') errors.push({ severity: 'error', ...issue });
       else warnings.push({ severity: 'warning', ...issue });
-      lines.push(`compat ${older} -> ${newer}: unknown (no codec)`);
+      lines.push(
+        `compat ${older} -> ${newer}: unknown (no codec${snapshots === undefined ? '' : ' and no snapshot'})`,
+      );
       continue;
     }
     results.push(result.right);
-    lines.push(`compat ${older} -> ${newer}: ${result.right.class}`);
+    const fromSnapshots = [older, newer].filter((v) => !m.hasOwnSchema(v));
+    lines.push(
+      `compat ${older} -> ${newer}: ${result.right.class}${fromSnapshots.length === 0 ? '' : ` (${fromSnapshots.join(' and ')} from ${fromSnapshots.length === 1 ? 'its snapshot' : 'their snapshots'})`}`,
+    );
     if (result.right.counterexample !== undefined) {
       lines.push(`  counterexample: ${formatCounterexample(result.right.counterexample)}`);
     }

@@ -14,7 +14,8 @@
  *
  * This layer decides by schema containment over the canonical JSON Schema of each version
  * ({@link toJsonSchema}) and confirms every "not contained" by a counterexample that the two
- * codecs' `decode` really split. Where containment is undecidable (a refinement's predicate, a
+ * codecs' `decode` really split. A version whose codec is gone from the code (retired) is
+ * compared through its committed schema snapshot, its counterexamples checked on the schema. Where containment is undecidable (a refinement's predicate, a
  * custom codec, constraints, unions that only together cover a type) the direction is left
  * undecided and counts as not holding; `compatibilityOf` in `migraph/testing` samples states to
  * settle it, and refutes any decided class a sample breaks.
@@ -34,6 +35,7 @@ import {
 } from './json-schema.js';
 import { StateVersionError } from './errors.js';
 import { formatValidationErrors } from './report.js';
+import type { Snapshot } from './snapshot.js';
 import { compareVersions, type Version } from './version.js';
 
 /** The class of an edge, from strictest to loosest: `FULL`, `BACKWARD` or `FORWARD`, `NONE`. */
@@ -109,9 +111,64 @@ export const meetsClass = (actual: CompatibilityClass, required: CompatibilityCl
   required === 'NONE' || actual === 'FULL' || actual === required;
 
 /**
+ * One end of an edge as the comparison sees it: its canonical schema, and the decoder that
+ * confirms a counterexample (the version's codec, or its snapshot's schema).
+ */
+export interface CompatibilitySide {
+  readonly version: Version;
+  readonly schema: JsonSchema;
+  readonly codec: t.Decoder<unknown, unknown>;
+  /** `'snapshot'`: the version has no codec in the code; its committed snapshot stands in. */
+  readonly source: 'codec' | 'snapshot';
+}
+
+/**
+ * The side of `version` in `m`: its own codec and the schema it exports; without one, its
+ * snapshot (when `snapshots` holds it), whose counterexamples are checked on the schema
+ * itself. A `Left` with reason `no_schema` when neither exists.
+ */
+export const sideOf = (
+  m: SchemaSource,
+  version: Version,
+  snapshots?: ReadonlyMap<string, Snapshot>,
+): E.Either<StateVersionError, CompatibilitySide> => {
+  const own = jsonSchema(m, version);
+  if (E.isRight(own)) {
+    const codec = m.codecFor(version) as t.Decoder<unknown, unknown>;
+    return E.right({ version, schema: own.right, codec, source: 'codec' });
+  }
+  const snapshot = snapshots?.get(version);
+  if (snapshot === undefined) return own;
+  return E.right({
+    version,
+    schema: snapshot.schema,
+    codec: schemaDecoder(version, snapshot.schema),
+    source: 'snapshot',
+  });
+};
+
+/**
+ * A decoder that accepts what a schema accepts as far as the containment's own reading of it
+ * goes: it rejects only values the schema certainly rejects (a refinement, a custom codec or a
+ * constraint it cannot judge passes), so a counterexample it confirms is real.
+ */
+const schemaDecoder = (version: Version, schema: JsonSchema): t.Decoder<unknown, unknown> => ({
+  name: `snapshot ${version}`,
+  validate: (u, c) =>
+    matches(schema, schema, u as JsonValue) === false
+      ? E.left([{ value: u, context: c, message: `not accepted by the snapshot of ${version}` }])
+      : E.right(u),
+  decode: (u) =>
+    matches(schema, schema, u as JsonValue) === false
+      ? E.left([{ value: u, context: [], message: `not accepted by the snapshot of ${version}` }])
+      : E.right(u),
+});
+
+/**
  * The compatibility class of the edge between `edge.from` and `edge.to` (in either order: the
- * lower version is `older`), from the two versions' own codecs. A `Left` with reason
- * `no_schema` when either version has no codec of its own.
+ * lower version is `older`), from the two versions' own codecs, or, for a version whose codec
+ * is gone, from its schema snapshot in `options.snapshots` (`readSnapshots(dir)` in
+ * `migraph/node` reads them). A `Left` with reason `no_schema` when a version has neither.
  *
  * Complexity: O(size of both schemas); a recursive schema is compared once per pair of
  * definitions.
@@ -126,27 +183,30 @@ export const meetsClass = (actual: CompatibilityClass, required: CompatibilityCl
 export const compatibility = (
   m: SchemaSource,
   edge: EdgeVersions,
+  options: { readonly snapshots?: ReadonlyMap<string, Snapshot> } = {},
 ): E.Either<StateVersionError, Compatibility> => {
   const [older, newer] =
     compareVersions(edge.from, edge.to) <= 0 ? [edge.from, edge.to] : [edge.to, edge.from];
-  const a = jsonSchema(m, older);
+  const a = sideOf(m, older, options.snapshots);
   if (E.isLeft(a)) return a;
-  const b = jsonSchema(m, newer);
+  const b = sideOf(m, newer, options.snapshots);
   if (E.isLeft(b)) return b;
-  const codecA = m.codecFor(older) as t.Decoder<unknown, unknown>;
-  const codecB = m.codecFor(newer) as t.Decoder<unknown, unknown>;
-  const backward = confirm(
-    containment(a.right, b.right),
-    { version: older, codec: codecA },
-    { version: newer, codec: codecB },
-  );
-  const forward = confirm(
-    containment(b.right, a.right),
-    { version: newer, codec: codecB },
-    { version: older, codec: codecA },
-  );
-  return E.right(compatibilityResult(older, newer, backward, forward));
+  return E.right(compareSides(a.right, b.right));
 };
+
+/**
+ * The class of an edge between two sides (`older` first), by containment of their schemas,
+ * each refutation confirmed by the sides' decoders.
+ *
+ * Complexity: O(size of both schemas).
+ */
+export const compareSides = (older: CompatibilitySide, newer: CompatibilitySide): Compatibility =>
+  compatibilityResult(
+    older.version,
+    newer.version,
+    confirm(containment(older.schema, newer.schema), older, newer),
+    confirm(containment(newer.schema, older.schema), newer, older),
+  );
 
 /** The result for two verdicts (shared with the sampling layer). */
 export const compatibilityResult = (

@@ -28,15 +28,20 @@ export const exampleVersionOf = (release: number): string => exampleVersions[rel
 
 /**
  * Release `k`: a migrator with the example's first `k` versions (as `1.0.0` … `k.0.0`), their
- * codecs and the migrations between them.
+ * codecs (from release `codecsFrom` on: older ones retired, as when only their snapshots are
+ * left) and the migrations between them.
  */
-export const release = (k: number, options: MigratorOptions = {}): Migrator<object> => {
+export const release = (
+  k: number,
+  options: MigratorOptions = {},
+  codecsFrom = 1,
+): Migrator<object> => {
   const label = (version: string) => `${releaseOf(version)}.0.0`;
   const m = new Migrator<object>(options);
   for (const d of chain) {
     if (releaseOf(d.to) <= k) m.register({ ...d, from: label(d.from), to: label(d.to) });
   }
-  for (const v of exampleVersions.slice(0, k)) m.schema(label(v), codecs[v]);
+  for (const v of exampleVersions.slice(codecsFrom - 1, k)) m.schema(label(v), codecs[v]);
   return m;
 };
 
