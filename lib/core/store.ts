@@ -284,7 +284,9 @@ export type StoreErrorReason =
   /** The row kept changing while it was being migrated and written back. */
   | 'conflict'
   /** A worker process of `migrateStore` failed or stopped (its open batch is rolled back). */
-  | 'worker';
+  | 'worker'
+  /** Another tab holds the store's lock, and `ifLocked: 'skip'` asked not to wait (IndexedDB). */
+  | 'locked';
 
 /** Structured fields of a {@link StoreError}. */
 export interface StoreErrorDetails {

@@ -12,18 +12,20 @@
  *
  * @packageDocumentation
  */
-import type * as E from '#fp/Either.js';
+import * as E from '#fp/Either.js';
 import type { MigraphError } from '../core/errors.js';
 import type { Migrator } from '../core/migrator.js';
-import type {
-  MigrateStoreOptions,
-  StateStore,
+import { checkOptions, type OptionRules } from '../core/options.js';
+import {
   StoreError,
-  StoreProgress,
-  StoreReport,
+  type MigrateStoreOptions,
+  type StateStore,
+  type StoreProgress,
+  type StoreReport,
 } from '../core/store.js';
-import { migrateStore as migrateAnyStore } from './migrate.js';
+import { MIGRATE_STORE_OPTIONS, migrateStore as migrateAnyStore } from './migrate.js';
 import type { IndexedDbStore } from './indexeddb/store.js';
+import { web, type ChannelLike } from './indexeddb/web-types.js';
 
 export {
   indexedDbStore,
@@ -56,15 +58,22 @@ export type MigrationMessage =
   | { readonly kind: 'progress'; readonly progress: StoreProgress }
   | { readonly kind: 'done'; readonly report: StoreReport | null };
 
-interface LockManagerLike {
-  request<T>(name: string, callback: () => Promise<T>): Promise<T>;
+/** Options of this entry's {@link migrateStore}: those of every store, and the lock's. */
+export interface IndexedDbMigrateOptions extends MigrateStoreOptions {
+  /**
+   * When another tab holds the store's lock (is migrating it): `'wait'` for it (the default),
+   * or `'skip'`, and return at once a `StoreError` with reason `'locked'`, having done nothing.
+   * Only for an IndexedDB store. Where `navigator.locks` is missing, both run at once.
+   */
+  readonly ifLocked?: 'wait' | 'skip';
 }
 
-const locks = (): LockManagerLike | undefined =>
-  (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
+const MIGRATE_OPTIONS: OptionRules = { ...MIGRATE_STORE_OPTIONS, ifLocked: ['wait', 'skip'] };
 
-const channel = (name: string): BroadcastChannel | undefined =>
-  typeof BroadcastChannel === 'function' ? new BroadcastChannel(name) : undefined;
+const channel = (name: string): ChannelLike | undefined => {
+  const Channel = web().BroadcastChannel;
+  return Channel === undefined ? undefined : new Channel(name);
+};
 
 const isIndexedDb = (store: StateStore): store is IndexedDbStore =>
   typeof (store as Partial<IndexedDbStore>).lockName === 'string';
@@ -72,21 +81,44 @@ const isIndexedDb = (store: StateStore): store is IndexedDbStore =>
 /**
  * Migrates every record of `store` as `migrateStore` does over any store, and, for an
  * IndexedDB store, under the Web Lock `store.lockName`: a tab that finds another migrating
- * waits for it, then finds (nearly) nothing left to do. Progress is posted on the
+ * waits for it, then finds (nearly) nothing left to do; with `ifLocked: 'skip'` it returns at
+ * once instead, a `StoreError` with reason `'locked'`. Progress is posted on the
  * BroadcastChannel of the same name. Where `navigator.locks` is missing (Node with
- * `fake-indexeddb`, old browsers) the run goes without the lock: the optimistic check still
- * keeps two runs from overwriting each other, but both may run the steps of a record.
+ * `fake-indexeddb`, old browsers) the run goes without the lock, whatever `ifLocked` says: the
+ * optimistic check still keeps two runs from overwriting each other, but both may run the
+ * steps of a record. Throws a `TypeError` on an unknown option or a bad value.
  *
  * @example
- * const report = await migrateStore(m, indexedDbStore({ name: 'app', objectStore: 'notes' }))
+ * import { indexedDbStore, migrateStore, StoreError } from 'migraph/indexeddb';
+ * const report = await migrateStore(m, indexedDbStore({ name: 'app', objectStore: 'notes' }), { ifLocked: 'skip' })
+ * if (E.isLeft(report) && report.left instanceof StoreError && report.left.reason === 'locked') log(report.left.message)
  * @since 0.1.0
  */
-export const migrateStore = async <S extends object>(
+export const migrateStore = <S extends object>(
   m: Migrator<S>,
   store: StateStore,
-  options: MigrateStoreOptions = {},
+  options: IndexedDbMigrateOptions = {},
 ): Promise<E.Either<StoreError | MigraphError, StoreReport>> => {
-  if (!isIndexedDb(store)) return migrateAnyStore(m, store, options);
+  checkOptions('migrateStore', options, MIGRATE_OPTIONS);
+  const { ifLocked, ...rest } = options;
+  if (!isIndexedDb(store)) {
+    if (ifLocked !== undefined) {
+      throw new TypeError(
+        `Expected an IndexedDB store with option ifLocked of migrateStore, got ${store.name}`,
+      );
+    }
+    return migrateAnyStore(m, store, rest);
+  }
+  return runLocked(m, store, rest, ifLocked ?? 'wait');
+};
+
+/** The run of {@link migrateStore} over an IndexedDB store, under its lock. */
+const runLocked = <S extends object>(
+  m: Migrator<S>,
+  store: IndexedDbStore,
+  options: MigrateStoreOptions,
+  ifLocked: 'wait' | 'skip',
+): Promise<E.Either<StoreError | MigraphError, StoreReport>> => {
   const run = async () => {
     const broadcast = channel(store.lockName);
     try {
@@ -106,8 +138,20 @@ export const migrateStore = async <S extends object>(
       broadcast?.close();
     }
   };
-  const manager = locks();
-  return manager === undefined ? run() : manager.request(store.lockName, run);
+  const locks = web().navigator?.locks;
+  if (locks === undefined) return run();
+  return locks.request(store.lockName, { ifAvailable: ifLocked === 'skip' }, (lock) =>
+    lock === null
+      ? Promise.resolve(
+          E.left(
+            new StoreError(
+              `${store.name}: another tab is migrating it (it holds the Web Lock ${store.lockName}); skipped, as ifLocked: 'skip' asks`,
+              { reason: 'locked', store: store.name },
+            ),
+          ),
+        )
+      : run(),
+  );
 };
 
 /**
@@ -124,6 +168,6 @@ export const watchMigration = (
 ): (() => void) => {
   const broadcast = channel(store.lockName);
   if (broadcast === undefined) return () => undefined;
-  broadcast.onmessage = (event: MessageEvent<MigrationMessage>) => listener(event.data);
+  broadcast.onmessage = (event) => listener(event.data as MigrationMessage);
   return () => broadcast.close();
 };

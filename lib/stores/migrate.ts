@@ -143,7 +143,7 @@ export const migrateStored = async (
 };
 
 /** The options `migrateStore` knows; the values that `checkOptions` cannot judge are checked below. */
-const MIGRATE_STORE_OPTIONS: OptionRules = {
+export const MIGRATE_STORE_OPTIONS: OptionRules = {
   to: 'any',
   batchSize: 'positive integer',
   workers: 'positive integer',

@@ -486,15 +486,24 @@ export const checks: [typeof assertRoundTrip, typeof validateMigrationWith] = [
 ];
 `;
 
-      /** The core alone, as a browser project sees it: no @types/node. */
+      /**
+       * The core and \`migraph/indexeddb\`, as a project sees them with neither @types/node nor
+       * \`lib: ["dom"]\` (a worker, a test on fake-indexeddb): the IndexedDB entry declares the
+       * shapes it needs itself, and pulls no DOM in either.
+       */
       const browserSource = `import { Migrator, type AnyState } from 'migraph/core';
 import { defineMigration } from 'migraph/define';
 import { createInitialState } from 'migraph/state';
+import { indexedDbStore, migrateStore, type IndexedDbStore } from 'migraph/indexeddb';
 
 const m = new Migrator<AnyState>().register(
   defineMigration({ from: '1.0.0', to: '2.0.0', up: (s) => ({ ...s, tags: [] }) }),
 );
 export const result = m.migrate(createInitialState());
+const store: IndexedDbStore = indexedDbStore({ name: 'app', objectStore: 'agents' });
+export const report = migrateStore(m, store, { batchSize: 100, ifLocked: 'skip' });
+// @ts-expect-error no DOM types came with migraph/indexeddb
+export const page = document;
 `;
 
       /**

@@ -8,6 +8,7 @@ import { openDB, unwrap } from 'idb';
 import {
   BACKUP_STORE,
   REJECTED_STORE,
+  StoreError,
   census,
   createMigraphStores,
   indexedDbStore,
@@ -254,5 +255,134 @@ describe('migraph/indexeddb (fake-indexeddb)', () => {
     expect(E.isLeft(report) && report.left.message).to.contain('createMigraphStores');
     db.close();
     expect(() => indexedDbStore({ objectStore: 'notes' } as never)).to.throw(TypeError);
+  });
+
+  it('claims past long stretches of records at the target, and only what is left', async () => {
+    // Records 1..40 done by an earlier run, then every third one.
+    const name = await seed(
+      Array.from({ length: 200 }, (_, i) =>
+        i < 40 || i % 3 === 0 ? { ...doc(i + 1), state_version: '1.1.0', tags: [] } : doc(i + 1),
+      ),
+    );
+    const store = indexedDbStore({ name, objectStore: 'notes' });
+    let steps = 0;
+    const report = await migrateStore(docMigrator({ step: () => void steps++ }), store, {
+      batchSize: 7,
+    });
+    const pending = Array.from({ length: 200 }, (_, i) => i).filter(
+      (i) => i >= 40 && i % 3 !== 0,
+    ).length;
+    expect(E.isRight(report) && report.right).to.deep.include({
+      migrated: pending,
+      alreadyAtTarget: 200 - pending,
+    });
+    expect(steps).to.equal(pending);
+    const versions = [...(await all(name, 'notes')).values()].map((n) => n.state_version);
+    expect(versions.every((v) => v === '1.1.0')).to.equal(true);
+    await store.close();
+  });
+
+  it('commits a batch spread thinly over the keys too (read one record at a time)', async () => {
+    const pending = new Set([1, 50, 51, 100]);
+    const name = await seed(
+      Array.from({ length: 100 }, (_, i) =>
+        pending.has(i + 1) ? doc(i + 1) : { ...doc(i + 1), state_version: '1.1.0', tags: [] },
+      ),
+    );
+    const store = indexedDbStore({ name, objectStore: 'notes' });
+    let steps = 0;
+    const report = await migrateStore(docMigrator({ step: () => void steps++ }), store, {
+      batchSize: 4,
+    });
+    expect(E.isRight(report) && report.right).to.deep.include({ migrated: 4, alreadyAtTarget: 96 });
+    // One batch, written at once: none of it taken for changed and migrated again.
+    expect(steps).to.equal(4);
+    const notes = await all(name, 'notes');
+    expect([...pending].map((id) => notes.get(String(id))!.tags)).to.deep.equal(
+      [...pending].map((id) => [`row ${id}`]),
+    );
+    const backup = await all(name, BACKUP_STORE);
+    expect([...backup.keys()]).to.deep.equal([...pending].map((id) => `["notes",${id}]`));
+    expect(backup.get('["notes",50]')).to.deep.equal({ id: 50, ...doc(50) });
+    await store.close();
+  });
+
+  describe('ifLocked', () => {
+    const holder = globalThis as { navigator?: unknown };
+    const own = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+    /** Web Locks where the store's lock is `taken` (or free), for the length of `f`. */
+    const withLocks = async (taken: boolean, f: () => Promise<void>) => {
+      const asked: { name: string; ifAvailable: boolean | undefined }[] = [];
+      const locks = {
+        request: (
+          name: string,
+          options: { ifAvailable?: boolean },
+          callback: (lock: object | null) => Promise<unknown>,
+        ) => {
+          asked.push({ name, ifAvailable: options.ifAvailable });
+          if (taken && options.ifAvailable !== true) throw new Error('would wait forever');
+          return callback(taken ? null : {});
+        },
+      };
+      Object.defineProperty(globalThis, 'navigator', { value: { locks }, configurable: true });
+      try {
+        await f();
+      } finally {
+        if (own === undefined) delete holder.navigator;
+        else Object.defineProperty(globalThis, 'navigator', own);
+      }
+      return asked;
+    };
+
+    it("returns a StoreError with reason 'locked', having done nothing, when another tab holds the lock", async () => {
+      const name = await seed([doc(1), doc(2)]);
+      const store = indexedDbStore({ name, objectStore: 'notes' });
+      let steps = 0;
+      const asked = await withLocks(true, async () => {
+        const report = await migrateStore(docMigrator({ step: () => void steps++ }), store, {
+          ifLocked: 'skip',
+        });
+        expect(E.isLeft(report) && report.left).to.be.instanceOf(StoreError);
+        expect(E.isLeft(report) && (report.left as StoreError).reason).to.equal('locked');
+        expect(E.isLeft(report) && report.left.message).to.contain(store.lockName);
+      });
+      expect(asked).to.deep.equal([{ name: store.lockName, ifAvailable: true }]);
+      expect(steps).to.equal(0);
+      expect((await all(name, 'notes')).get('1')!.state_version).to.equal('1.0.0');
+      // Free, the same call runs; `wait` (the default) asks for the lock to wait on.
+      const free = await withLocks(false, async () => {
+        const report = await migrateStore(docMigrator(), store, { ifLocked: 'skip' });
+        expect(E.isRight(report) && report.right.migrated).to.equal(2);
+        await migrateStore(docMigrator(), store);
+      });
+      expect(free.map((a) => a.ifAvailable)).to.deep.equal([true, false]);
+      await store.close();
+    });
+
+    it('runs without the lock where Web Locks are missing, whatever ifLocked says', async () => {
+      const name = await seed([doc(1)]);
+      const store = indexedDbStore({ name, objectStore: 'notes' });
+      expect(holder.navigator).to.equal(undefined);
+      const report = await migrateStore(docMigrator(), store, { ifLocked: 'skip' });
+      expect(E.isRight(report) && report.right.migrated).to.equal(1);
+      await store.close();
+    });
+
+    it('is checked: a bad value, a misspelling, and a store that has no lock are TypeErrors', async () => {
+      const store = indexedDbStore({ name: 'unused', objectStore: 'notes' });
+      expect(() => migrateStore(docMigrator(), store, { ifLocked: 'later' as never })).to.throw(
+        TypeError,
+        /option ifLocked of migrateStore to be one of 'wait', 'skip', got 'later'/,
+      );
+      expect(() => migrateStore(docMigrator(), store, { ifLoked: 'skip' } as never)).to.throw(
+        TypeError,
+        /Unknown option ifLoked of migrateStore .*did you mean ifLocked\?/,
+      );
+      const other = { ...store, lockName: undefined, name: 'sqlite states.doc' } as never;
+      expect(() => migrateStore(docMigrator(), other, { ifLocked: 'skip' })).to.throw(
+        TypeError,
+        /Expected an IndexedDB store with option ifLocked of migrateStore, got sqlite states.doc/,
+      );
+    });
   });
 });

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The store contract over one IndexedDB object store. A batch is read in a `readonly`
  * transaction and written in one `readwrite` transaction of its own (the object store, the
@@ -26,6 +25,16 @@ import {
 } from '../../core/store.js';
 import { versionValueAt } from '../../core/version-field.js';
 import { groupOf } from '../census.js';
+import {
+  web,
+  type IdbDatabase,
+  type IdbFactory,
+  type IdbKey,
+  type IdbKeyRangeFactory,
+  type IdbObjectStore,
+  type IdbRequest,
+  type IdbTransaction,
+} from './web-types.js';
 
 /** The object store where rejected records are recorded, keyed `[objectStore, key]`. */
 export const REJECTED_STORE = 'migraph_rejected';
@@ -36,10 +45,13 @@ export const BACKUP_STORE = 'migraph_backup';
 /** Records read per request while scanning (counts, census, claims). */
 const SCAN_CHUNK = 1_000;
 
+/** Most records a claim reads per request while passing over records at the target. */
+const MAX_SKIP = 8_000;
+
 /** A Dexie database: its IndexedDB database once open. */
 export interface DexieLike {
   readonly name: string;
-  backendDB(): IDBDatabase;
+  backendDB(): IdbDatabase;
 }
 
 /** A Dexie table: its name and its database. */
@@ -51,10 +63,10 @@ export interface DexieTableLike {
 /** Options of {@link indexedDbStore}. */
 export interface IndexedDbStoreOptions {
   /**
-   * An open database: an `IDBDatabase` (for `idb`, `unwrap(db)`), or an open Dexie database.
+   * An open database: an `IdbDatabase` (for `idb`, `unwrap(db)`), or an open Dexie database.
    * The store does not close it. Give this, `table` or `name`.
    */
-  readonly database?: IDBDatabase | DexieLike;
+  readonly database?: IdbDatabase | DexieLike;
   /** A Dexie table (its database must be open): both the database and the object store. */
   readonly table?: DexieTableLike;
   /** The name of a database to open (the store closes it in `close()`). */
@@ -66,8 +78,8 @@ export interface IndexedDbStoreOptions {
    * store's own on first use (a store migrated under a wrong assumption is refused).
    */
   readonly keyPath?: string | readonly string[];
-  /** The `IDBFactory` to open `name` with. Default: `globalThis.indexedDB`. */
-  readonly factory?: IDBFactory;
+  /** The `IdbFactory` to open `name` with. Default: `globalThis.indexedDB`. */
+  readonly factory?: IdbFactory;
 }
 
 /** An IndexedDB store: the store contract, its lock's name, and its backup. */
@@ -84,37 +96,46 @@ export interface IndexedDbStore extends StateStore {
 
 // --- requests as promises -------------------------------------------------------------------
 
-const result = <T>(request: IDBRequest<T>): Promise<T> =>
+const result = <T>(request: IdbRequest<T>): Promise<T> =>
   new Promise((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error ?? new Error('request failed'));
   });
 
 /** Resolves when `tx` commits; rejects when it aborts (nothing of it is written then). */
-const completion = (tx: IDBTransaction): Promise<void> =>
+const completion = (tx: IdbTransaction): Promise<void> =>
   new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();
-    tx.onabort = () => reject(tx.error ?? new DOMException('transaction aborted', 'AbortError'));
+    tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'));
   });
 
 // --- keys and records -----------------------------------------------------------------------
 
 /** A key as text: a string as it is, anything else as JSON (`42`, `["a",1]`). */
-const idOf = (key: IDBValidKey): string =>
+const idOf = (key: IdbKey): string =>
   typeof key === 'string' ? key : key instanceof Date ? key.toISOString() : JSON.stringify(key);
 
 /** The keys an id may stand for: the string itself, then the number or array it spells. */
-const keysOf = (id: string): IDBValidKey[] => {
-  const keys: IDBValidKey[] = [id];
+const keysOf = (id: string): IdbKey[] => {
+  const keys: IdbKey[] = [id];
   if (/^-?\d/.test(id) && String(Number(id)) === id) keys.push(Number(id));
   if (id.startsWith('[')) {
     try {
-      keys.push(JSON.parse(id) as IDBValidKey);
+      keys.push(JSON.parse(id) as IdbKey);
     } catch {
       // Not an array key.
     }
   }
   return keys;
+};
+
+/** Whether `keys` are all numbers or all strings, in ascending order (so they bound a range). */
+const ascending = (keys: readonly IdbKey[]): boolean => {
+  const kind = typeof keys[0];
+  return (
+    (kind === 'number' || kind === 'string') &&
+    keys.every((key, i) => typeof key === kind && (i === 0 || keys[i - 1]! < key))
+  );
 };
 
 /** Why a record is not JSON data (a `Date`, a `Blob`, `undefined`, `NaN`…), if so. */
@@ -156,11 +177,11 @@ const fingerprint = (value: unknown): string => {
 };
 
 interface Ref {
-  readonly key: IDBValidKey;
+  readonly key: IdbKey;
   readonly fingerprint: string;
 }
 
-const storedOf = (key: IDBValidKey, value: unknown): StoredState => {
+const storedOf = (key: IdbKey, value: unknown): StoredState => {
   const why = notJson(value);
   const print = fingerprint(value);
   return {
@@ -209,7 +230,7 @@ const isDexie = (db: unknown): db is DexieLike =>
  * request.onupgradeneeded = () => createMigraphStores(request.result)
  * @since 0.1.0
  */
-export const createMigraphStores = (db: IDBDatabase): void => {
+export const createMigraphStores = (db: IdbDatabase): void => {
   for (const name of [REJECTED_STORE, BACKUP_STORE]) {
     if (!db.objectStoreNames.contains(name)) db.createObjectStore(name);
   }
@@ -237,7 +258,7 @@ export const indexedDbStore = (options: IndexedDbStoreOptions): IndexedDbStore =
       `Expected objectStore to be an object store's name, got ${String(objectStore)}`,
     );
   }
-  const dbOf = (): IDBDatabase => {
+  const dbOf = (): IdbDatabase => {
     const db = options.table?.db ?? options.database!;
     return isDexie(db) ? db.backendDB() : db;
   };
@@ -248,11 +269,11 @@ export const indexedDbStore = (options: IndexedDbStoreOptions): IndexedDbStore =
       ? error
       : new StoreError(`${name}: ${describeCause(error)}`, { reason, store: name, cause: error });
 
-  let opened: Promise<IDBDatabase> | undefined;
+  let opened: Promise<IdbDatabase> | undefined;
 
   /** Opens `name`, adding migraph's object stores by a version change where missing. */
-  const openByName = async (dbName: string): Promise<IDBDatabase> => {
-    const factory = options.factory ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+  const openByName = async (dbName: string): Promise<IdbDatabase> => {
+    const factory = options.factory ?? web().indexedDB;
     if (factory === undefined) {
       throw new StoreError(`${name}: no IndexedDB here (give factory)`, {
         reason: 'connection',
@@ -281,7 +302,7 @@ export const indexedDbStore = (options: IndexedDbStoreOptions): IndexedDbStore =
     return db;
   };
 
-  const checked = (db: IDBDatabase): IDBDatabase => {
+  const checked = (db: IdbDatabase): IdbDatabase => {
     const missing = [objectStore, REJECTED_STORE, BACKUP_STORE].filter(
       (s) => !db.objectStoreNames.contains(s),
     );
@@ -306,7 +327,7 @@ export const indexedDbStore = (options: IndexedDbStoreOptions): IndexedDbStore =
     return db;
   };
 
-  const database = (): Promise<IDBDatabase> => {
+  const database = (): Promise<IdbDatabase> => {
     opened ??= (async () =>
       checked(options.name === undefined ? dbOf() : await openByName(options.name)))().catch(
       (error: unknown) => {
@@ -317,7 +338,7 @@ export const indexedDbStore = (options: IndexedDbStoreOptions): IndexedDbStore =
     return opened;
   };
 
-  const guarded = async <R>(f: (db: IDBDatabase) => Promise<R>): Promise<R> => {
+  const guarded = async <R>(f: (db: IdbDatabase) => Promise<R>): Promise<R> => {
     try {
       return await f(await database());
     } catch (error) {
@@ -325,44 +346,93 @@ export const indexedDbStore = (options: IndexedDbStoreOptions): IndexedDbStore =
     }
   };
 
+  /** The global `IDBKeyRange` (where IndexedDB is, so is it). */
+  const ranges = (): IdbKeyRangeFactory => {
+    const factory = web().IDBKeyRange;
+    if (factory === undefined) {
+      throw new StoreError(`${name}: no IDBKeyRange here`, { reason: 'connection', store: name });
+    }
+    return factory;
+  };
+
   /** The range of this object store's entries in the rejected and backup stores. */
-  const ownRange = () => IDBKeyRange.bound([objectStore], [`${objectStore}\u0000`], false, true);
+  const ownRange = () => ranges().bound([objectStore], [`${objectStore}\u0000`], false, true);
 
   /** Calls `f` on each record, in key order, read `SCAN_CHUNK` at a time (one transaction each). */
   const scan = async (
-    db: IDBDatabase,
-    f: (key: IDBValidKey, value: unknown, rejected: boolean) => void,
+    db: IdbDatabase,
+    f: (key: IdbKey, value: unknown, rejected: boolean) => void,
   ): Promise<void> => {
-    let after: IDBValidKey | undefined;
+    let after: IdbKey | undefined;
     for (;;) {
       const tx = db.transaction([objectStore, REJECTED_STORE], 'readonly');
-      const range = after === undefined ? null : IDBKeyRange.lowerBound(after, true);
+      const range = after === undefined ? null : ranges().lowerBound(after, true);
       const os = tx.objectStore(objectStore);
       const [keys, values, rejected] = await Promise.all([
         result(os.getAllKeys(range, SCAN_CHUNK)),
         result(os.getAll(range, SCAN_CHUNK)),
         result(tx.objectStore(REJECTED_STORE).getAllKeys(ownRange())),
       ]);
-      const rejectedIds = new Set(rejected.map((k) => idOf((k as IDBValidKey[])[1]!)));
+      const rejectedIds = new Set(rejected.map((k) => idOf((k as IdbKey[])[1]!)));
       keys.forEach((key, i) => f(key, values[i], rejectedIds.has(idOf(key))));
       if (keys.length < SCAN_CHUNK) return;
       after = keys.at(-1);
     }
   };
 
-  /** Reads the current value of each ref's record in `tx`; true where it is unchanged. */
-  const unchanged = async (tx: IDBTransaction, refs: readonly Ref[]): Promise<boolean[]> => {
-    const os = tx.objectStore(objectStore);
-    const values = await Promise.all(refs.map((r) => result(os.get(r.key))));
-    return values.map((v, i) => v !== undefined && fingerprint(v) === refs[i]!.fingerprint);
+  /**
+   * The entries of `store` at `keys` (their values too, `withValues`), by `idOf`: one range
+   * read when the keys are ascending and close together, as a claimed batch's are; undefined
+   * when they are not (then read one a key).
+   */
+  const rangeRead = async (
+    store: IdbObjectStore,
+    keys: readonly IdbKey[],
+    stored: (key: IdbKey) => IdbKey,
+    withValues: boolean,
+  ): Promise<Map<string, unknown> | undefined> => {
+    if (keys.length < 2 || !ascending(keys)) return undefined;
+    const range = ranges().bound(stored(keys[0]!), stored(keys.at(-1)!));
+    const limit = keys.length * 2;
+    const [found, values] = await Promise.all([
+      result(store.getAllKeys(range, limit)),
+      withValues ? result(store.getAll(range, limit)) : undefined,
+    ]);
+    // Too many records between them: reading one a key costs less.
+    if (found.length === limit) return undefined;
+    return new Map(found.map((key, i) => [idOf(key), values?.[i]]));
   };
+
+  /** The current value of each ref's record in `tx` (undefined where it is gone). */
+  const currentValues = async (tx: IdbTransaction, refs: readonly Ref[]): Promise<unknown[]> => {
+    const os = tx.objectStore(objectStore);
+    const keys = refs.map((r) => r.key);
+    const read = await rangeRead(os, keys, (key) => key, true);
+    return read === undefined
+      ? Promise.all(keys.map((key) => result(os.get(key))))
+      : keys.map((key) => read.get(idOf(key)));
+  };
+
+  /** Whether `store` (rejected records, backups) has an entry for each ref's record. */
+  const recordedIn = async (store: IdbObjectStore, refs: readonly Ref[]): Promise<boolean[]> => {
+    const entry = (key: IdbKey): IdbKey => [objectStore, key];
+    const keys = refs.map((r) => r.key);
+    const read = await rangeRead(store, keys, entry, false);
+    return read === undefined
+      ? (await Promise.all(keys.map((key) => result(store.count(entry(key)))))).map((n) => n > 0)
+      : keys.map((key) => read.has(idOf(entry(key))));
+  };
+
+  /** True where a ref's record still holds what was read (its value as `currentValues` read it). */
+  const unchanged = (refs: readonly Ref[], values: readonly unknown[]): boolean[] =>
+    values.map((v, i) => v !== undefined && fingerprint(v) === refs[i]!.fingerprint);
 
   /**
    * Writes `writes` (each only where unchanged, the record backed up before its first
    * rewrite) and records `rejections` (likewise), in one `readwrite` transaction.
    */
   const commit = async (
-    db: IDBDatabase,
+    db: IdbDatabase,
     writes: readonly StoreWrite[],
     rejections: readonly StoreRejection[],
   ): Promise<BatchResult> => {
@@ -380,12 +450,14 @@ export const indexedDbStore = (options: IndexedDbStoreOptions): IndexedDbStore =
     try {
       const writeRefs = writes.map((w) => w.state.ref as Ref);
       const rejectRefs = rejections.map((r) => r.state.ref as Ref);
-      const [fresh, freshRejected, backedUp, recordedBefore] = await Promise.all([
-        unchanged(tx, writeRefs),
-        unchanged(tx, rejectRefs),
-        Promise.all(writeRefs.map((r) => result(backups.count([objectStore, r.key])))),
-        Promise.all(rejectRefs.map((r) => result(rejected.count([objectStore, r.key])))),
+      const [originals, rejectValues, backedUp, recordedBefore] = await Promise.all([
+        currentValues(tx, writeRefs),
+        currentValues(tx, rejectRefs),
+        recordedIn(backups, writeRefs),
+        recordedIn(rejected, rejectRefs),
       ]);
+      const fresh = unchanged(writeRefs, originals);
+      const freshRejected = unchanged(rejectRefs, rejectValues);
       const requests: Promise<unknown>[] = [];
       const record = (r: StoreRejection) => {
         const { key } = r.state.ref as Ref;
@@ -405,7 +477,7 @@ export const indexedDbStore = (options: IndexedDbStoreOptions): IndexedDbStore =
         const value = JSON.parse(w.text) as unknown;
         if (keyPath !== null) {
           const next = keyAt(value, keyPath);
-          if (typeof next !== typeof key || idOf(next as IDBValidKey) !== idOf(key)) {
+          if (typeof next !== typeof key || idOf(next as IdbKey) !== idOf(key)) {
             const refusal: StoreRejection = {
               state: w.state,
               version: null,
@@ -415,19 +487,15 @@ export const indexedDbStore = (options: IndexedDbStoreOptions): IndexedDbStore =
             return record(refusal);
           }
         }
-        if (backedUp[i] === 0) {
+        if (!backedUp[i]) {
           // Not the state as parsed: the record itself, as the application stored it.
-          requests.push(
-            result(os.get(key)).then((original) =>
-              result(backups.put(original, [objectStore, key])),
-            ),
-          );
+          requests.push(result(backups.put(originals[i], [objectStore, key])));
         }
         requests.push(result(keyPath === null ? os.put(value, key) : os.put(value)));
         written++;
       });
       rejections.forEach((r, i) => {
-        if (recordedBefore[i]! > 0) return;
+        if (recordedBefore[i]) return;
         if (!freshRejected[i]) return void conflicts.push(r.state.id);
         record(r);
       });
@@ -449,19 +517,28 @@ export const indexedDbStore = (options: IndexedDbStoreOptions): IndexedDbStore =
       claim: (size, after) =>
         guarded(async (): Promise<ClaimedBatch | undefined> => {
           const states: StoredState[] = [];
-          let cursor = after as IDBValidKey | undefined;
+          let cursor = after as IdbKey | undefined;
           let more = true;
+          // Records read per request: what is left to claim, doubled (up to MAX_SKIP) while
+          // whole reads are at the target already (the part an earlier run migrated).
+          let ask = size;
           while (states.length < size && more) {
             const tx = db.transaction([objectStore, REJECTED_STORE], 'readonly');
             const os = tx.objectStore(objectStore);
-            const range = cursor === undefined ? null : IDBKeyRange.lowerBound(cursor, true);
-            const count = Math.max(size - states.length, 1);
+            const range = cursor === undefined ? null : ranges().lowerBound(cursor, true);
             const [keys, values] = await Promise.all([
-              result(os.getAllKeys(range, count)),
-              result(os.getAll(range, count)),
+              result(os.getAllKeys(range, ask)),
+              result(os.getAll(range, ask)),
             ]);
-            more = keys.length === count;
-            const todo = keys.flatMap((key, i) => (atTarget(values[i], target) ? [] : [i]));
+            more = keys.length === ask;
+            // The records to claim, up to what is left; the claim ends after the last of them.
+            const todo: number[] = [];
+            let last = keys.length - 1;
+            for (let i = 0; i < keys.length && states.length + todo.length < size; i++) {
+              if (!atTarget(values[i], target)) todo.push(i);
+              if (states.length + todo.length === size) last = i;
+            }
+            if (last < keys.length - 1) more = true;
             const recorded = await Promise.all(
               todo.map((i) =>
                 result(tx.objectStore(REJECTED_STORE).count([objectStore, keys[i]!])),
@@ -470,7 +547,9 @@ export const indexedDbStore = (options: IndexedDbStoreOptions): IndexedDbStore =
             todo.forEach((i, j) => {
               if (recorded[j] === 0) states.push(storedOf(keys[i]!, values[i]));
             });
-            if (keys.length > 0) cursor = keys.at(-1);
+            if (last >= 0) cursor = keys[last];
+            ask =
+              todo.length === 0 ? Math.min(ask * 2, MAX_SKIP) : Math.max(size - states.length, 1);
           }
           if (states.length === 0) return undefined;
           return {
@@ -508,11 +587,11 @@ export const indexedDbStore = (options: IndexedDbStoreOptions): IndexedDbStore =
   const read = (id: string): Promise<StoredState | undefined> =>
     guarded(async (db) => {
       const os = db.transaction(objectStore, 'readonly').objectStore(objectStore);
-      for (const key of keysOf(id)) {
-        const value: unknown = await result(os.get(key));
-        if (value !== undefined) return storedOf(key, value);
-      }
-      return undefined;
+      // Every key the id may stand for at once (one round trip), the first found wins.
+      const keys = keysOf(id);
+      const values = await Promise.all(keys.map((key) => result(os.get(key))));
+      const found = values.findIndex((value) => value !== undefined);
+      return found === -1 ? undefined : storedOf(keys[found]!, values[found]);
     });
 
   const countVersions = (path: readonly string[]): Promise<readonly VersionCount[]> =>
