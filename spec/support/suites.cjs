@@ -23,6 +23,7 @@ const integration = {
   'spec/node/file-safety.spec.ts': 'a spawned script runs dist/',
   'spec/node/node-safety.spec.ts': 'spawned scripts run dist/',
   'spec/package/package.spec.ts': 'migraph imported by name (dist/)',
+  'spec/stores/indexeddb-browser.spec.ts': 'a browser (playwright-core)',
   'spec/stores/postgres-server.spec.ts': 'PostgreSQL',
   'spec/stores/postgres.spec.ts': 'PostgreSQL and the built binary',
   'spec/stores/process-pool.spec.ts': 'PostgreSQL and worker processes',
