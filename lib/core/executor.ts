@@ -11,7 +11,7 @@
  */
 import * as E from '#fp/Either.js';
 import { copyState, isPlainObject, type StateObject } from './copy.js';
-import type { StepFn } from './definition.js';
+import type { StepContext, StepFn } from './definition.js';
 import { MigrationError } from './errors.js';
 import { describeCause } from './describe-cause.js';
 import type { Edge, LiftedStep } from './graph.js';
@@ -35,7 +35,32 @@ export interface ExecutionContext {
   readonly validate: ValidationMode;
   readonly trace: boolean;
   readonly clock: () => Date;
+  /** The clock's reading as an ISO 8601 string (see {@link isoClock}). */
+  readonly timestamp: () => string;
 }
+
+/**
+ * `clock`'s readings as ISO 8601 strings, formatting each millisecond once: a run stamps one
+ * timestamp on its trace events, and runs in a loop mostly share their millisecond.
+ *
+ * @example
+ * const now = isoClock(() => new Date(0))
+ * now() // '1970-01-01T00:00:00.000Z'
+ * @since 0.1.0
+ */
+export const isoClock = (clock: () => Date): (() => string) => {
+  let last = Number.NaN;
+  let text = '';
+  return () => {
+    const date = clock();
+    const ms = date.getTime();
+    if (ms !== last) {
+      text = date.toISOString();
+      last = ms;
+    }
+    return text;
+  };
+};
 
 /**
  * One step of a plan resolved for running (see `resolvePlan`): its edge, and the validator of
@@ -44,6 +69,8 @@ export interface ExecutionContext {
 export interface RunStep {
   readonly edge: Edge;
   readonly validator: Validator | undefined;
+  /** What the step is told about itself (the same frozen object for every run). */
+  readonly context: StepContext;
 }
 
 /** One event appended to a state's `execution_trace` per step. */
@@ -143,13 +170,13 @@ interface Run {
    * can hold it), so it is the run's to write into. A field holding any other object (a shared
    * constant, or one the step made) is copied deep, so a later step that mutates never reaches
    * a shared object. Undefined when the run works on the caller's state (pure steps): no step
-   * mutates, so a top-level copy is enough.
+   * mutates, so a top-level copy is enough. (A step may change its input in place before it
+   * returns, so the input's fields cannot stand in for this set.)
    */
   readonly mine: Set<unknown> | undefined;
 }
 
-const timestampOf = (run: Run, ctx: ExecutionContext): string =>
-  (run.time ??= ctx.clock().toISOString());
+const timestampOf = (run: Run, ctx: ExecutionContext): string => (run.time ??= ctx.timestamp());
 
 /** The objects in the fields of a state the run copied deep (see {@link Run.mine}). */
 const fieldObjects = (state: StateObject): Set<unknown> => {
@@ -196,11 +223,13 @@ const own = (run: Run, output: StateObject): E.Either<string, StateObject> => {
   let foreign: StateObject | undefined;
   let built = false;
   for (const key in output) {
-    if (!Object.prototype.hasOwnProperty.call(output, key)) continue;
     const value = output[key];
     if (typeof value !== 'object' || value === null) continue;
+    // The run's own objects are fresh: no prototype holds one, so no own-key check is needed.
     if (mine.has(value)) built = true;
-    else put((foreign ??= Object.create(null) as StateObject), key, value);
+    else if (Object.prototype.hasOwnProperty.call(output, key)) {
+      put((foreign ??= Object.create(null) as StateObject), key, value);
+    }
   }
   const state = writable(run, output, built) ? output : { ...output };
   if (foreign === undefined) return E.right(state);
@@ -329,13 +358,6 @@ export const validateInput =
         );
   };
 
-const contextOf = (step: Step, ctx: ExecutionContext) => ({
-  from: step.from,
-  to: step.to,
-  direction: step.direction,
-  now: ctx.clock,
-});
-
 /** What follows a step's output: it must be an object; stamp it; validate it per the mode. */
 const finishStep = (
   ctx: ExecutionContext,
@@ -409,7 +431,7 @@ export const runPlan = (
   for (let index = 0; index <= last; index++) {
     const step = plan.steps[index]!;
     const runStep = steps[index]!;
-    const out = runStep.edge.run(current, contextOf(step, ctx));
+    const out = runStep.edge.run(current, runStep.context);
     if (E.isLeft(out)) return E.left(stepFailed(step, index, out.left));
     const finished = finishStep(ctx, run, last, runStep, step, index, out.right);
     if (E.isLeft(finished)) return finished;
@@ -429,7 +451,7 @@ const runStepAsync =
   (ctx: ExecutionContext, last: number, run: Run) =>
   (step: Step, runStep: RunStep, index: number) =>
   async (state: StateObject): Promise<E.Either<MigrationError, StateObject>> => {
-    const called = runStep.edge.run(state, contextOf(step, ctx));
+    const called = runStep.edge.run(state, runStep.context);
     const out = E.isLeft(called) ? called : await settle(called.right);
     return E.isLeft(out)
       ? E.left(stepFailed(step, index, out.left))
@@ -493,7 +515,7 @@ export const runPlanEager = (
   for (let index = 0; index <= last; index++) {
     const step = plan.steps[index]!;
     const runStep = steps[index]!;
-    const out = runStep.edge.run(current, contextOf(step, ctx));
+    const out = runStep.edge.run(current, runStep.context);
     if (E.isLeft(out)) return E.left(stepFailed(step, index, out.left));
     if (isThenable(out.right)) return continueAsync(plan, steps, ctx, run, index, out.right);
     const finished = finishStep(ctx, run, last, runStep, step, index, out.right);

@@ -30,6 +30,7 @@ import {
   runPlanEager,
   validateInput,
   type ExecutionContext,
+  isoClock,
 } from './executor.js';
 import { andThen, getOrThrow as orThrow } from './fp.js';
 import { VersionGraph, type CompiledGraph, type EdgeInfo } from './graph.js';
@@ -154,6 +155,7 @@ export class Migrator<S extends object = AnyState> {
       validate: this.options.validate,
       trace: this.options.trace,
       clock: this.options.clock,
+      timestamp: isoClock(this.options.clock),
     };
   }
 
@@ -683,7 +685,10 @@ export class Migrator<S extends object = AnyState> {
 
   /** Above every registered version (and not registered itself). */
   private isNewer(version: Version): boolean {
-    const highest = this.graph.compile().versions.at(-1);
+    const compiled = this.graph.compile();
+    // A registered version is never above the highest one (the common case: no comparison).
+    if (compiled.index.has(version)) return false;
+    const highest = compiled.versions.at(-1);
     return highest !== undefined && compareNormalised(version, highest) > 0;
   }
 
@@ -720,7 +725,11 @@ export class Migrator<S extends object = AnyState> {
   private resolved(plan: Plan): ResolvedPlan {
     let run = this.planRuns.get(plan);
     if (run === undefined) {
-      run = resolvePlan(plan, { graph: this.graph, codecs: this.codecs });
+      run = resolvePlan(plan, {
+        graph: this.graph,
+        codecs: this.codecs,
+        clock: this.options.clock,
+      });
       this.planRuns.set(plan, run);
     }
     return run;

@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import type { Validator } from './codec-registry.js';
+import type { StepContext } from './definition.js';
 import { MigrationError } from './errors.js';
 import type { RunStep } from './executor.js';
 import type { Edge } from './graph.js';
@@ -30,6 +31,8 @@ export interface ResolvedPlan {
 export interface PlanSources {
   readonly graph: { edge(from: Version, to: Version): Edge | undefined };
   readonly codecs: { validatorFor(version: Version): Validator | undefined };
+  /** The migrator's clock, handed to every step as `now`. */
+  readonly clock: () => Date;
 }
 
 /**
@@ -39,10 +42,17 @@ export interface PlanSources {
  * Complexity: O(steps).
  * @since 0.1.0
  */
-export const resolvePlan = (plan: Plan, { graph, codecs }: PlanSources): ResolvedPlan => {
+export const resolvePlan = (plan: Plan, { graph, codecs, clock }: PlanSources): ResolvedPlan => {
   const steps = plan.steps.map((step): RunStep => ({
     edge: graph.edge(step.from, step.to)!,
     validator: codecs.validatorFor(step.to),
+    // One frozen context per step of the plan, shared by its runs: none allocates one.
+    context: Object.freeze<StepContext>({
+      from: step.from,
+      to: step.to,
+      direction: step.direction,
+      now: clock,
+    }),
   }));
   return {
     steps,

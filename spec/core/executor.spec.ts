@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import * as t from 'io-ts';
 import { MigrationError, Migrator, StateVersionError, type AnyState } from '../../lib/index.js';
+import { isoClock } from '../../lib/core/executor.js';
 import { left, right } from '../support/graphs.js';
 
 /** Five steps 1.0.0 -> 1.1.0 -> ... -> 1.5.0; the one named `failing` misbehaves as given. */
@@ -448,5 +449,35 @@ describe('a step that returns a plain-object thenable', () => {
   it('is awaited by migrateAsync, as a promise would be', async () => {
     const out = right(await m().migrateAsync({ state_version: '1.0.0', keep: true }));
     expect(out).to.deep.equal({ state_version: '2.0.0', keep: true, a: 1, b: 2 });
+  });
+});
+
+describe('trace timestamps (isoClock)', () => {
+  it('formats a millisecond once and follows the clock to the next one', () => {
+    const readings = [0, 0, 5, 5, 1_000];
+    let at = 0;
+    const now = isoClock(() => new Date(readings[at++]!));
+    expect(readings.map(() => now())).to.deep.equal([
+      '1970-01-01T00:00:00.000Z',
+      '1970-01-01T00:00:00.000Z',
+      '1970-01-01T00:00:00.005Z',
+      '1970-01-01T00:00:00.005Z',
+      '1970-01-01T00:00:01.000Z',
+    ]);
+  });
+
+  it('stamps each run with the time of that run, however close the runs', () => {
+    let ms = Date.UTC(2026, 0, 1);
+    const m = new Migrator({ clock: () => new Date(ms) }).register('1.0.0', '1.1.0', (s) => s);
+    const first = right(m.migrate({ state_version: '1.0.0', execution_trace: [] }));
+    const second = right(m.migrate({ state_version: '1.0.0', execution_trace: [] }));
+    ms += 1;
+    const third = right(m.migrate({ state_version: '1.0.0', execution_trace: [] }));
+    const stamp = (s: AnyState) => (s.execution_trace as { timestamp: string }[])[0]!.timestamp;
+    expect([first, second, third].map(stamp)).to.deep.equal([
+      '2026-01-01T00:00:00.000Z',
+      '2026-01-01T00:00:00.000Z',
+      '2026-01-01T00:00:00.001Z',
+    ]);
   });
 });
