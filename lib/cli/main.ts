@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import { Command, CommanderError } from 'commander';
-import { describeCause } from '../core/index.js';
+import { describeCause, type ValidationMode } from '../core/index.js';
 import { census } from './census.js';
 import { check } from './check.js';
 import { commandContext, registerCommand, type CliCommand } from './command.js';
@@ -24,6 +24,9 @@ import { hideSecrets, secretsOf } from './secrets.js';
 import { snapshot } from './snapshot.js';
 import { escapeControl } from './terminal.js';
 import { test } from './test.js';
+
+/** The values of `--validate`. */
+const VALIDATION_MODES: readonly ValidationMode[] = ['each-step', 'final', 'off'];
 
 /** The commands, in the order `--help` lists them. */
 const COMMANDS: readonly CliCommand[] = [
@@ -59,6 +62,16 @@ const program = (): Command => {
           throw usage(`--load-timeout: expected a positive number of seconds, got ${v}`);
         }
         return seconds;
+      },
+    )
+    .option(
+      '--validate <mode>',
+      "when states are checked against their version's codec: each-step (default), final, off",
+      (v: string) => {
+        if (!VALIDATION_MODES.includes(v as ValidationMode)) {
+          throw usage(`--validate: expected one of ${VALIDATION_MODES.join(', ')}, got ${v}`);
+        }
+        return v as ValidationMode;
       },
     )
     .showHelpAfterError('(run migraph --help for usage)')

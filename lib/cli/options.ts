@@ -7,6 +7,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { ValidationMode } from '../core/index.js';
 import { defaultMigrationsDir, type ProjectOptions } from '../node/index.js';
 import { usage } from './errors.js';
 
@@ -17,6 +18,7 @@ export interface GlobalOptions {
   readonly verbose?: boolean;
   /** In seconds. */
   readonly loadTimeout?: number;
+  readonly validate?: ValidationMode;
 }
 
 /**
@@ -29,6 +31,7 @@ export const projectOptions = (options: GlobalOptions): ProjectOptions => ({
   dir: options.dir,
   ...(options.schemas === undefined ? {} : { schemas: options.schemas }),
   ...(options.loadTimeout === undefined ? {} : { loadTimeoutMs: options.loadTimeout * 1000 }),
+  ...(options.validate === undefined ? {} : { validate: options.validate }),
 });
 
 /** A path as the user would type it from the current directory. */

@@ -230,6 +230,8 @@ export interface StoreProject {
   readonly schemas?: string;
   /** How long one module may take to load, in milliseconds (default 30,000). */
   readonly loadTimeoutMs?: number;
+  /** When states are checked against their version's codec (default `'each-step'`). */
+  readonly validate?: 'each-step' | 'final' | 'off';
 }
 
 /** Options of `migrateStore`. */

@@ -25,6 +25,7 @@ import { describeCause } from '../core/describe-cause.js';
 import { DEFAULT_LOAD_TIMEOUT_MS, guardedLoad, importModule } from './import-module.js';
 import { loadMigrationsInto, type LoadReport } from './loader.js';
 import { Migrator } from '../core/migrator.js';
+import type { ValidationMode } from '../core/executor.js';
 
 /** A project that cannot be loaded: no migrations directory, or an unusable schemas module. */
 export class ProjectError extends Error {
@@ -40,6 +41,8 @@ export interface ProjectOptions {
   readonly schemas?: string;
   /** How long one module may take to load, in milliseconds (default 30,000). */
   readonly loadTimeoutMs?: number;
+  /** When states are checked against their version's codec (default `'each-step'`). */
+  readonly validate?: ValidationMode;
 }
 
 /** What a schemas module may export. */
@@ -239,6 +242,7 @@ const load = async (options: ProjectOptions): Promise<Project> => {
       ...(schemas.currentVersion === undefined ? {} : { currentVersion: schemas.currentVersion }),
       ...(schemas.versionKey === undefined ? {} : { versionKey: schemas.versionKey }),
       ...(schemas.missingVersion === undefined ? {} : { missingVersion: schemas.missingVersion }),
+      ...(options.validate === undefined ? {} : { validate: options.validate }),
     });
     for (const [version, codec] of Object.entries(schemas.codecs ?? {})) {
       migrator.schema(version, codec);

@@ -15,6 +15,7 @@ const integration = {
   'spec/cli/cli-store-safety.spec.ts': 'the built binary and PostgreSQL',
   'spec/cli/cli-store.spec.ts': 'the built binary and PostgreSQL',
   'spec/cli/cli-test.spec.ts': 'the built binary',
+  'spec/cli/cli-validate.spec.ts': 'the built binary and worker threads',
   'spec/cli/cli.spec.ts': 'the built binary',
   'spec/package/distribution.spec.ts': 'dist/ as consumers and bundlers see it',
   'spec/node/docs-site.spec.ts': 'a browser (playwright-core)',

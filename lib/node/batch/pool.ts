@@ -120,6 +120,7 @@ export class MigrationPool {
           dir: this.project.dir,
           schemas: this.project.schemas,
           loadTimeoutMs: this.project.loadTimeoutMs,
+          validate: this.project.validate,
         },
       });
       return reply.kind === 'load-failed'

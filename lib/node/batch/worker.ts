@@ -28,7 +28,12 @@ export type WorkerReply =
 const projects = new Map<string, Promise<E.Either<string, Migrator>>>();
 
 const migratorFor = (project: ProjectOptions): Promise<E.Either<string, Migrator>> => {
-  const key = JSON.stringify([project.dir, project.schemas, project.loadTimeoutMs]);
+  const key = JSON.stringify([
+    project.dir,
+    project.schemas,
+    project.loadTimeoutMs,
+    project.validate,
+  ]);
   let loaded = projects.get(key);
   if (loaded === undefined) {
     loaded = loadCompleteProject(project).then(E.mapLeft((e) => e.message));
