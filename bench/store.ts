@@ -131,8 +131,48 @@ try {
   rows.push({
     figure: 'store: 2 workers vs 1, 4 workers vs 1',
     ratio: `${(timings[1]! / timings[2]!).toFixed(2)}×`,
-    detail: `4 workers: ${(timings[1]! / timings[4]!).toFixed(2)}× (${os.cpus().length} cores shared with PostgreSQL)`,
+    detail: `4 workers: ${(timings[1]! / timings[4]!).toFixed(2)}× (${os.cpus().length} cores shared with PostgreSQL; process start included; target ≥ 1.6× for 2)`,
   });
+
+  // --- SQLite has one writer: more than one worker process is refused, with the reason ----
+  const sqliteDir = mkdtempSync(path.join(os.tmpdir(), 'migraph-bench-sqlite-'));
+  try {
+    const file = path.join(sqliteDir, 'states.db');
+    const { default: Database } = await import('better-sqlite3');
+    const sqlite = new Database(file);
+    sqlite.exec(`CREATE TABLE agents (id INTEGER PRIMARY KEY, doc TEXT NOT NULL)`);
+    sqlite.prepare('INSERT INTO agents VALUES (1, ?)').run(fixture);
+    sqlite.close();
+    const refused = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [
+          bin,
+          '--dir',
+          agentStateDir,
+          'migrate',
+          '--store',
+          `sqlite:${file}`,
+          '--table',
+          'agents',
+          '--column',
+          'doc',
+          '--workers',
+          '2',
+        ],
+        { encoding: 'utf8' },
+        (error, _stdout, stderr) =>
+          resolve({ code: error === null ? 0 : (error.code as number | null), stderr }),
+      );
+    });
+    rows.push({
+      figure: 'store: SQLite with --workers 2',
+      ratio: refused.code === 2 ? 'refused' : `exit ${refused.code}`,
+      detail: refused.stderr.trim().split('\n')[0] ?? '',
+    });
+  } finally {
+    rmSync(sqliteDir, { recursive: true, force: true });
+  }
 
   // --- peak RSS of one worker: 100k vs 1M small rows --------------------------------------
   const child = path.join(root, 'dist', 'bench', 'store-rss-child.js');

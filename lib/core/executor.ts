@@ -228,7 +228,7 @@ const own = (run: Run, output: StateObject): E.Either<string, StateObject> => {
     // The run's own objects are fresh: no prototype holds one, so no own-key check is needed.
     if (mine.has(value)) built = true;
     else if (Object.prototype.hasOwnProperty.call(output, key)) {
-      put((foreign ??= Object.create(null) as StateObject), key, value);
+      put((foreign ??= {}), key, value);
     }
   }
   const state = writable(run, output, built) ? output : { ...output };

@@ -469,21 +469,53 @@ export class Migrator<S extends object = AnyState> {
     options: MigrateCallOptions = NONE,
   ): E.Either<MigraphError, S> | Promise<E.Either<MigraphError, S>> {
     if (options !== NONE) checkOptions('migrateSyncFirst()', options, CALL_OPTIONS);
-    let pending: Promise<E.Either<MigraphError, StateObject>> | undefined;
+    return this.syncFirst(state, to, options, () => (s) => s) as
+      E.Either<MigraphError, S> | Promise<E.Either<MigraphError, S>>;
+  }
+
+  /**
+   * {@link Migrator.migrateSyncFirst}, saying what it did (see {@link Migrator.migrateReport}):
+   * for callers that handle many states and await only the runs that meet a promise.
+   *
+   * @example
+   * const out = m.migrateReportSyncFirst(JSON.parse(line), '2.0.0', { consume: true })
+   * const report = out instanceof Promise ? await out : out
+   * @since 0.1.0
+   */
+  migrateReportSyncFirst(
+    state: unknown,
+    to?: VersionInput,
+    options: MigrateCallOptions = NONE,
+  ): E.Either<MigraphError, MigrateReport<S>> | Promise<E.Either<MigraphError, MigrateReport<S>>> {
+    if (options !== NONE) checkOptions('migrateReportSyncFirst()', options, CALL_OPTIONS);
+    return this.syncFirst(state, to, options, reportOf) as
+      E.Either<MigraphError, MigrateReport<S>> | Promise<E.Either<MigraphError, MigrateReport<S>>>;
+  }
+
+  /** A run that stays synchronous until a step returns a promise; `finish` shapes its result. */
+  private syncFirst<R>(
+    state: unknown,
+    to: VersionInput | undefined,
+    options: MigrateCallOptions,
+    finish: (started: Started) => (state: StateObject) => R,
+  ): E.Either<MigraphError, R> | Promise<E.Either<MigraphError, R>> {
+    let pending: Promise<E.Either<MigraphError, R>> | undefined;
     const ran = this.guard(() =>
       pipe(
         this.prepare(state, to),
         andThen((prepared) => this.start(prepared, options)),
-        andThen(({ copy, plan, context, owned }): E.Either<MigraphError, StateObject> => {
-          if (plan === undefined) return E.right(copy);
+        andThen((started): E.Either<MigraphError, R> => {
+          const { copy, plan, context, owned } = started;
+          if (plan === undefined) return E.right(finish(started)(copy));
+          const done = (s: StateObject) => finish(started)(this.stamp(plan.to, context)(s));
           const out = runPlanEager(copy, plan, this.resolved(plan).steps, context, owned);
-          if (!(out instanceof Promise)) return E.map(this.stamp(plan.to, context))(out);
-          pending = out.then(E.map(this.stamp(plan.to, context)));
-          return E.right(copy);
+          if (!(out instanceof Promise)) return E.map(done)(out);
+          pending = out.then(E.map(done));
+          return E.right(finish(started)(copy));
         }),
       ),
     );
-    return (pending ?? ran) as E.Either<MigraphError, S> | Promise<E.Either<MigraphError, S>>;
+    return pending ?? ran;
   }
 
   /**

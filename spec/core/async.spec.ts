@@ -171,3 +171,45 @@ describe('async steps', () => {
     });
   });
 });
+
+describe('migrateReportSyncFirst', () => {
+  const counted = () => {
+    const calls: string[] = [];
+    const m = new Migrator()
+      .register('1.0.0', '1.1.0', (s) => (calls.push('a'), { ...s, a: 1 }))
+      .register('1.1.0', '1.2.0', (s) => (calls.push('b'), Promise.resolve({ ...s, b: 2 })))
+      .register('1.2.0', '2.0.0', (s) => (calls.push('c'), { ...s, c: 3 }));
+    return { m, calls };
+  };
+
+  it('answers synchronously, with the report, while every step is synchronous', () => {
+    const { m, calls } = counted();
+    const out = m.migrateReportSyncFirst({ state_version: '1.0.0' }, '1.1.0', { consume: true });
+    expect(out).not.to.be.instanceOf(Promise);
+    const report = right(out as E.Either<unknown, never>) as { outcome: string; state: AnyState };
+    expect(report.outcome).to.equal('migrated');
+    expect(report.state).to.include({ state_version: '1.1.0', a: 1 });
+    expect(calls).to.deep.equal(['a']);
+    const same = m.migrateReportSyncFirst({ state_version: '1.1.0' }, '1.1.0');
+    expect((right(same as E.Either<unknown, never>) as { outcome: string }).outcome).to.equal(
+      'unchanged',
+    );
+  });
+
+  it('goes on from the first promise a plain function returns: each step runs once', async () => {
+    const { m, calls } = counted();
+    const out = m.migrateReportSyncFirst({ state_version: '1.0.0' }, '2.0.0');
+    expect(out).to.be.instanceOf(Promise);
+    const report = right(await out) as { outcome: string; state: AnyState };
+    expect(report.outcome).to.equal('migrated');
+    expect(report.state).to.include({ state_version: '2.0.0', a: 1, b: 2, c: 3 });
+    expect(calls).to.deep.equal(['a', 'b', 'c']);
+  });
+
+  it('checks its call options', () => {
+    const { m } = counted();
+    expect(() =>
+      m.migrateReportSyncFirst({ state_version: '1.0.0' }, '2.0.0', { consum: true } as never),
+    ).to.throw(TypeError, /consume/);
+  });
+});

@@ -47,32 +47,24 @@ const parseLine = (line: string): { value: unknown } | { error: string } => {
   }
 };
 
+type Migrated = E.Either<unknown, MigrateReport<unknown>>;
+
 /**
  * Migrates one parsed line. The state was just parsed and the line's text is kept, so the
- * run consumes it (no copy). Always through `migrateAsync`: a synchronous try first would
- * run the steps before a promise-returning one twice (once before the promise is found).
+ * run consumes it (no copy). Synchronous until a step returns a promise, and from there on
+ * the run goes on from that promise: no step runs twice, and a line of synchronous steps
+ * costs no promise.
  */
-const migrateParsed = async (
-  m: Migrator,
-  input: unknown,
-  to: Version,
-): Promise<E.Either<unknown, MigrateReport<unknown>>> => {
+const migrateParsed = (m: Migrator, input: unknown, to: Version): Migrated | Promise<Migrated> => {
   try {
-    return await m.migrateReportAsync(input, to, { consume: true });
+    return m.migrateReportSyncFirst(input, to, { consume: true });
   } catch (cause) {
     return E.left(new Error(describeCause(cause)));
   }
 };
 
-const migrateLine = async (
-  m: Migrator,
-  line: string,
-  to: Version,
-  invalidUtf8: boolean,
-): Promise<LineResult> => {
-  const parsed = parseLine(line);
-  if ('error' in parsed) return parsed;
-  const result = await migrateParsed(m, parsed.value, to);
+/** The output line of a migrated state, or why it cannot be written without loss. */
+const lineOf = (line: string, result: Migrated, invalidUtf8: boolean): LineResult => {
   if (E.isLeft(result)) return { error: cap(describeCause(result.left)) };
   // Already at the target, or newer and kept: its bytes are kept.
   if (result.right.outcome !== 'migrated') return line;
@@ -94,6 +86,23 @@ const migrateLine = async (
   return E.isRight(text) ? text.right : { error: cap(text.left) };
 };
 
+const migrateLine = (
+  m: Migrator,
+  line: string,
+  to: Version,
+  invalidUtf8: boolean,
+): LineResult | Promise<LineResult> => {
+  const parsed = parseLine(line);
+  if ('error' in parsed) return parsed;
+  const result = migrateParsed(m, parsed.value, to);
+  return result instanceof Promise
+    ? result.then(
+        (settled) => lineOf(line, settled, invalidUtf8),
+        (cause: unknown) => ({ error: cap(describeCause(cause)) }),
+      )
+    : lineOf(line, result, invalidUtf8);
+};
+
 /**
  * Migrates NDJSON lines (async steps included). A state already at `to` keeps its line byte
  * for byte; a line that is not JSON, whose state fails, or that cannot be written back
@@ -111,8 +120,9 @@ export const migrateLines = async (
 ): Promise<LineResult[]> => {
   const invalid = new Set(options.invalidUtf8 ?? []);
   const results: LineResult[] = [];
-  for (const [i, line] of lines.entries()) {
-    results.push(await migrateLine(m, line, to, invalid.has(i)));
+  for (let i = 0; i < lines.length; i++) {
+    const result = migrateLine(m, lines[i]!, to, invalid.has(i));
+    results.push(result instanceof Promise ? await result : result);
   }
   return results;
 };
