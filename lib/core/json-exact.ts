@@ -203,7 +203,10 @@ const quote = (text: string): string =>
  * parseExact('{"v":"1.1.0","v":"1.0.0"}') // Left('the key "v" appears twice in one object: …')
  * @since 0.1.0
  */
-export const parseExact = (text: string): E.Either<string, unknown> => {
+export const parseExact = (
+  text: string,
+  options: { readonly uniqueKeys?: boolean } = {},
+): E.Either<string, unknown> => {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -218,7 +221,10 @@ export const parseExact = (text: string): E.Either<string, unknown> => {
         : `the number ${quote(bad.literal)} cannot be held exactly by JavaScript`,
     );
   }
-  const twice = typeof value === 'object' && value !== null ? duplicateKey(text) : undefined;
+  const twice =
+    options.uniqueKeys !== true && typeof value === 'object' && value !== null
+      ? duplicateKey(text)
+      : undefined;
   if (twice !== undefined) {
     return E.left(
       `the key ${quote(JSON.stringify(twice))} appears twice in one object: ` +

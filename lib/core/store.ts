@@ -21,6 +21,11 @@ export interface StoredState {
    */
   readonly unreadable?: string;
   /**
+   * True when the store keeps one value per key (PostgreSQL `jsonb`): the text then needs no
+   * scan for keys that appear twice.
+   */
+  readonly uniqueKeys?: boolean;
+  /**
    * The driver's own handle on the row (its native id and a token of the value read, such as
    * PostgreSQL's `xmin` or the text itself): what the optimistic check compares.
    */

@@ -109,7 +109,9 @@ export const migrateStored = async (
 ): Promise<StoredOutcome> => {
   const path = m.options.versionPath;
   const parsed =
-    stored.unreadable === undefined ? parseExact(stored.text) : E.left(stored.unreadable);
+    stored.unreadable === undefined
+      ? parseExact(stored.text, { uniqueKeys: stored.uniqueKeys === true })
+      : E.left(stored.unreadable);
   if (E.isLeft(parsed)) {
     const cause = new StoreError(`Row ${stored.id}: ${parsed.left}`, {
       reason: 'unreadable',

@@ -42,6 +42,14 @@ describe('parseExact', () => {
     expect(parseExact(fine)).to.deep.equal(E.right(JSON.parse(fine)));
   });
 
+  it('skips the duplicate-key scan for text a store keeps one value per key of (jsonb), never the number checks', () => {
+    const text = '{"v":"1.1.0","v":"1.0.0"}';
+    expect(parseExact(text, { uniqueKeys: true })).to.deep.equal(E.right(JSON.parse(text)));
+    expect(E.isLeft(parseExact(text, { uniqueKeys: false }))).to.equal(true);
+    expect(E.isLeft(parseExact('{"n":9007199254740993}', { uniqueKeys: true }))).to.equal(true);
+    expect(E.isLeft(parseExact('{"n":-0}', { uniqueKeys: true }))).to.equal(true);
+  });
+
   it('refuses integers beyond 2^53, too many digits and numbers out of range, quoting them', () => {
     for (const [text, quoted] of [
       ['{"n":9007199254740993}', '9007199254740993'],

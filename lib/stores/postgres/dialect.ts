@@ -116,6 +116,8 @@ interface PgTable extends SqlTable {
   readonly id: string;
   /** The column's SQL type, for writing back (`jsonb`, `json`, `text`, …). */
   readonly columnType: string;
+  /** The column is `jsonb`: one value per key, so its text needs no duplicate-key scan. */
+  readonly jsonb: boolean;
   readonly idType: string;
   /** The state as `jsonb`, or NULL when it is not JSON (`t` is the table's alias). */
   readonly doc: string;
@@ -226,6 +228,7 @@ export const postgresDialect = (
       column: quoteIdent(options.column),
       id: quoteIdent(options.id),
       columnType: columnType!,
+      jsonb: baseType === 'jsonb',
       idType: idType!,
       doc,
       where: options.where === undefined ? '' : ` AND (${options.where})`,
@@ -315,10 +318,12 @@ export const postgresDialect = (
   const versionOf = (t: PgTable) => `(${t.doc} #>> $1::text[])`;
   const notRejected = (t: PgTable, table$: string, column$: string) =>
     `NOT EXISTS (SELECT 1 FROM ${t.rejected} r WHERE r."table" = ${table$} AND r."column" = ${column$} AND r.id = t.${t.id}::text)`;
-  const asState = (row: Record<string, unknown>): StoredState => ({
+  const asState = (t: PgTable, row: Record<string, unknown>): StoredState => ({
     id: String(row.id),
     text: String(row.text),
     ref: String(row.token),
+    // jsonb keeps one value per key: no duplicate-key scan of its text.
+    ...(t.jsonb ? { uniqueKeys: true } : {}),
   });
 
   return {
@@ -399,7 +404,7 @@ export const postgresDialect = (
           ...(after === undefined ? [] : [after]),
         ],
       );
-      return found.rows.map((r) => ({ state: asState(r), cursor: String(r.id) }));
+      return found.rows.map((r) => ({ state: asState(t, r), cursor: String(r.id) }));
     },
 
     update: async (c, t, writes) => {
@@ -448,7 +453,7 @@ export const postgresDialect = (
         [id],
       );
       const row = found.rows[0];
-      return row === undefined ? undefined : asState(row);
+      return row === undefined ? undefined : asState(t, row);
     },
 
     write: async (t, w) => {
