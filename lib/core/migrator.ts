@@ -658,7 +658,7 @@ export class Migrator<S extends object = AnyState> {
           }
           return E.left(
             new StateVersionError(
-              `The state is at ${from}, newer than every known version (up to ${this.versions().at(-1)}): it was written by a newer release`,
+              `The state is at ${from}, newer than every known version (up to ${this.highestKnown()}): it was written by a newer release`,
               { reason: 'newer_version', version: from, from, to: target },
             ),
           );
@@ -717,11 +717,26 @@ export class Migrator<S extends object = AnyState> {
 
   /** Above every registered version (and not registered itself). */
   private isNewer(version: Version): boolean {
-    const compiled = this.graph.compile();
-    // A registered version is never above the highest one (the common case: no comparison).
-    if (compiled.index.has(version)) return false;
-    const highest = compiled.versions.at(-1);
+    // A version of the graph is never above the highest one (the common case: no comparison).
+    if (this.graph.compile().index.has(version)) return false;
+    const highest = this.highestKnown();
     return highest !== undefined && compareNormalised(version, highest) > 0;
+  }
+
+  /**
+   * The highest version this build knows: of its migrations, or its `currentVersion`. A first
+   * release has no migration yet, and its `currentVersion` still tells it that a state above
+   * was written by a newer release.
+   */
+  private highestKnown(): Version | undefined {
+    const known = [
+      ...this.graph.compile().versions.slice(-1),
+      ...(this.options.currentVersion === undefined ? [] : [this.options.currentVersion]),
+    ];
+    return known.reduce<Version | undefined>(
+      (highest, v) => (highest === undefined || compareNormalised(v, highest) > 0 ? v : highest),
+      undefined,
+    );
   }
 
   /** The execution context of a run: integer versions are written in the form they were read. */

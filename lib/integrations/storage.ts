@@ -192,7 +192,6 @@ export const unversionedAt = (m: Migrator<object>): string | undefined => {
 export const sameVersion = (from: string | undefined, to: string | undefined): boolean =>
   from !== undefined && to !== undefined && from === to;
 
-/** True when `version` is above every version of `m` (a state written by a newer release). */
 /**
  * Whether a migrator returns a newer state as it is (`onNewerVersion` `'keep'`, or
  * `'read-compatible'` for a state it may read): the integration then stores it under its own
@@ -200,9 +199,16 @@ export const sameVersion = (from: string | undefined, to: string | undefined): b
  */
 export const keepsNewer = (m: Migrator<object>): boolean => m.options.onNewerVersion !== 'error';
 
+/**
+ * True when `version` is above every version `m` knows (a state written by a newer release):
+ * its migrations' and its `currentVersion`.
+ */
 export const isNewerThanKnown = (m: Migrator<object>, version: string): boolean => {
-  const highest = m.versions().at(-1);
-  return highest !== undefined && compareVersions(version, highest) > 0;
+  // The highest version of the migrations, or `currentVersion` (a first release has none).
+  const known = [m.versions().at(-1), m.options.currentVersion].filter(
+    (v): v is string => v !== undefined,
+  );
+  return known.length > 0 && known.every((highest) => compareVersions(version, highest) > 0);
 };
 
 /** Warns through the migrator's logger, or `console.warn` when it has the silent default. */

@@ -69,6 +69,20 @@ describe('readableFrom (§17)', () => {
     expect(out).not.to.have.property('readableFrom');
   });
 
+  it('a first release (currentVersion, no migration yet) knows a newer state and reads it by its stamp', () => {
+    const first = new Migrator({
+      onNewerVersion: 'read-compatible',
+      currentVersion: '1.0.0',
+    }).schema('1.0.0', base);
+    const newer = { state_version: '1.1.0', title: 'x', tags: ['a'], readableFrom: '1.0.0' };
+    const report = first.migrateReport(newer);
+    expect(E.isRight(report) && report.right.outcome).to.equal('kept-newer');
+    expect(E.isRight(report) && report.right.state).to.deep.equal(newer);
+    const unstamped = first.migrate({ state_version: '1.1.0', title: 'x' });
+    expect(E.isLeft(unstamped) && unstamped.left).to.include({ reason: 'newer_version' });
+    expect(E.isLeft(unstamped) && unstamped.left.message).to.include('(up to 1.0.0)');
+  });
+
   it("'read-compatible' reads a newer state whose stamp it knows, else behaves as 'error'", () => {
     const old = small({ onNewerVersion: 'read-compatible' }, '1.2.0').derive({});
     const newer = {

@@ -59,16 +59,19 @@ describe('migraph/zustand: rollback on the ten-version example (§17)', () => {
   const figures: string[] = [];
   after(() => console.log(`      ${figures.join('\n      ')}`));
 
-  // Release 1 (1.0.0 alone) registers no migration, so it has no version for zustand: the
-  // first edge a rollback can cross is 1.1.0 -> 1.2.0 (releases 3 -> 2).
-  for (let n = 3; n <= exampleVersions.length; n++) {
+  // Every edge, the first one included: release 1 (1.0.0 alone) registers no migration, and
+  // its `currentVersion` gives zustand its version and tells it what is newer.
+  for (let n = 2; n <= exampleVersions.length; n++) {
     const older = exampleVersionOf(n - 1);
     const newer = exampleVersionOf(n);
     it(`release ${n} (${newer}) writes, release ${n - 1} (${older}) reads, edits and writes back`, () => {
       const storage = new MemoryStorage();
       storage.setItem(NAME, JSON.stringify({ state: firstProfile('Ada'), version: 1 }));
       const buildN = release(n, { stampReadableFrom: compatibility });
-      const buildOld = release(n - 1, { onNewerVersion: 'read-compatible' });
+      const buildOld = release(n - 1, {
+        onNewerVersion: 'read-compatible',
+        currentVersion: `${n - 1}.0.0`,
+      });
       const edge = compatibility(buildN, { from: `${n - 1}.0.0`, to: `${n}.0.0` });
       const cls = E.isRight(edge) ? edge.right.class : 'unknown';
 
