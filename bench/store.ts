@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startPostgres } from './postgres.js';
+import { WORKER_SEMI_SPACE_MIB } from '../lib/stores/process-pool.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = path.join(root, 'dist', 'lib', 'cli', 'bin.js');
@@ -98,41 +99,61 @@ try {
   const floorMs = performance.now() - floorStarted;
   if ((await migrated()) !== ROWS) throw new Error('the floor UPDATE did not migrate every row');
 
-  const timings: Record<number, number> = {};
-  for (const workers of [1, 2, 4]) {
-    await fresh();
-    const { ms } = await run([
-      bin,
-      '--dir',
-      agentStateDir,
-      'migrate',
-      '--store',
-      url,
-      '--table',
-      'agents',
-      '--column',
-      'doc',
-      '--workers',
-      String(workers),
-      '--batch-size',
-      '500',
-    ]);
-    if ((await migrated()) !== ROWS)
-      throw new Error(`${workers} worker(s) did not migrate every row`);
-    timings[workers] = ms;
+  // Each configuration twice, alternating (best of 2), each on a fresh table after a
+  // checkpoint, so no run pays for the one before. `1+gc`: one worker in this process given
+  // the young generation worker processes get (`--max-semi-space-size`), the fair baseline.
+  const configs: [string, number, readonly string[]][] = [
+    ['1', 1, []],
+    ['2', 2, []],
+    ['4', 4, []],
+    ['1+gc', 1, [`--max-semi-space-size=${WORKER_SEMI_SPACE_MIB}`]],
+  ];
+  const timings: Record<string, number> = {};
+  for (let round = 0; round < 2; round++) {
+    for (const [name, workers, flags] of configs) {
+      await fresh();
+      await db.query('CHECKPOINT');
+      const { ms } = await run([
+        ...flags,
+        bin,
+        '--dir',
+        agentStateDir,
+        'migrate',
+        '--store',
+        url,
+        '--table',
+        'agents',
+        '--column',
+        'doc',
+        '--workers',
+        String(workers),
+        '--batch-size',
+        '500',
+      ]);
+      if ((await migrated()) !== ROWS)
+        throw new Error(`${name} worker(s) did not migrate every row`);
+      timings[name] = Math.min(timings[name] ?? Infinity, ms);
+    }
   }
   for (const workers of [1, 2, 4]) {
     rows.push({
-      figure: `store: ${workers} worker process${workers === 1 ? '' : 'es'} vs one SQL UPDATE`,
+      figure: `store: ${workers} worker${workers === 1 ? ' (in this process)' : ' processes'} vs one SQL UPDATE`,
       ratio: `${(timings[workers]! / floorMs).toFixed(2)}×`,
-      detail: `${perSecond(ROWS, timings[workers]!)} vs ${perSecond(ROWS, floorMs)} (${ROWS / 1000}k AgentState rows, batches of 500, process start included)`,
+      detail: `${perSecond(ROWS, timings[workers]!)} vs ${perSecond(ROWS, floorMs)} (${ROWS / 1000}k AgentState rows, batches of 500, process start included; best of 2)`,
     });
   }
-  rows.push({
-    figure: 'store: 2 workers vs 1, 4 workers vs 1',
-    ratio: `${(timings[1]! / timings[2]!).toFixed(2)}×`,
-    detail: `4 workers: ${(timings[1]! / timings[4]!).toFixed(2)}× (${os.cpus().length} cores shared with PostgreSQL; process start included; target ≥ 1.6× for 2)`,
-  });
+  rows.push(
+    {
+      figure: 'store: 2 worker processes vs 1 worker',
+      ratio: `${(timings[1]! / timings[2]!).toFixed(2)}×`,
+      detail: `4 workers: ${(timings[1]! / timings[4]!).toFixed(2)}× (${os.cpus().length} cores shared with PostgreSQL; start-up included; target ≥ 1.6× for 2)`,
+    },
+    {
+      figure: "  same, 1 worker with the workers' young generation",
+      ratio: `${(timings['1+gc']! / timings[2]!).toFixed(2)}×`,
+      detail: `1 worker ${perSecond(ROWS, timings['1+gc']!)} with --max-semi-space-size=${WORKER_SEMI_SPACE_MIB} (${(timings[1]! / timings['1+gc']!).toFixed(2)}× faster than without)`,
+    },
+  );
 
   // --- SQLite has one writer: more than one worker process is refused, with the reason ----
   const sqliteDir = mkdtempSync(path.join(os.tmpdir(), 'migraph-bench-sqlite-'));

@@ -375,8 +375,19 @@ describe('objects the executor does not own', () => {
     // Plans of steps that build, pass through, unwrap a part, or return a constant, pure or
     // mutating, on states with and without a trace: nothing that existed before changes.
     // Outputs may also mix the run's fields with a shared one (spread, or assigned in place).
-    type Kind = 'spread' | 'same' | 'part' | 'constant' | 'mix' | 'assign' | 'mutate';
-    const kinds: Kind[] = ['spread', 'same', 'part', 'constant', 'mix', 'assign', 'mutate'];
+    type Kind =
+      'spread' | 'same' | 'part' | 'constant' | 'mix' | 'assign' | 'mutate' | 'rename' | 'front';
+    const kinds: Kind[] = [
+      'spread',
+      'same',
+      'part',
+      'constant',
+      'mix',
+      'assign',
+      'mutate',
+      'rename',
+      'front',
+    ];
     fc.assert(
       fc.property(
         fc.array(fc.record({ kind: fc.constantFrom(...kinds), pure: fc.boolean() }), {
@@ -396,6 +407,12 @@ describe('objects the executor does not own', () => {
               if (kind === 'part') return (s.part as AnyState | undefined) ?? { ...s };
               if (kind === 'constant') return constant;
               if (kind === 'mix') return { ...s, shared: constant.part };
+              if (kind === 'rename') {
+                // Fields move: positions no longer match the step's input.
+                const { list, ...rest } = s;
+                return { ...rest, shared: constant.list, list };
+              }
+              if (kind === 'front') return { shared: constant.part, ...s };
               if (kind === 'assign') {
                 s.shared = constant.list;
                 return s;

@@ -11,6 +11,7 @@ import { StoreError, type StoreProgress, type StoreReport } from '../../lib/core
 import { loadCompleteProject } from '../../lib/node/project.js';
 import type { Migrator } from '../../lib/core/migrator.js';
 import { migrateStore, postgresStore } from '../../lib/stores/postgres.js';
+import { WORKER_SEMI_SPACE_MIB } from '../../lib/stores/process-pool.js';
 import { sqliteStore } from '../../lib/stores/sqlite.js';
 import { makeProject } from '../support/cli.js';
 import { freshDatabase } from '../support/postgres.js';
@@ -22,7 +23,8 @@ const MIGRATION = `export default {
   up: (s) => {
     if (s.die) process.kill(process.pid, 'SIGKILL');
     if (s.poison) throw new Error('a poisoned row');
-    return { ...s, pid: process.pid };
+    const young = process.execArgv.find((flag) => flag.startsWith('--max-semi-space-size'));
+    return { ...s, pid: process.pid, ...(young === undefined ? {} : { young }) };
   },
 };
 `;
@@ -101,6 +103,10 @@ describe('migrateStore with worker processes', function () {
     const pids = new Set(migrated.map((s) => s.pid));
     expect(pids.has(process.pid)).to.equal(false);
     expect(pids.size).to.be.within(1, 2);
+    // Worker processes start with a larger young generation (WORKER_SEMI_SPACE_MIB).
+    expect(new Set(migrated.map((s) => s.young))).to.deep.equal(
+      new Set([`--max-semi-space-size=${WORKER_SEMI_SPACE_MIB}`]),
+    );
     expect(progress.at(-1)).to.deep.include({ done: 400, total: 400, migrated: 399, rejected: 1 });
     const { rows } = await app.query(`SELECT id, error FROM migraph_rejected`);
     expect(rows).to.have.length(1);
