@@ -174,6 +174,11 @@ interface Run {
    * returns, so the input's fields cannot stand in for this set.)
    */
   readonly mine: Set<unknown> | undefined;
+  /**
+   * The caller only reads the result (it serialises it): the last step's output is stamped,
+   * but objects it shares with something else (a constant) are not copied for the caller.
+   */
+  readonly readOnlyResult: boolean;
 }
 
 const timestampOf = (run: Run, ctx: ExecutionContext): string => (run.time ??= ctx.timestamp());
@@ -217,9 +222,11 @@ const writable = (run: Run, output: StateObject, built: boolean): boolean =>
  *
  * Complexity: O(fields) per step, plus the size of the fields copied.
  */
-const own = (run: Run, output: StateObject): E.Either<string, StateObject> => {
+const own = (run: Run, output: StateObject, last: boolean): E.Either<string, StateObject> => {
   const mine = run.mine;
-  if (mine === undefined) return E.right(writable(run, output, false) ? output : { ...output });
+  if (mine === undefined || (last && run.readOnlyResult)) {
+    return E.right(writable(run, output, false) ? output : { ...output });
+  }
   let foreign: StateObject | undefined;
   let built = false;
   for (const key in output) {
@@ -372,7 +379,7 @@ const finishStep = (
   if (E.isLeft(object)) return object;
   let state: StateObject;
   try {
-    const mine = own(run, object.right);
+    const mine = own(run, object.right, index === last);
     if (E.isLeft(mine)) {
       return E.left(
         new MigrationError(
@@ -398,13 +405,21 @@ const finishStep = (
  * A run over `state`: the executor's private copy (its trace array is then the run's own), or,
  * for a plan of pure steps, the caller's state itself, which the run never changes.
  */
-const startRun = (state: StateObject, owned: boolean): Run => {
+const startRun = (
+  state: StateObject,
+  owned: boolean,
+  steps: number,
+  readOnlyResult: boolean,
+): Run => {
   const trace = state.execution_trace;
   return {
     time: undefined,
     trace: owned && Array.isArray(trace) ? trace : undefined,
     own: owned ? state : undefined,
-    mine: owned ? fieldObjects(state) : undefined,
+    // Taken before the first step runs (a step may change its input); not needed when the
+    // only step's output goes to a caller that only reads it.
+    mine: owned && !(readOnlyResult && steps === 1) ? fieldObjects(state) : undefined,
+    readOnlyResult,
   };
 };
 
@@ -423,8 +438,9 @@ export const runPlan = (
   steps: readonly RunStep[],
   ctx: ExecutionContext,
   owned = true,
+  readOnlyResult = false,
 ): E.Either<MigrationError, StateObject> => {
-  const run = startRun(state, owned);
+  const run = startRun(state, owned, plan.steps.length, readOnlyResult);
   const last = plan.steps.length - 1;
   let current = state;
   // A loop, not a fold of closures: the executor's own cost per step is what this saves.
@@ -471,8 +487,13 @@ export const runPlanAsync = (
   steps: readonly RunStep[],
   ctx: ExecutionContext,
   owned = true,
+  readOnlyResult = false,
 ): Promise<E.Either<MigrationError, StateObject>> => {
-  const run = runStepAsync(ctx, plan.steps.length - 1, startRun(state, owned));
+  const run = runStepAsync(
+    ctx,
+    plan.steps.length - 1,
+    startRun(state, owned, plan.steps.length, readOnlyResult),
+  );
   return plan.steps
     .reduce(
       (acc: Promise<E.Either<MigrationError, StateObject>>, step, index) =>
@@ -508,8 +529,9 @@ export const runPlanEager = (
   steps: readonly RunStep[],
   ctx: ExecutionContext,
   owned = true,
+  readOnlyResult = false,
 ): E.Either<MigrationError, StateObject> | Promise<E.Either<MigrationError, StateObject>> => {
-  const run = startRun(state, owned);
+  const run = startRun(state, owned, plan.steps.length, readOnlyResult);
   const last = plan.steps.length - 1;
   let current = state;
   for (let index = 0; index <= last; index++) {

@@ -66,7 +66,7 @@ export type { MigrationMeta, RegistersMigrations };
 
 const PLAN_OPTIONS: OptionRules = { direction: ['any', 'forward', 'reverse'] };
 const ALTERNATIVES_OPTIONS: OptionRules = { ...PLAN_OPTIONS, limit: 'positive integer' };
-const CALL_OPTIONS: OptionRules = { consume: 'boolean' };
+const CALL_OPTIONS: OptionRules = { consume: 'boolean', readOnly: 'boolean' };
 
 /** The default options of a call: the same object each time, so checking them is skipped. */
 const NONE = Object.freeze({});
@@ -86,6 +86,13 @@ export interface MigrateCallOptions {
    * copied and never changed.
    */
   readonly consume?: boolean;
+  /**
+   * The caller only reads the result (serialises it, say) and never changes it. An object a
+   * step shares into its output (a constant, `{ ...s, prefs: DEFAULTS }`) is then not copied
+   * for the caller after the last step (it still is before any later step, which may change
+   * it). Default false: the result shares nothing with what the steps hold.
+   */
+  readonly readOnly?: boolean;
 }
 
 /**
@@ -505,10 +512,11 @@ export class Migrator<S extends object = AnyState> {
         this.prepare(state, to),
         andThen((prepared) => this.start(prepared, options)),
         andThen((started): E.Either<MigraphError, R> => {
-          const { copy, plan, context, owned } = started;
+          const { copy, plan, context, owned, readOnly } = started;
           if (plan === undefined) return E.right(finish(started)(copy));
           const done = (s: StateObject) => finish(started)(this.stamp(plan.to, context)(s));
-          const out = runPlanEager(copy, plan, this.resolved(plan).steps, context, owned);
+          const steps = this.resolved(plan).steps;
+          const out = runPlanEager(copy, plan, steps, context, owned, readOnly);
           if (!(out instanceof Promise)) return E.map(done)(out);
           pending = out.then(E.map(done));
           return E.right(finish(started)(copy));
@@ -764,7 +772,16 @@ export class Migrator<S extends object = AnyState> {
     return pipe(
       owned && !consume ? copyState(input) : E.right(input),
       andThen(check ? validateInput(this.codecs.validatorFor(from), from) : E.right),
-      E.map((copy) => ({ copy, plan, context, owned, from, to, kept })),
+      E.map((copy) => ({
+        copy,
+        plan,
+        context,
+        owned,
+        readOnly: options.readOnly === true,
+        from,
+        to,
+        kept,
+      })),
     );
   }
 
@@ -784,19 +801,22 @@ export class Migrator<S extends object = AnyState> {
 
   /** Runs a started run synchronously: its plan, unless it has an `async` step. */
   private runStarted(started: Started): E.Either<MigraphError, StateObject> {
-    const { copy, plan, context, owned } = started;
+    const { copy, plan, context, owned, readOnly } = started;
     if (plan === undefined) return E.right(copy);
     const { asyncStep, steps } = this.resolved(plan);
     return asyncStep >= 0
       ? E.left(asyncPlanError(plan, asyncStep))
-      : pipe(runPlan(copy, plan, steps, context, owned), E.map(this.stamp(plan.to, context)));
+      : pipe(
+          runPlan(copy, plan, steps, context, owned, readOnly),
+          E.map(this.stamp(plan.to, context)),
+        );
   }
 
   /** Runs a started run, awaiting each step. */
   private runStartedAsync(started: Started): Promise<E.Either<MigraphError, StateObject>> {
-    const { copy, plan, context, owned } = started;
+    const { copy, plan, context, owned, readOnly } = started;
     if (plan === undefined) return Promise.resolve(E.right(copy));
-    return runPlanAsync(copy, plan, this.resolved(plan).steps, context, owned).then(
+    return runPlanAsync(copy, plan, this.resolved(plan).steps, context, owned, readOnly).then(
       E.map(this.stamp(plan.to, context)),
     );
   }
@@ -916,6 +936,8 @@ interface Started {
   /** The private copy, or the caller's state itself when every step is pure (`owned` false). */
   readonly copy: StateObject;
   readonly owned: boolean;
+  /** The caller only reads the result (see {@link MigrateCallOptions.readOnly}). */
+  readonly readOnly: boolean;
   readonly plan: Plan | undefined;
   readonly context: ExecutionContext;
   readonly from: Version;

@@ -106,6 +106,8 @@ export const migrateStored = async (
   m: Migrator<object>,
   stored: StoredState,
   target: RunTarget,
+  /** The state is only written back as text (a run's batch), not handed to the application. */
+  textOnly = false,
 ): Promise<StoredOutcome> => {
   const path = m.options.versionPath;
   const parsed =
@@ -122,7 +124,10 @@ export const migrateStored = async (
   const state = parsed.right;
   const version = writtenVersion(state, path);
   // The state was parsed for this run alone (the row keeps its text): no copy is needed.
-  const result = await m.migrateReportAsync(state, target.version, { consume: true });
+  const result = await m.migrateReportAsync(state, target.version, {
+    consume: true,
+    readOnly: textOnly,
+  });
   if (E.isLeft(result)) {
     return { kind: 'rejected', version, error: errorText(result.left), cause: result.left };
   }
@@ -491,7 +496,7 @@ const runBatch = async (
   target: RunTarget,
   tally: Tally,
 ): Promise<void> => {
-  const outcomes = await Promise.all(batch.states.map((s) => migrateStored(m, s, target)));
+  const outcomes = await Promise.all(batch.states.map((s) => migrateStored(m, s, target, true)));
   const writes: StoreWrite[] = [];
   const rejections: StoreRejection[] = [];
   outcomes.forEach((outcome, i) => {

@@ -396,7 +396,8 @@ describe('objects the executor does not own', () => {
         }),
         fc.boolean(),
         fc.boolean(),
-        (steps, withTrace, trace) => {
+        fc.boolean(),
+        (steps, withTrace, trace, readOnly) => {
           const constant = { part: { x: 1 }, list: [1], execution_trace: [] as unknown[] };
           const snapshot = structuredClone(constant);
           const m = new Migrator({ trace });
@@ -434,9 +435,11 @@ describe('objects the executor does not own', () => {
             ...(withTrace ? { execution_trace: [] as unknown[] } : {}),
           });
           const state = input();
-          const first = right(m.migrate(state));
+          // readOnly: the caller only reads the result, which may then share the constant.
+          const options = readOnly ? { readOnly } : {};
+          const first = right(m.migrate(state, undefined, options));
           const kept = structuredClone(first);
-          right(m.migrate(state));
+          right(m.migrate(state, undefined, options));
           expect(state).to.deep.equal(input());
           expect(constant).to.deep.equal(snapshot);
           expect(first).to.deep.equal(kept);
@@ -496,5 +499,39 @@ describe('trace timestamps (isoClock)', () => {
       '2026-01-01T00:00:00.000Z',
       '2026-01-01T00:00:00.001Z',
     ]);
+  });
+});
+
+describe('a caller that only reads the result (readOnly)', () => {
+  const DEFAULTS = { prefs: { theme: 'dark' } };
+  const build = () =>
+    new Migrator()
+      .register('1.0.0', '1.1.0', (s) => ({ ...s, prefs: DEFAULTS.prefs }))
+      .register('1.1.0', '2.0.0', (s) => {
+        s.prefs.theme = 'light';
+        return s;
+      })
+      .register('2.0.0', '2.1.0', (s) => ({ ...s, prefs: DEFAULTS.prefs }));
+
+  it("shares a step's constant with the result only after the last step", () => {
+    const m = build();
+    const shared = right(m.migrate({ state_version: '2.0.0' }, '2.1.0', { readOnly: true }));
+    expect(shared.prefs).to.equal(DEFAULTS.prefs);
+    const copied = right(m.migrate({ state_version: '2.0.0' }, '2.1.0'));
+    expect(copied.prefs).not.to.equal(DEFAULTS.prefs);
+    expect(copied.prefs).to.deep.equal(DEFAULTS.prefs);
+  });
+
+  it('still copies it before a later step, which may change it', () => {
+    const m = build();
+    const out = right(m.migrate({ state_version: '1.0.0' }, '2.0.0', { readOnly: true }));
+    expect(out.prefs).to.deep.equal({ theme: 'light' });
+    expect(DEFAULTS).to.deep.equal({ prefs: { theme: 'dark' } });
+  });
+
+  it('is checked like every call option', () => {
+    expect(() =>
+      build().migrate({ state_version: '1.0.0' }, '2.0.0', { readOnly: 'yes' } as never),
+    ).to.throw(TypeError, /readOnly/);
   });
 });

@@ -57,7 +57,8 @@ type Migrated = E.Either<unknown, MigrateReport<unknown>>;
  */
 const migrateParsed = (m: Migrator, input: unknown, to: Version): Migrated | Promise<Migrated> => {
   try {
-    return m.migrateReportSyncFirst(input, to, { consume: true });
+    // The result is only written out as text: nothing of it is handed to anyone.
+    return m.migrateReportSyncFirst(input, to, { consume: true, readOnly: true });
   } catch (cause) {
     return E.left(new Error(describeCause(cause)));
   }
