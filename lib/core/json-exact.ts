@@ -149,8 +149,9 @@ const nonFinite = (value: unknown): number | undefined => {
     return undefined;
   }
   // for-in, not Object.values: no array per object (measured 1.2–1.9× faster on the outputs
-  // of the AgentState migration, spreads included).
+  // of the AgentState migration, spreads included). Own keys only, as JSON.stringify writes.
   for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
     const found = nonFinite((value as Record<string, unknown>)[key]);
     if (found !== undefined) return found;
   }

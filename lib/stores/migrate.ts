@@ -233,7 +233,13 @@ export const migrateStore = <S extends object>(
 const checkProcesses = (store: StateStore, project: StoreProject, workers: number): void => {
   if (typeof project !== 'object' || project === null || typeof project.dir !== 'string') {
     throw new TypeError(
-      `Expected project to be { dir, schemas?, loadTimeoutMs? }, got ${String(project)}`,
+      `Expected project to be { dir, schemas?, loadTimeoutMs?, validate? }, got ${String(project)}`,
+    );
+  }
+  const { validate } = project;
+  if (validate !== undefined && !['each-step', 'final', 'off'].includes(validate)) {
+    throw new TypeError(
+      `Expected project.validate to be 'each-step', 'final' or 'off', got ${String(validate)}`,
     );
   }
   if (store.location === undefined) {

@@ -80,7 +80,7 @@ export const WORKER_SEMI_SPACE_MIB = 64;
 /** The flags a worker process starts with: this process's, and the young generation's size. */
 const workerFlags = (execArgv: readonly string[]): readonly string[] =>
   [...execArgv, process.env.NODE_OPTIONS ?? ''].some((flag) =>
-    flag.includes('--max-semi-space-size'),
+    /--max[-_]semi[-_]space[-_]size/.test(flag),
   )
     ? execArgv
     : [...execArgv, `--max-semi-space-size=${WORKER_SEMI_SPACE_MIB}`];

@@ -63,6 +63,32 @@ describe('compatibility of retired versions, from their snapshots (§17)', () =>
     expect(E.isLeft(codecOf(c.rejectedBy).decode(c.state))).to.equal(true);
   });
 
+  it('never confirms a counterexample its snapshot side only might accept (a pattern)', () => {
+    const m = new Migrator<object>()
+      .register('1.0.0', '2.0.0', (s) => s)
+      .schema('2.0.0', t.type({ state_version: t.string, name: t.literal('abcdefgh') }));
+    const patterned: Snapshot = {
+      version: '1.0.0',
+      hash: '',
+      schema: {
+        type: 'object',
+        properties: {
+          state_version: { type: 'string' },
+          name: { type: 'string', pattern: '^abcdefgh$' },
+        },
+        required: ['name', 'state_version'],
+      },
+    };
+    const decided = compatibility(
+      m,
+      { from: '1.0.0', to: '2.0.0' },
+      { snapshots: new Map([['1.0.0', patterned]]) },
+    );
+    // Undecided, not refuted: no counterexample (the only one to hand, "", the pattern rejects).
+    expect(E.isRight(decided) && decided.right.backward.holds).to.equal(undefined);
+    expect(E.isRight(decided) && decided.right.backward).not.to.have.property('counterexample');
+  });
+
   it('settles by sampling the snapshot what containment leaves open (a constraint)', () => {
     const m = new Migrator<object>()
       .register('1.0.0', '2.0.0', (s) => s)

@@ -268,7 +268,16 @@ export default {
       );
       expect(() => migrateStore(m, store, { workers: 2, project: 'migrations' as never })).to.throw(
         TypeError,
-        /Expected project to be \{ dir, schemas\?, loadTimeoutMs\? \}/,
+        /Expected project to be \{ dir, schemas\?, loadTimeoutMs\?, validate\? \}/,
+      );
+      expect(() =>
+        migrateStore(m, store, {
+          workers: 2,
+          project: { ...projectOf(), validate: 'last' as never },
+        }),
+      ).to.throw(
+        TypeError,
+        /Expected project.validate to be 'each-step', 'final' or 'off', got last/,
       );
     } finally {
       await pool.end();
