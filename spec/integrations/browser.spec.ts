@@ -1,42 +1,22 @@
 // The §10 browser test: examples/browser (migraph/core + migraph/zustand + a vanilla zustand
 // store, bundled by esbuild) in headless Chromium driven by playwright-core.
 import { expect } from 'chai';
-import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import type { Server } from 'node:http';
+import { bundle, launchChromium, requireChromium, serve } from '../support/browser.js';
 import { repoRoot } from '../support/cli.js';
 
-const CHROMIUM = process.env.MIGRAPH_CHROMIUM ?? '/usr/bin/chromium';
 const exampleDir = path.join(repoRoot, 'examples', 'browser');
 
-/** Serves the page and the bundle (built in memory) on a loopback port. */
-const serve = async (): Promise<{ server: Server; origin: string }> => {
-  const bundle = await build({
-    entryPoints: [path.join(exampleDir, 'app.ts')],
-    bundle: true,
-    platform: 'browser',
-    format: 'esm',
-    minify: true,
-    write: false,
-    absWorkingDir: repoRoot,
-  });
-  const files: Record<string, [string, string]> = {
+/** The example's page and its bundle (built in memory), on a loopback port. */
+const serveExample = async () =>
+  serve({
     '/': ['text/html', await readFile(path.join(exampleDir, 'index.html'), 'utf8')],
-    '/app.js': ['text/javascript', bundle.outputFiles[0]!.text],
+    '/app.js': ['text/javascript', await bundle(path.join(exampleDir, 'app.ts'), { minify: true })],
     '/blank': ['text/html', '<!doctype html><title>blank</title>'],
-  };
-  const server = createServer((request, response) => {
-    const file = files[request.url ?? '/'];
-    response.writeHead(file ? 200 : 404, { 'content-type': file?.[0] ?? 'text/plain' });
-    response.end(file?.[1] ?? 'not found');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-};
 
 describe('in a real browser (headless Chromium)', function () {
   this.timeout(60_000);
@@ -45,24 +25,9 @@ describe('in a real browser (headless Chromium)', function () {
   let origin: string;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      // Pending, not failed, on a machine without Chromium (.ci/run installs it, so CI runs it).
-      console.warn(`    (no Chromium at ${CHROMIUM}: the browser specs are pending)`);
-      this.skip();
-    }
-    ({ server, origin } = await serve());
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    requireChromium(this, 'the browser specs');
+    ({ server, origin } = await serveExample());
+    browser = await launchChromium();
   });
 
   after(async () => {

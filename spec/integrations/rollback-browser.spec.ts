@@ -4,14 +4,12 @@
 // edge of the ten-version example nothing of N is lost; across a NONE edge N−1 refuses and
 // the stored value stays byte-identical.
 import { expect } from 'chai';
-import { build } from 'esbuild';
 import * as E from 'fp-ts/lib/Either.js';
-import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { compatibility } from '../../lib/core/index.js';
+import type { Server } from 'node:http';
+import { bundle, launchChromium, requireChromium, serve } from '../support/browser.js';
 import { repoRoot } from '../support/cli.js';
 import {
   exampleVersionOf,
@@ -20,7 +18,6 @@ import {
   release,
 } from '../support/ten-version-builds.js';
 
-const CHROMIUM = process.env.MIGRAPH_CHROMIUM ?? '/usr/bin/chromium';
 const entry = path.join(repoRoot, 'spec', 'support', 'rollback-page.ts');
 const NAME = 'profile';
 
@@ -37,19 +34,13 @@ interface PageApp {
 declare const app: PageApp;
 
 /** One bundle per release, each page at `/release/<k>`, on a loopback port. */
-const serve = async (): Promise<{ server: Server; origin: string }> => {
+const serveReleases = async (): Promise<{ server: Server; origin: string }> => {
   const files: Record<string, [string, string]> = {
     '/blank': ['text/html', '<!doctype html><title>blank</title>'],
   };
   for (const k of RELEASES) {
-    const bundle = await build({
-      entryPoints: [entry],
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
+    const text = await bundle(entry, {
       minify: true,
-      write: false,
-      absWorkingDir: repoRoot,
       define: {
         ROLLBACK_RELEASE: String(k),
         ROLLBACK_INITIAL: JSON.stringify(freshInstall(k)),
@@ -59,15 +50,9 @@ const serve = async (): Promise<{ server: Server; origin: string }> => {
       'text/html',
       `<!doctype html><title>release ${k}</title><body data-status="loading"><script type="module" src="/release/${k}.js"></script></body>`,
     ];
-    files[`/release/${k}.js`] = ['text/javascript', bundle.outputFiles[0]!.text];
+    files[`/release/${k}.js`] = ['text/javascript', text];
   }
-  const server = createServer((request, response) => {
-    const file = files[request.url ?? '/'];
-    response.writeHead(file ? 200 : 404, { 'content-type': file?.[0] ?? 'text/plain' });
-    response.end(file?.[1] ?? 'not found');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  return serve(files);
 };
 
 describe('rollback in a real browser: two releases, two pages, one localStorage (§17)', function () {
@@ -78,24 +63,9 @@ describe('rollback in a real browser: two releases, two pages, one localStorage 
   const started = Date.now();
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      // Pending, not failed, on a machine without Chromium (.ci/run installs it, so CI runs it).
-      console.warn(`    (no Chromium at ${CHROMIUM}: the rollback browser specs are pending)`);
-      this.skip();
-    }
-    ({ server, origin } = await serve());
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    requireChromium(this, 'the rollback browser specs');
+    ({ server, origin } = await serveReleases());
+    browser = await launchChromium();
   });
 
   after(async () => {

@@ -18,15 +18,12 @@
 // run counted at least its committed records' step calls and at most one batch's more (the
 // batch aborted by its close, and no other).
 import { expect } from 'chai';
-import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import type { Server } from 'node:http';
+import { bundle, launchChromium, requireChromium, serve } from '../support/browser.js';
 import { repoRoot } from '../support/cli.js';
 
-const CHROMIUM = process.env.MIGRAPH_CHROMIUM ?? '/usr/bin/chromium';
 const RECORDS = Number(process.env.MIGRAPH_IDB_RECORDS ?? 100_000);
 const BATCH = 500;
 const CLOSES = 21;
@@ -44,31 +41,18 @@ type Harness = Window['harness'];
 type RunState = NonNullable<ReturnType<Harness['state']>>;
 type Summary = Awaited<ReturnType<Harness['summary']>>;
 
-/** Serves the page and its bundle (built in memory) on a loopback port. */
-const serve = async (): Promise<{ server: Server; origin: string }> => {
-  const bundle = await build({
-    entryPoints: [path.join(repoRoot, 'spec', 'support', 'indexeddb-page.ts')],
-    bundle: true,
-    platform: 'browser',
-    format: 'esm',
-    write: false,
-    absWorkingDir: repoRoot,
-  });
-  const files: Record<string, [string, string]> = {
+/** The tab page and its bundle (built in memory), on a loopback port. */
+const servePage = async () =>
+  serve({
     '/': [
       'text/html',
       '<!doctype html><title>tab</title><body><script type="module" src="/page.js"></script>',
     ],
-    '/page.js': ['text/javascript', bundle.outputFiles[0]!.text],
-  };
-  const server = createServer((request, response) => {
-    const file = files[new URL(request.url ?? '/', 'http://x').pathname];
-    response.writeHead(file ? 200 : 404, { 'content-type': file?.[0] ?? 'text/plain' });
-    response.end(file?.[1] ?? 'not found');
+    '/page.js': [
+      'text/javascript',
+      await bundle(path.join(repoRoot, 'spec', 'support', 'indexeddb-page.ts')),
+    ],
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-};
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -90,15 +74,9 @@ describe('migraph/indexeddb in headless Chromium (three tabs, one origin)', func
   let origin: string;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.warn(`    (no Chromium at ${CHROMIUM}: the IndexedDB browser specs are pending)`);
-      this.skip();
-    }
-    ({ server, origin } = await serve());
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    requireChromium(this, 'the IndexedDB browser specs');
+    ({ server, origin } = await servePage());
+    browser = await launchChromium();
   });
 
   after(async () => {
