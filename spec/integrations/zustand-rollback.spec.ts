@@ -15,22 +15,9 @@ import {
   freshInstall,
   release,
 } from '../support/ten-version-builds.js';
+import { MemoryStorage } from '../support/memory-storage.js';
 
 type State = Record<string, unknown>;
-
-/** A synchronous string storage, as `localStorage` is. */
-class MemoryStorage {
-  readonly items = new Map<string, string>();
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    this.items.set(key, value);
-  }
-  removeItem(key: string): void {
-    this.items.delete(key);
-  }
-}
 
 const NAME = 'profile';
 

@@ -9,20 +9,7 @@ import {
   persistOptions,
   type StoredMigrationError,
 } from '../../lib/integrations/zustand.js';
-
-/** A synchronous string storage, as `localStorage` is. */
-class MemoryStorage {
-  readonly items = new Map<string, string>();
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    this.items.set(key, value);
-  }
-  removeItem(key: string): void {
-    this.items.delete(key);
-  }
-}
+import { MemoryStorage } from '../support/memory-storage.js';
 
 interface Settings {
   title?: string;

@@ -4,29 +4,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../support/cli.js';
-
-/** A synchronous in-memory `Storage`, as `localStorage` is. */
-class MemoryStorage {
-  private readonly items = new Map<string, string>();
-  get length(): number {
-    return this.items.size;
-  }
-  key(index: number): string | null {
-    return [...this.items.keys()][index] ?? null;
-  }
-  getItem(key: string): string | null {
-    return this.items.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    this.items.set(key, value);
-  }
-  removeItem(key: string): void {
-    this.items.delete(key);
-  }
-  clear(): void {
-    this.items.clear();
-  }
-}
+import { MemoryStorage } from '../support/memory-storage.js';
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
