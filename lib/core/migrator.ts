@@ -140,6 +140,8 @@ export class Migrator<S extends object = AnyState> {
   /** The codecs by version, each with its check (compiled on first use, unless `jitless`). */
   private readonly codecs: CodecRegistry;
   private readonly context: ExecutionContext;
+  /** Frozen call options already checked: a loop passing one constant checks it once. */
+  private readonly checkedCalls = new WeakSet<object>();
   /** Each (cached, immutable) plan resolved once; a new codec starts it over. */
   private planRuns = new WeakMap<Plan, ResolvedPlan>();
   /** `readableFrom` by version, for one compiled graph; a new codec starts it over. */
@@ -368,7 +370,7 @@ export class Migrator<S extends object = AnyState> {
     to?: VersionInput,
     options: MigrateCallOptions = NONE,
   ): E.Either<MigraphError, S> {
-    if (options !== NONE) checkOptions('migrate()', options, CALL_OPTIONS);
+    this.checkCall('migrate()', options);
     return this.guard(() =>
       pipe(
         this.prepare(state, to),
@@ -405,7 +407,7 @@ export class Migrator<S extends object = AnyState> {
     to?: VersionInput,
     options: MigrateCallOptions = NONE,
   ): E.Either<MigraphError, MigrateReport<S>> {
-    if (options !== NONE) checkOptions('migrateReport()', options, CALL_OPTIONS);
+    this.checkCall('migrateReport()', options);
     return this.guard(() =>
       pipe(
         this.prepare(state, to),
@@ -430,7 +432,7 @@ export class Migrator<S extends object = AnyState> {
     to?: VersionInput,
     options: MigrateCallOptions = NONE,
   ): Promise<E.Either<MigraphError, S>> {
-    if (options !== NONE) checkOptions('migrateAsync()', options, CALL_OPTIONS);
+    this.checkCall('migrateAsync()', options);
     const started = this.begin(state, to, options);
     if (E.isLeft(started)) return started;
     return (await this.runStartedAsync(started.right)) as E.Either<MigraphError, S>;
@@ -449,7 +451,7 @@ export class Migrator<S extends object = AnyState> {
     to?: VersionInput,
     options: MigrateCallOptions = NONE,
   ): Promise<E.Either<MigraphError, MigrateReport<S>>> {
-    if (options !== NONE) checkOptions('migrateReportAsync()', options, CALL_OPTIONS);
+    this.checkCall('migrateReportAsync()', options);
     const started = this.begin(state, to, options);
     if (E.isLeft(started)) return started;
     return pipe(
@@ -475,7 +477,7 @@ export class Migrator<S extends object = AnyState> {
     to?: VersionInput,
     options: MigrateCallOptions = NONE,
   ): E.Either<MigraphError, S> | Promise<E.Either<MigraphError, S>> {
-    if (options !== NONE) checkOptions('migrateSyncFirst()', options, CALL_OPTIONS);
+    this.checkCall('migrateSyncFirst()', options);
     return this.syncFirst(state, to, options, () => (s) => s) as
       E.Either<MigraphError, S> | Promise<E.Either<MigraphError, S>>;
   }
@@ -494,7 +496,7 @@ export class Migrator<S extends object = AnyState> {
     to?: VersionInput,
     options: MigrateCallOptions = NONE,
   ): E.Either<MigraphError, MigrateReport<S>> | Promise<E.Either<MigraphError, MigrateReport<S>>> {
-    if (options !== NONE) checkOptions('migrateReportSyncFirst()', options, CALL_OPTIONS);
+    this.checkCall('migrateReportSyncFirst()', options);
     return this.syncFirst(state, to, options, reportOf) as
       E.Either<MigraphError, MigrateReport<S>> | Promise<E.Either<MigraphError, MigrateReport<S>>>;
   }
@@ -595,6 +597,13 @@ export class Migrator<S extends object = AnyState> {
     return E.left(
       new StateVersionError(`Expected a state object, got ${kind}`, { reason: 'not_an_object' }),
     );
+  }
+
+  /** Checks a migrate call's options, once per frozen options object. */
+  private checkCall(name: string, options: MigrateCallOptions): void {
+    if (options === NONE || this.checkedCalls.has(options)) return;
+    checkOptions(name, options, CALL_OPTIONS);
+    if (Object.isFrozen(options)) this.checkedCalls.add(options);
   }
 
   private readVersion(state: StateObject): E.Either<StateVersionError, ReadVersion> {

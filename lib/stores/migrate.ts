@@ -97,6 +97,11 @@ export type StoredOutcome =
       readonly cause: StoreError | MigraphError;
     };
 
+/** A row's state, parsed for this run; frozen, so the migrator checks these once. */
+const CONSUME = Object.freeze({ consume: true });
+/** The same, for a row only written back as text (see `MigrateCallOptions.readOnly`). */
+const TEXT_ONLY = Object.freeze({ consume: true, readOnly: true });
+
 /**
  * Migrates one stored state: parsed without loss, migrated (steps may be async; a state at
  * the target is validated as `migrate` does), and written as JSON text. A state already at
@@ -124,10 +129,7 @@ export const migrateStored = async (
   const state = parsed.right;
   const version = writtenVersion(state, path);
   // The state was parsed for this run alone (the row keeps its text): no copy is needed.
-  const result = await m.migrateReportAsync(state, target.version, {
-    consume: true,
-    readOnly: textOnly,
-  });
+  const result = await m.migrateReportAsync(state, target.version, textOnly ? TEXT_ONLY : CONSUME);
   if (E.isLeft(result)) {
     return { kind: 'rejected', version, error: errorText(result.left), cause: result.left };
   }

@@ -121,6 +121,21 @@ describe('options are checked', () => {
       expect(linear().plan('1.0.0', '2.0.0', { direction: 'forward' })._tag).to.equal('Right');
     });
 
+    it('a frozen options object: a bad one throws on every call, a good one is checked once', () => {
+      const m = linear();
+      const bad = Object.freeze({ consum: true }) as never;
+      for (let i = 0; i < 3; i++) {
+        typeError(
+          () => m.migrate({ state_version: '1.0.0' }, '2.0.0', bad),
+          'did you mean consume?',
+        );
+      }
+      const good = Object.freeze({ readOnly: true });
+      for (let i = 0; i < 3; i++) {
+        expect(m.migrate({ state_version: '1.0.0' }, '2.0.0', good)._tag).to.equal('Right');
+      }
+    });
+
     it('migrate, migrateAsync and migrateSyncFirst check their call options', async () => {
       const m = linear();
       typeError(

@@ -50,6 +50,12 @@ const parseLine = (line: string): { value: unknown } | { error: string } => {
 type Migrated = E.Either<unknown, MigrateReport<unknown>>;
 
 /**
+ * A line's state was just parsed for this run (`consume`), and its result is only written
+ * out as text (`readOnly`). Frozen: the migrator checks it once, not per line.
+ */
+const LINE_CALL = Object.freeze({ consume: true, readOnly: true });
+
+/**
  * Migrates one parsed line. The state was just parsed and the line's text is kept, so the
  * run consumes it (no copy). Synchronous until a step returns a promise, and from there on
  * the run goes on from that promise: no step runs twice, and a line of synchronous steps
@@ -57,8 +63,7 @@ type Migrated = E.Either<unknown, MigrateReport<unknown>>;
  */
 const migrateParsed = (m: Migrator, input: unknown, to: Version): Migrated | Promise<Migrated> => {
   try {
-    // The result is only written out as text: nothing of it is handed to anyone.
-    return m.migrateReportSyncFirst(input, to, { consume: true, readOnly: true });
+    return m.migrateReportSyncFirst(input, to, LINE_CALL);
   } catch (cause) {
     return E.left(new Error(describeCause(cause)));
   }
