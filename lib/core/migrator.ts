@@ -483,7 +483,7 @@ export class Migrator<S extends object = AnyState> {
   }
 
   /**
-   * {@link Migrator.migrateSyncFirst}, saying what it did (see {@link Migrator.migrateReport}):
+   * `migrateSyncFirst`, saying what it did (see {@link Migrator.migrateReport}):
    * for callers that handle many states and await only the runs that meet a promise.
    *
    * @example

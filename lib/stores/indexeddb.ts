@@ -39,6 +39,17 @@ export type {
   DexieLike,
   DexieTableLike,
 } from './indexeddb/store.js';
+export type {
+  IdbDatabase,
+  IdbFactory,
+  IdbKey,
+  IdbKeyRange,
+  IdbObjectStore,
+  IdbQuery,
+  IdbOpenRequest,
+  IdbRequest,
+  IdbTransaction,
+} from './indexeddb/web-types.js';
 export { readMigrated } from './read.js';
 export type { ReadMigratedOptions } from './read.js';
 export { census } from './census.js';

@@ -36,7 +36,8 @@ export interface IdbOpenRequest extends IdbRequest<IdbDatabase> {
   onupgradeneeded: ((event: never) => unknown) | null;
 }
 
-type Query = IdbKey | IdbKeyRange | null;
+/** What a read of an object store selects: one key, a range of keys, or every record. */
+export type IdbQuery = IdbKey | IdbKeyRange | null;
 
 /** An object store within a transaction (the DOM's `IDBObjectStore`). */
 export interface IdbObjectStore {
@@ -44,8 +45,8 @@ export interface IdbObjectStore {
   readonly keyPath: string | string[] | null;
   readonly transaction: IdbTransaction;
   get(query: IdbKey | IdbKeyRange): IdbRequest<unknown>;
-  getAll(query?: Query, count?: number): IdbRequest<unknown[]>;
-  getAllKeys(query?: Query, count?: number): IdbRequest<IdbKey[]>;
+  getAll(query?: IdbQuery, count?: number): IdbRequest<unknown[]>;
+  getAllKeys(query?: IdbQuery, count?: number): IdbRequest<IdbKey[]>;
   count(query?: IdbKey | IdbKeyRange): IdbRequest<number>;
   put(value: unknown, key?: IdbKey): IdbRequest<IdbKey>;
   delete(query: IdbKey | IdbKeyRange): IdbRequest<undefined>;
