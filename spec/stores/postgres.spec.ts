@@ -134,6 +134,27 @@ describe('migraph/postgres', function () {
       }
     });
 
+    it('writes a batch of texts holding quotes, backslashes, separators and braces byte for byte', async () => {
+      const names = ['a"b', 'c\\d', 'e,f', '{g}', '\u001e\u001f', 'NULL', '', 'ü ✓ 🙂', '\\"'];
+      for (const type of ['jsonb', 'json', 'text']) {
+        const t = await createTable(
+          `escapes_${type}`,
+          names.map((name) => JSON.stringify({ state_version: '1.0.0', name })),
+          type,
+        );
+        const store = t.store();
+        const report = await migrateStore(m(), store, { batchSize: names.length });
+        await store.close();
+        expect(E.isRight(report) && report.right.migrated, type).to.equal(names.length);
+        const texts = await t.texts();
+        names.forEach((name, i) => {
+          const expected = { state_version: '1.1.0', name, tags: [name] };
+          expect(JSON.parse(texts.get(i + 1)!), `${type} ${i}`).to.deep.equal(expected);
+          if (type !== 'jsonb') expect(texts.get(i + 1)).to.equal(JSON.stringify(expected));
+        });
+      }
+    });
+
     it('shares the rows between runs on separate connections, as between machines: each row is migrated by one of them, once', async () => {
       const n = 600;
       const t = await createTable(

@@ -25,6 +25,13 @@ import {
   type TableOptions,
 } from '../sql/table.js';
 
+/**
+ * Separates the texts of a batch's UPDATE in one parameter (U+001E, chr(30)): JSON.stringify
+ * escapes every control character, so a migrated state's text never holds it raw; a batch
+ * where one does falls back to a text array.
+ */
+const SEPARATOR = '\u001e';
+
 // --- the driver, as far as migraph uses it ---------------------------------------------------
 
 /** A query result of `pg`, as far as migraph reads it. */
@@ -408,12 +415,20 @@ export const postgresDialect = (
     },
 
     update: async (c, t, writes) => {
+      const texts = writes.map((w) => w.text);
+      // The texts in one parameter, split by the server: no array-literal escaping of every
+      // text here (6% of a worker's time). JSON text never holds the separator raw.
+      const joined = texts.every((text) => !text.includes(SEPARATOR));
       const done = await c.client.query(
         `UPDATE ${t.name} AS t SET ${t.column} = v.text::${t.columnType}
-         FROM unnest($1::text[], $2::text[], $3::text[]) AS v(id, token, text)
+         FROM unnest($1::text[], $2::text[], ${joined ? 'string_to_array($3::text, chr(30))' : '$3::text[]'}) AS v(id, token, text)
          WHERE t.${t.id} = v.id::${t.idType} AND t.xmin = v.token::xid
          RETURNING t.${t.id}::text AS id`,
-        [writes.map((w) => w.state.id), writes.map((w) => w.state.ref), writes.map((w) => w.text)],
+        [
+          writes.map((w) => w.state.id),
+          writes.map((w) => w.state.ref),
+          joined ? texts.join(SEPARATOR) : texts,
+        ],
       );
       return done.rows.map((r) => String(r.id));
     },
