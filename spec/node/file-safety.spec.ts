@@ -129,6 +129,27 @@ describe('file data safety', function () {
     });
   });
 
+  describe('keys that appear twice', () => {
+    it('rejects a migrated line with a key twice in one object, keeping its bytes; at the target it is kept as it is', async () => {
+      const twice = '{"state_version":"1.0.0","name":"a","name":"b"}';
+      const nested = '{"state_version":"1.0.0","p":{"x":1,"\\u0078":2}}';
+      const atTarget = '{"state_version":"2.0.0","name":"a","name":"b"}';
+      const apart = '{"state_version":"1.0.0","a":{"v":1},"b":{"v":2},"s":"\\"v\\":1,\\"v\\":2"}';
+      writeFileSync(at('in.ndjson'), `${twice}\n${nested}\n${atTarget}\n${apart}\n`);
+      const report = right(
+        await migrateFile(at('in.ndjson'), at('out.ndjson'), { migrator: migrator() }),
+      );
+      expect(report).to.include({ lines: 4, written: 2, unchanged: 1, rejected: 2 });
+      const rejected = rejectedOf(at('out.ndjson'));
+      expect(rejected.map((r) => r.input)).to.deep.equal([twice, nested]);
+      expect(rejected[0]!.error).to.include('the key "name" appears twice');
+      expect(rejected[1]!.error).to.include('the key "x" appears twice');
+      const out = readFileSync(at('out.ndjson'), 'utf8').split('\n');
+      expect(out[0]).to.equal(atTarget);
+      expect(JSON.parse(out[1]!)).to.deep.include({ a: { v: 1 }, b: { v: 2 }, migrated: true });
+    });
+  });
+
   describe('bytes', () => {
     it('writes lines at the target byte for byte: invalid UTF-8, CRLF, BOM, blank lines, no final newline', async () => {
       const bytes = Buffer.concat([

@@ -95,6 +95,22 @@ describe('migrateJson', () => {
     expect(JSON.parse(data.subarray(3).toString())).to.deep.equal(v2({ migrated: true }));
   });
 
+  it('does not rewrite a document with a key twice in one object (one value would be dropped)', async () => {
+    const twice = right(
+      await migrateJson(Buffer.from('[{"state_version":"1.0.0","n":1,"n":2}]'), {
+        migrator: migrator(),
+      }),
+    );
+    expect(twice.data).to.equal(undefined);
+    expect(twice.problem).to.match(/^not written: the key "n" appears twice in one object/);
+    const kept = right(
+      await migrateJson(Buffer.from('{"state_version":"2.0.0","n":1,"n":2}'), {
+        migrator: migrator(),
+      }),
+    );
+    expect(kept.problem).to.equal(undefined);
+  });
+
   it('does not rewrite what it cannot carry: a big integer, invalid UTF-8', async () => {
     const big = right(
       await migrateJson(Buffer.from('{"state_version":"1.0.0","n":12345678901234567890}'), {

@@ -12,7 +12,7 @@ import * as E from '#fp/Either.js';
 import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { describeCause } from '../../core/describe-cause.js';
-import { inexactNumber, stringifyExactly } from '../../core/json-exact.js';
+import { duplicateKey, inexactNumber, stringifyExactly } from '../../core/json-exact.js';
 import type { Migrator } from '../../core/migrator.js';
 import { resolveTargetVersion } from '../../core/version-field.js';
 import { writeFileAtomic } from '../files.js';
@@ -73,7 +73,14 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const lossOf = (bytes: Uint8Array, text: string): string | undefined => {
   if (!isUtf8(bytes)) return 'it is not valid UTF-8: rewriting it would replace its invalid bytes';
   const inexact = inexactNumber(text);
-  return inexact && `the number ${inexact.literal} cannot be carried exactly (${inexact.why})`;
+  if (inexact !== undefined) {
+    return `the number ${inexact.literal} cannot be carried exactly (${inexact.why})`;
+  }
+  const twice = duplicateKey(text);
+  return (
+    twice &&
+    `the key ${JSON.stringify(twice)} appears twice in one object: rewriting it would drop one of its values`
+  );
 };
 
 /**

@@ -9,7 +9,7 @@ import { serializeError, type SerializedError } from '../../core/errors.js';
 import { describeCause } from '../../core/describe-cause.js';
 import type { MigrateReport, Migrator } from '../../core/migrator.js';
 import type { Version } from '../../core/version.js';
-import { inexactNumber, stringifyExactly } from '../../core/json-exact.js';
+import { duplicateKey, inexactNumber, stringifyExactly } from '../../core/json-exact.js';
 
 /**
  * What became of one NDJSON line: the output line (the input line itself when the state was
@@ -85,6 +85,16 @@ const lineOf = (line: string, result: Migrated, invalidUtf8: boolean): LineResul
     return {
       error: cap(
         `the number ${inexact.literal} cannot be carried exactly (${inexact.why}); the line is kept here unchanged`,
+      ),
+    };
+  }
+  // JSON.parse kept the last of a key that appears twice: writing the line back would drop
+  // the other value (a line left as it is keeps its bytes, so only rewritten lines pay this).
+  const twice = duplicateKey(line);
+  if (twice !== undefined) {
+    return {
+      error: cap(
+        `the key ${JSON.stringify(twice)} appears twice in one object: rewriting the line would drop one of its values; the line is kept here unchanged`,
       ),
     };
   }
