@@ -131,6 +131,50 @@ export const duplicateKey = (text: string): string | undefined => {
   return undefined;
 };
 
+/**
+ * The number of keys of the objects in a value, at any depth (own enumerable keys, as
+ * `JSON.stringify` writes them). With {@link duplicateKeyIn}: what `JSON.parse` kept of a text.
+ *
+ * @example
+ * keyCount({ a: 1, b: [{ c: 2 }] }) // 3
+ * @since 0.1.0
+ */
+export const keyCount = (value: unknown): number => {
+  if (typeof value !== 'object' || value === null) return 0;
+  let n = 0;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) n += keyCount(value[i]);
+    return n;
+  }
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    n += 1 + keyCount((value as Record<string, unknown>)[key]);
+  }
+  return n;
+};
+
+/** A key's closing quote with white space before its colon (pretty-printed JSON). */
+const SPACED_KEY = /"\s+:/;
+
+/**
+ * {@link duplicateKey} of `text`, where `keys` is the {@link keyCount} of what `JSON.parse`
+ * made of it: most texts are ruled out by counting. Every key of the text ends in `":` (when
+ * no key has white space before its colon), so when the text holds no more `":` than the
+ * parsed value has keys, no key was dropped; otherwise the full scan decides.
+ *
+ * @example
+ * duplicateKeyIn('{"v":1,"v":2}', keyCount(JSON.parse('{"v":1,"v":2}'))) // 'v'
+ * @since 0.1.0
+ */
+export const duplicateKeyIn = (text: string, keys: number): string | undefined => {
+  if (!SPACED_KEY.test(text)) {
+    let colons = 0;
+    for (let at = text.indexOf('":'); at !== -1; at = text.indexOf('":', at + 2)) colons++;
+    if (colons <= keys) return undefined;
+  }
+  return duplicateKey(text);
+};
+
 class NotExpressible extends Error {}
 
 /**

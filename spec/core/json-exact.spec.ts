@@ -3,7 +3,14 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
-import { inexactNumber, isExactLiteral, parseExact } from '../../lib/core/json-exact.js';
+import {
+  duplicateKey,
+  duplicateKeyIn,
+  inexactNumber,
+  isExactLiteral,
+  keyCount,
+  parseExact,
+} from '../../lib/core/json-exact.js';
 
 const isExactNumber = (literal: string) => isExactLiteral(literal);
 
@@ -107,5 +114,53 @@ describe('parseExact', () => {
         expect(isExactNumber(`-${n}`)).to.equal(false);
       }),
     );
+  });
+});
+
+describe('duplicateKeyIn: the duplicate-key scan after a count', () => {
+  /** JSON text of nested objects whose keys may repeat, with or without white space. */
+  const text = (): fc.Arbitrary<string> =>
+    fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        fc.constantFrom('1', '"s"', '"a\\":b"', 'null', '"{\\"k\\":1}"'),
+        tie('object') as fc.Arbitrary<string>,
+        fc
+          .array(tie('value') as fc.Arbitrary<string>, { maxLength: 3 })
+          .map((a) => `[${a.join(',')}]`),
+      ),
+      object: fc
+        .array(
+          fc.tuple(
+            fc.constantFrom('a', 'b', 'a\\u0062', 'ab', 'k"', '__proto__'),
+            fc.constantFrom('', ' ', '\n'),
+            tie('value') as fc.Arbitrary<string>,
+          ),
+          { maxLength: 4 },
+        )
+        .map(
+          (entries) =>
+            `{${entries.map(([k, space, v]) => `${JSON.stringify(k).replace('\\\\u', '\\u')}${space}:${v}`).join(',')}}`,
+        ),
+    })).object;
+
+  it('answers what the full scan answers, on any text (property)', () => {
+    fc.assert(
+      fc.property(text(), (json) => {
+        const parsed = JSON.parse(json) as unknown;
+        expect(duplicateKeyIn(json, keyCount(parsed))).to.equal(duplicateKey(json));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('finds a key twice, nested or decoded, and passes distinct keys', () => {
+    const of = (json: string) => duplicateKeyIn(json, keyCount(JSON.parse(json)));
+    expect(of('{"v":1,"v":2}')).to.equal('v');
+    expect(of('{"p":{"x":1,"\\u0078":2}}')).to.equal('x');
+    expect(of('{"a" :1, "a":2}')).to.equal('a');
+    expect(of('{"a":{"x":1,"y":2},"a":{"z":3}}')).to.equal('a');
+    expect(of('{"a":{"v":1},"b":{"v":2},"s":"\\"v\\":1"}')).to.equal(undefined);
+    expect(keyCount({ a: 1, b: [{ c: 2 }, 3] })).to.equal(3);
   });
 });

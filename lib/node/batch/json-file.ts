@@ -12,7 +12,12 @@ import * as E from '#fp/Either.js';
 import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { describeCause } from '../../core/describe-cause.js';
-import { duplicateKey, inexactNumber, stringifyExactly } from '../../core/json-exact.js';
+import {
+  duplicateKeyIn,
+  inexactNumber,
+  keyCount,
+  stringifyExactly,
+} from '../../core/json-exact.js';
 import type { Migrator } from '../../core/migrator.js';
 import { resolveTargetVersion } from '../../core/version-field.js';
 import { writeFileAtomic } from '../files.js';
@@ -70,13 +75,13 @@ export interface JsonFileReport extends JsonReport {
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** Why migrated text cannot replace `bytes` without loss, or undefined when it can. */
-const lossOf = (bytes: Uint8Array, text: string): string | undefined => {
+const lossOf = (bytes: Uint8Array, text: string, parsed: unknown): string | undefined => {
   if (!isUtf8(bytes)) return 'it is not valid UTF-8: rewriting it would replace its invalid bytes';
   const inexact = inexactNumber(text);
   if (inexact !== undefined) {
     return `the number ${inexact.literal} cannot be carried exactly (${inexact.why})`;
   }
-  const twice = duplicateKey(text);
+  const twice = duplicateKeyIn(text, keyCount(parsed));
   return (
     twice &&
     `the key ${JSON.stringify(twice)} appears twice in one object: rewriting it would drop one of its values`
@@ -142,7 +147,7 @@ export const migrateJson = async (
   if (report.failed > 0) return E.right({ ...report, data: undefined, problem: undefined });
   if (!report.changed) return E.right({ ...report, data: bytes, problem: undefined });
   const outputs = states.map((s) => (s.kind === 'failed' ? undefined : s.output));
-  const loss = lossOf(bytes, text);
+  const loss = lossOf(bytes, text, parsed);
   const json = loss === undefined ? stringifyExactly(many ? outputs : outputs[0], 2) : undefined;
   if (json === undefined || E.isLeft(json)) {
     const why = loss ?? (json as E.Left<string>).left;

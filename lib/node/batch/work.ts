@@ -9,7 +9,12 @@ import { serializeError, type SerializedError } from '../../core/errors.js';
 import { describeCause } from '../../core/describe-cause.js';
 import type { MigrateReport, Migrator } from '../../core/migrator.js';
 import type { Version } from '../../core/version.js';
-import { duplicateKey, inexactNumber, stringifyExactly } from '../../core/json-exact.js';
+import {
+  duplicateKeyIn,
+  inexactNumber,
+  keyCount,
+  stringifyExactly,
+} from '../../core/json-exact.js';
 
 /**
  * What became of one NDJSON line: the output line (the input line itself when the state was
@@ -70,7 +75,7 @@ const migrateParsed = (m: Migrator, input: unknown, to: Version): Migrated | Pro
 };
 
 /** The output line of a migrated state, or why it cannot be written without loss. */
-const lineOf = (line: string, result: Migrated, invalidUtf8: boolean): LineResult => {
+const lineOf = (line: string, keys: number, result: Migrated, invalidUtf8: boolean): LineResult => {
   if (E.isLeft(result)) return { error: cap(describeCause(result.left)) };
   // Already at the target, or newer and kept: its bytes are kept.
   if (result.right.outcome !== 'migrated') return line;
@@ -90,7 +95,7 @@ const lineOf = (line: string, result: Migrated, invalidUtf8: boolean): LineResul
   }
   // JSON.parse kept the last of a key that appears twice: writing the line back would drop
   // the other value (a line left as it is keeps its bytes, so only rewritten lines pay this).
-  const twice = duplicateKey(line);
+  const twice = duplicateKeyIn(line, keys);
   if (twice !== undefined) {
     return {
       error: cap(
@@ -110,13 +115,15 @@ const migrateLine = (
 ): LineResult | Promise<LineResult> => {
   const parsed = parseLine(line);
   if ('error' in parsed) return parsed;
+  // Counted before the run, which may change the parsed state (it consumes it).
+  const keys = keyCount(parsed.value);
   const result = migrateParsed(m, parsed.value, to);
   return result instanceof Promise
     ? result.then(
-        (settled) => lineOf(line, settled, invalidUtf8),
+        (settled) => lineOf(line, keys, settled, invalidUtf8),
         (cause: unknown) => ({ error: cap(describeCause(cause)) }),
       )
-    : lineOf(line, result, invalidUtf8);
+    : lineOf(line, keys, result, invalidUtf8);
 };
 
 /**
