@@ -34,8 +34,7 @@ export interface ExecutionContext {
   readonly writeVersion: (version: Version) => unknown;
   readonly validate: ValidationMode;
   readonly trace: boolean;
-  readonly clock: () => Date;
-  /** The clock's reading as an ISO 8601 string (see {@link isoClock}). */
+  /** The migrator's clock, read as an ISO 8601 string (see {@link isoClock}). */
   readonly timestamp: () => string;
 }
 

@@ -163,7 +163,6 @@ export class Migrator<S extends object = AnyState> {
       writeVersion: (version) => formatVersion(versionFormat, version),
       validate: this.options.validate,
       trace: this.options.trace,
-      clock: this.options.clock,
       timestamp: isoClock(this.options.clock),
     };
   }

@@ -56,3 +56,21 @@ export async function* orderedMap<T, R>(
     if (!done) await iterator.return?.();
   }
 }
+
+/**
+ * A queue of async calls: each function given to it starts once the one before has settled,
+ * in call order (a failure is its caller's, and does not stop the queue).
+ *
+ * @example
+ * const inTurn = serially()
+ * await Promise.all([inTurn(() => write(a)), inTurn(() => write(b))]) // a, then b
+ * @since 0.1.0
+ */
+export const serially = (): (<T>(f: () => Promise<T>) => Promise<T>) => {
+  let last: Promise<unknown> = Promise.resolve();
+  return <T>(f: () => Promise<T>): Promise<T> => {
+    const next = last.then(f);
+    last = next.catch(() => undefined);
+    return next;
+  };
+};

@@ -53,8 +53,8 @@ export interface RegistersMigrations {
   register(from: string, to: string, up: StepFn, meta?: MigrationMeta): unknown;
 }
 
-/** The rules of a registration's {@link MigrationMeta}. */
-const META_OPTIONS: OptionRules = {
+/** What a step says about itself, in its meta and in a migration definition alike. */
+const STEP_OPTIONS: OptionRules = {
   down: 'function',
   description: 'string',
   downDescription: 'string',
@@ -62,23 +62,13 @@ const META_OPTIONS: OptionRules = {
   cost: 'any',
   lossy: 'boolean',
   pure: 'boolean',
-  replace: 'boolean',
-  source: 'string',
 };
 
+/** The rules of a registration's {@link MigrationMeta}. */
+const META_OPTIONS: OptionRules = { ...STEP_OPTIONS, replace: 'boolean', source: 'string' };
+
 /** The rules of a migration definition given to `register`. */
-const DEFINITION_OPTIONS: OptionRules = {
-  from: 'any',
-  to: 'any',
-  up: 'any',
-  down: 'function',
-  description: 'string',
-  downDescription: 'string',
-  changes: 'strings',
-  cost: 'any',
-  lossy: 'boolean',
-  pure: 'boolean',
-};
+const DEFINITION_OPTIONS: OptionRules = { from: 'any', to: 'any', up: 'any', ...STEP_OPTIONS };
 
 /** A reverse edge's own description: `meta.downDescription`, else derived from the up edge's. */
 const downDescriptionOf = (meta: MigrationMeta): string | undefined =>

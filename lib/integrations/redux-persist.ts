@@ -14,7 +14,6 @@ import { Migrator, type MigratorOptions } from '../core/migrator.js';
 import { isSamePath } from '../core/version-field.js';
 import {
   integerOf,
-  isNewerThanKnown,
   keepsNewer,
   isPromise,
   protectedRun,
@@ -337,13 +336,15 @@ const hydrate = <S extends object>(
     );
   }
   const at = E.getOrElse((): string | undefined => undefined)(m.normalizeVersion(stored));
-  const kept = at !== undefined && keepsNewer(m) && isNewerThanKnown(m, at);
   return thenMaybe(
-    protectedRun(place, !sameVersion(at, target), () => m.migrateSyncFirst(state, currentVersion)),
+    protectedRun(place, !sameVersion(at, target), () =>
+      m.migrateReportSyncFirst(state, currentVersion),
+    ),
+    // A newer state the migrator kept as it is goes back under its own version.
     (done) => ({
-      state: done.state as S & PersistMarker,
+      state: done.state.state as S & PersistMarker,
       backup: done.backup,
-      kept: kept ? (stored as number) : undefined,
+      kept: done.state.outcome === 'kept-newer' ? (stored as number) : undefined,
     }),
   );
 };

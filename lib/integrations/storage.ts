@@ -6,7 +6,6 @@
  * @since 0.1.0
  */
 import * as E from '#fp/Either.js';
-import { compareVersions } from '../core/version.js';
 import type { MigraphError } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
 import type { Migrator } from '../core/migrator.js';
@@ -198,18 +197,6 @@ export const sameVersion = (from: string | undefined, to: string | undefined): b
  * version, never the app's.
  */
 export const keepsNewer = (m: Migrator<object>): boolean => m.options.onNewerVersion !== 'error';
-
-/**
- * True when `version` is above every version `m` knows (a state written by a newer release):
- * its migrations' and its `currentVersion`.
- */
-export const isNewerThanKnown = (m: Migrator<object>, version: string): boolean => {
-  // The highest version of the migrations, or `currentVersion` (a first release has none).
-  const known = [m.versions().at(-1), m.options.currentVersion].filter(
-    (v): v is string => v !== undefined,
-  );
-  return known.length > 0 && known.every((highest) => compareVersions(version, highest) > 0);
-};
 
 /** Warns through the migrator's logger, or `console.warn` when it has the silent default. */
 export const warn = (m: Migrator<object>, message: string): void => {

@@ -16,7 +16,6 @@ import { topLevelVersionKey, withVersionAt } from '../core/version-field.js';
 import {
   backUpRaw,
   integerOf,
-  isNewerThanKnown,
   keepsNewer,
   protectedRun,
   releaseBackup,
@@ -233,15 +232,15 @@ export const persistOptions = <S extends object>(
       toRelease = undefined;
       const at = readAt(storedVersion);
       const input = asInput(persistedState, at, storedVersion);
-      const kept = at !== undefined && keepsNewer(m) && isNewerThanKnown(m, at);
       return thenMaybe(
         protectedRun({ storage: raw!, key: name, raw: lastRaw }, !sameVersion(at, target), () =>
-          m.migrateSyncFirst(input),
+          m.migrateReportSyncFirst(input),
         ),
-        ({ state, backup }) => {
-          if (kept) keptVersion = storedVersion;
+        ({ state: report, backup }) => {
+          // A newer state the migrator kept as it is goes back under its own version.
+          if (report.outcome === 'kept-newer') keptVersion = storedVersion;
           toRelease = backup;
-          return strip(state);
+          return strip(report.state);
         },
       );
     },

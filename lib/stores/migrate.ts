@@ -27,6 +27,7 @@ import {
 } from '../core/store.js';
 import type { Version } from '../core/version.js';
 import { parseExact } from '../core/json-exact.js';
+import { serially } from '../core/ordered.js';
 import { checkOptions, type OptionRules } from '../core/options.js';
 import { formatVersion, resolveTargetVersion, versionValueAt } from '../core/version-field.js';
 
@@ -160,16 +161,6 @@ export const MIGRATE_STORE_OPTIONS: OptionRules = {
   retryRejected: 'boolean',
   onProgress: 'function',
   lockWait: 'any',
-};
-
-/** Runs `f`s one after another, in call order. */
-const serially = () => {
-  let last: Promise<unknown> = Promise.resolve();
-  return <T>(f: () => Promise<T>): Promise<T> => {
-    const next = last.then(f);
-    last = next.catch(() => undefined);
-    return next;
-  };
 };
 
 /** Any failure of a store as a {@link StoreError}. */

@@ -243,13 +243,10 @@ const indexPage = (site: SiteInput): string => {
       (i) => (versions[i]!.current ? 'current' : ''),
     ),
   ];
-  const others =
-    census === undefined
-      ? []
-      : otherCounts(
-          census,
-          versions.map((v) => v.version),
-        );
+  const others = otherCounts(
+    census,
+    versions.map((v) => v.version),
+  );
   if (others.length > 0) {
     body.push(`<p>Also counted: ${others.map(([k, n]) => `${escape(k)} (${n})`).join(', ')}.</p>`);
   }

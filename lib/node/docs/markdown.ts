@@ -197,13 +197,10 @@ const indexPage = (site: SiteInput): string => {
     ),
     '',
   );
-  const others =
-    census === undefined
-      ? []
-      : otherCounts(
-          census,
-          versions.map((v) => v.version),
-        );
+  const others = otherCounts(
+    census,
+    versions.map((v) => v.version),
+  );
   if (others.length > 0) {
     lines.push(`Also counted: ${others.map(([k, n]) => `${text(k)} (${n})`).join(', ')}.`, '');
   }

@@ -51,11 +51,12 @@ export const missingSchemas = (site: SiteInput, entry: ChangelogEntry): Version[
 /** `1.0.0 → 1.1.0`. */
 export const edgeName = (e: Pick<EdgeRow, 'from' | 'to'>): string => `${e.from} → ${e.to}`;
 
-/** The census entries that name no version of the graph (`invalid`, versions gone). */
+/** The census entries that name no version of the graph (`invalid`, versions gone); none without a census. */
 export const otherCounts = (
-  census: Readonly<Record<string, number>>,
+  census: Readonly<Record<string, number>> | undefined,
   versions: readonly Version[],
-): [string, number][] => Object.entries(census).filter(([key]) => !versions.includes(key));
+): [string, number][] =>
+  census === undefined ? [] : Object.entries(census).filter(([key]) => !versions.includes(key));
 
 /** Splits text at backticks: even parts are prose, odd parts code. */
 export const codeParts = (text: string): { readonly code: boolean; readonly text: string }[] =>

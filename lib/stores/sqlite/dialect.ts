@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import { describeCause } from '../../core/describe-cause.js';
+import { serially } from '../../core/ordered.js';
 import { StoreError, type StoredState } from '../../core/store.js';
 import type {
   ClaimedRow,
@@ -101,16 +102,6 @@ const rowFailure = (error: unknown): RowFailure =>
       }
     : { kind: 'fatal' };
 
-/** Runs `f`s one after another, in call order: SQLite has one writer at a time. */
-const serially = () => {
-  let last: Promise<unknown> = Promise.resolve();
-  return <T>(f: () => Promise<T>): Promise<T> => {
-    const next = last.then(f);
-    last = next.catch(() => undefined);
-    return next;
-  };
-};
-
 /** The connection of a session: the store's one database. */
 interface SqliteConnection extends SqlConnection {
   readonly db: SqliteDatabaseLike;
@@ -136,6 +127,7 @@ export const sqliteDialect = (
   const J = `CAST(t.${C} AS TEXT)`;
   let db: SqliteDatabaseLike | undefined;
   let own = false;
+  // SQLite has one writer at a time: the writes of every session go in turn.
   const writes = serially();
 
   const openDatabase = async (): Promise<SqliteDatabaseLike> => {
