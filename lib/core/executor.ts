@@ -39,27 +39,54 @@ export interface ExecutionContext {
 }
 
 /**
- * `clock`'s readings as ISO 8601 strings, formatting each millisecond once: a run stamps one
- * timestamp on its trace events, and runs in a loop mostly share their millisecond.
+ * Readings of a clock given in milliseconds, as ISO 8601 strings. Runs in a loop mostly share
+ * their millisecond, or at least their second: a reading in the same millisecond as the last
+ * one is the same string, and one in the same second only gets new milliseconds on the text
+ * `toISOString` made for that second (formatting a `Date` costs more than a whole step).
+ */
+const isoMillis = (read: () => number): (() => string) => {
+  let last = Number.NaN;
+  let second = Number.NaN;
+  /** The text of `second` up to its milliseconds: `'2026-12-06T07:40:00.'`. */
+  let head = '';
+  let text = '';
+  return () => {
+    const ms = read();
+    if (ms === last) return text;
+    last = ms;
+    const at = Math.floor(ms / 1000);
+    if (at === second) {
+      const rest = ms - at * 1000;
+      text = head + (rest < 10 ? '00' : rest < 100 ? '0' : '') + String(rest) + 'Z';
+    } else {
+      text = new Date(ms).toISOString();
+      head = text.slice(0, -4);
+      second = at;
+    }
+    return text;
+  };
+};
+
+/**
+ * `clock`'s readings as ISO 8601 strings, formatting each millisecond once (see
+ * {@link isoNow} for the system clock, which makes no `Date` per reading).
  *
  * @example
  * const now = isoClock(() => new Date(0))
  * now() // '1970-01-01T00:00:00.000Z'
  * @since 0.1.0
  */
-export const isoClock = (clock: () => Date): (() => string) => {
-  let last = Number.NaN;
-  let text = '';
-  return () => {
-    const date = clock();
-    const ms = date.getTime();
-    if (ms !== last) {
-      text = date.toISOString();
-      last = ms;
-    }
-    return text;
-  };
-};
+export const isoClock = (clock: () => Date): (() => string) => isoMillis(() => clock().getTime());
+
+/**
+ * The system time as ISO 8601 strings: {@link isoClock} of `() => new Date()`, read with
+ * `Date.now()`.
+ *
+ * @example
+ * isoNow()() // '2026-12-06T07:40:00.000Z'
+ * @since 0.1.0
+ */
+export const isoNow = (): (() => string) => isoMillis(Date.now);
 
 /**
  * One step of a plan resolved for running (see `resolvePlan`): its edge, and the validator of
@@ -141,20 +168,22 @@ const asyncStep = (step: Step, index: number, out: PromiseLike<unknown>): Migrat
   );
 };
 
-const requireObject =
-  (step: Step, index: number) =>
-  (out: unknown): E.Either<MigrationError, StateObject> =>
-    // A thenable first: a plain object with a `then` method (jQuery's deferreds) is a promise.
-    isThenable(out)
-      ? E.left(asyncStep(step, index, out))
-      : isPlainObject(out)
-        ? E.right(out)
-        : E.left(
-            new MigrationError(
-              `Migration failed at ${step.from}->${step.to}: the step returned ${kindOf(out)}, expected a state object`,
-              { reason: 'invalid_output', from: step.from, to: step.to, step: index },
-            ),
-          );
+const requireObject = (
+  step: Step,
+  index: number,
+  out: unknown,
+): E.Either<MigrationError, StateObject> =>
+  // A thenable first: a plain object with a `then` method (jQuery's deferreds) is a promise.
+  isThenable(out)
+    ? E.left(asyncStep(step, index, out))
+    : isPlainObject(out)
+      ? E.right(out)
+      : E.left(
+          new MigrationError(
+            `Migration failed at ${step.from}->${step.to}: the step returned ${kindOf(out)}, expected a state object`,
+            { reason: 'invalid_output', from: step.from, to: step.to, step: index },
+          ),
+        );
 
 /** What one run keeps: its one clock reading, and what tells the objects it owns. */
 interface Run {
@@ -374,7 +403,7 @@ const finishStep = (
   index: number,
   out: unknown,
 ): E.Either<MigrationError, StateObject> => {
-  const object = requireObject(step, index)(out);
+  const object = requireObject(step, index, out);
   if (E.isLeft(object)) return object;
   let state: StateObject;
   try {

@@ -113,7 +113,7 @@ export const MIGRATOR_OPTIONS: OptionRules = {
 };
 
 /** The default clock: the current time (one function, so resolved options compare equal). */
-const systemClock = (): Date => new Date();
+export const systemClock = (): Date => new Date();
 
 /**
  * Checks options (a `TypeError` naming `where` and the option) and fills in the defaults;

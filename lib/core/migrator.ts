@@ -11,6 +11,7 @@ import { CodecRegistry } from './codec-registry.js';
 import {
   MIGRATOR_OPTIONS,
   resolveOptions,
+  systemClock,
   type MigratorOptions,
   type ResolvedOptions,
 } from './migrator-options.js';
@@ -31,6 +32,7 @@ import {
   validateInput,
   type ExecutionContext,
   isoClock,
+  isoNow,
 } from './executor.js';
 import { andThen, getOrThrow as orThrow } from './fp.js';
 import { VersionGraph, type CompiledGraph, type EdgeInfo } from './graph.js';
@@ -163,7 +165,7 @@ export class Migrator<S extends object = AnyState> {
       writeVersion: (version) => formatVersion(versionFormat, version),
       validate: this.options.validate,
       trace: this.options.trace,
-      timestamp: isoClock(this.options.clock),
+      timestamp: this.options.clock === systemClock ? isoNow() : isoClock(this.options.clock),
     };
   }
 
@@ -370,13 +372,10 @@ export class Migrator<S extends object = AnyState> {
     options: MigrateCallOptions = NONE,
   ): E.Either<MigraphError, S> {
     this.checkCall('migrate()', options);
-    return this.guard(() =>
-      pipe(
-        this.prepare(state, to),
-        andThen((prepared) => this.start(prepared, options)),
-        andThen((started) => this.runStarted(started)),
-      ),
-    ) as E.Either<MigraphError, S>;
+    return this.guard(() => {
+      const started = this.startUnguarded(state, to, options);
+      return E.isLeft(started) ? started : this.runStarted(started.right);
+    }) as E.Either<MigraphError, S>;
   }
 
   /**
@@ -407,13 +406,12 @@ export class Migrator<S extends object = AnyState> {
     options: MigrateCallOptions = NONE,
   ): E.Either<MigraphError, MigrateReport<S>> {
     this.checkCall('migrateReport()', options);
-    return this.guard(() =>
-      pipe(
-        this.prepare(state, to),
-        andThen((prepared) => this.start(prepared, options)),
-        andThen((started) => pipe(this.runStarted(started), E.map(reportOf(started)))),
-      ),
-    ) as E.Either<MigraphError, MigrateReport<S>>;
+    return this.guard(() => {
+      const started = this.startUnguarded(state, to, options);
+      return E.isLeft(started)
+        ? started
+        : pipe(this.runStarted(started.right), E.map(reportOf(started.right)));
+    }) as E.Either<MigraphError, MigrateReport<S>>;
   }
 
   /**
@@ -510,12 +508,11 @@ export class Migrator<S extends object = AnyState> {
     let pending: Promise<E.Either<MigraphError, R>> | undefined;
     const ran = this.guard(() =>
       pipe(
-        this.prepare(state, to),
-        andThen((prepared) => this.start(prepared, options)),
+        this.startUnguarded(state, to, options),
         andThen((started): E.Either<MigraphError, R> => {
           const { copy, plan, context, owned, readOnly } = started;
           if (plan === undefined) return E.right(finish(started)(copy));
-          const done = (s: StateObject) => finish(started)(this.stamp(plan.to, context)(s));
+          const done = (s: StateObject) => finish(started)(this.stamp(s, plan.to, context));
           const steps = this.resolved(plan).steps;
           const out = runPlanEager(copy, plan, steps, context, owned, readOnly);
           if (!(out instanceof Promise)) return E.map(done)(out);
@@ -638,12 +635,17 @@ export class Migrator<S extends object = AnyState> {
     to: VersionInput | undefined,
     options: MigrateCallOptions,
   ): E.Either<MigraphError, Started> {
-    return this.guard(() =>
-      pipe(
-        this.prepare(state, to),
-        andThen((prepared) => this.start(prepared, options)),
-      ),
-    );
+    return this.guard(() => this.startUnguarded(state, to, options));
+  }
+
+  /** {@link Migrator.begin} without the guard (callers guard). */
+  private startUnguarded(
+    state: unknown,
+    to: VersionInput | undefined,
+    options: MigrateCallOptions,
+  ): E.Either<MigraphError, Started> {
+    const prepared = this.prepare(state, to);
+    return E.isLeft(prepared) ? prepared : this.start(prepared.right, options);
   }
 
   /**
@@ -656,61 +658,59 @@ export class Migrator<S extends object = AnyState> {
     const read = this.readVersion(input.right);
     if (E.isLeft(read)) return read;
     const { version: from, raw } = read.right;
-    return pipe(
-      this.resolveTarget(to),
-      andThen((target): E.Either<MigraphError, Prepared> => {
-        if (from !== target && this.isNewer(from)) {
-          const readable = this.readCompatible(input.right, from, target);
-          if (readable !== undefined) return readable;
-          if (this.options.onNewerVersion === 'keep') {
-            return E.right({
-              input: input.right,
-              from,
-              to: target,
-              plan: undefined,
-              context: this.context,
-              kept: true,
-            });
-          }
-          return E.left(
-            new StateVersionError(
-              `The state is at ${from}, newer than every known version (up to ${this.highestKnown()}): it was written by a newer release`,
-              { reason: 'newer_version', version: from, from, to: target },
-            ),
-          );
-        }
-        return pipe(
-          planPath(this.graph, from, target),
-          E.mapLeft((error) => (raw === undefined ? this.missingVersion(error) : error)),
-          E.map((plan) => {
-            if (plan.steps.length === 0) {
-              return {
-                input: input.right,
-                from,
-                to: target,
-                plan: undefined,
-                context: this.context,
-                kept: false,
-              };
-            }
-            // No message is built for the silent default (this runs once per state).
-            if (this.options.logger !== silentLogger) {
-              this.options.logger.debug(
-                `migraph: ${plan.from} -> ${plan.to} in ${plan.steps.length} step(s)`,
-              );
-            }
-            return {
-              input: input.right,
-              from,
-              to: target,
-              plan,
-              context: this.contextFor(raw),
-              kept: false,
-            };
-          }),
-        );
-      }),
-    );
+    const resolved = this.resolveTarget(to);
+    if (E.isLeft(resolved)) return resolved;
+    const target = resolved.right;
+    const object = input.right;
+    if (from !== target && this.isNewer(from)) {
+      const readable = this.readCompatible(object, from, target);
+      if (readable !== undefined) return readable;
+      if (this.options.onNewerVersion === 'keep') {
+        return E.right({
+          input: object,
+          from,
+          to: target,
+          plan: undefined,
+          context: this.context,
+          kept: true,
+        });
+      }
+      return E.left(
+        new StateVersionError(
+          `The state is at ${from}, newer than every known version (up to ${this.highestKnown()}): it was written by a newer release`,
+          { reason: 'newer_version', version: from, from, to: target },
+        ),
+      );
+    }
+    const planned = planPath(this.graph, from, target);
+    if (E.isLeft(planned)) {
+      return raw === undefined ? E.left(this.missingVersion(planned.left)) : planned;
+    }
+    const plan = planned.right;
+    if (plan.steps.length === 0) {
+      return E.right({
+        input: object,
+        from,
+        to: target,
+        plan: undefined,
+        context: this.context,
+        kept: false,
+      });
+    }
+    // No message is built for the silent default (this runs once per state).
+    if (this.options.logger !== silentLogger) {
+      this.options.logger.debug(
+        `migraph: ${plan.from} -> ${plan.to} in ${plan.steps.length} step(s)`,
+      );
+    }
+    return E.right({
+      input: object,
+      from,
+      to: target,
+      plan,
+      context: this.contextFor(raw),
+      kept: false,
+    });
   }
 
   /**
@@ -777,20 +777,14 @@ export class Migrator<S extends object = AnyState> {
     const consume = options.consume === true;
     // A plan of pure steps never changes its input: it runs on the caller's state, uncopied.
     const owned = consume || plan === undefined || !this.resolved(plan).pure;
-    return pipe(
-      owned && !consume ? copyState(input) : E.right(input),
-      andThen(check ? validateInput(this.codecs.validatorFor(from), from) : E.right),
-      E.map((copy) => ({
-        copy,
-        plan,
-        context,
-        owned,
-        readOnly: options.readOnly === true,
-        from,
-        to,
-        kept,
-      })),
-    );
+    const copied = owned && !consume ? copyState(input) : E.right(input);
+    if (E.isLeft(copied)) return copied;
+    const checked = check
+      ? validateInput(this.codecs.validatorFor(from), from)(copied.right)
+      : copied;
+    if (E.isLeft(checked)) return checked;
+    const readOnly = options.readOnly === true;
+    return E.right({ copy: checked.right, plan, context, owned, readOnly, from, to, kept });
   }
 
   /** A (cached, immutable) plan resolved into what the executor runs, once. */
@@ -812,12 +806,9 @@ export class Migrator<S extends object = AnyState> {
     const { copy, plan, context, owned, readOnly } = started;
     if (plan === undefined) return E.right(copy);
     const { asyncStep, steps } = this.resolved(plan);
-    return asyncStep >= 0
-      ? E.left(asyncPlanError(plan, asyncStep))
-      : pipe(
-          runPlan(copy, plan, steps, context, owned, readOnly),
-          E.map(this.stamp(plan.to, context)),
-        );
+    if (asyncStep >= 0) return E.left(asyncPlanError(plan, asyncStep));
+    const ran = runPlan(copy, plan, steps, context, owned, readOnly);
+    return E.isLeft(ran) ? ran : E.right(this.stamp(ran.right, plan.to, context));
   }
 
   /** Runs a started run, awaiting each step. */
@@ -825,7 +816,7 @@ export class Migrator<S extends object = AnyState> {
     const { copy, plan, context, owned, readOnly } = started;
     if (plan === undefined) return Promise.resolve(E.right(copy));
     return runPlanAsync(copy, plan, this.resolved(plan).steps, context, owned, readOnly).then(
-      E.map(this.stamp(plan.to, context)),
+      E.map((state) => this.stamp(state, plan.to, context)),
     );
   }
 
@@ -864,13 +855,11 @@ export class Migrator<S extends object = AnyState> {
    * Writes the `readableFrom` stamp of a state migrated to `to` (with `stampReadableFrom`),
    * in the form the version is written; without it, removes a stamp the run made stale.
    */
-  private stamp(to: Version, context: ExecutionContext): (state: StateObject) => StateObject {
-    return (state) => {
-      const path = this.options.readableFromPath;
-      if (this.options.stampReadableFrom === undefined) removeFieldAt(state, path);
-      else writeVersionAt(state, path, context.writeVersion(this.readableFrom(to)));
-      return state;
-    };
+  private stamp(state: StateObject, to: Version, context: ExecutionContext): StateObject {
+    const path = this.options.readableFromPath;
+    if (this.options.stampReadableFrom === undefined) removeFieldAt(state, path);
+    else writeVersionAt(state, path, context.writeVersion(this.readableFrom(to)));
+    return state;
   }
 
   /** The oldest version that reads states of `version` as they are, cached per graph and codecs. */

@@ -56,7 +56,8 @@ export interface Routes {
 
 interface Cache {
   readonly routes: Map<string, Routes>;
-  readonly plans: Map<string, Plan>;
+  /** Plans made, as the `Right`s handed out, keyed by {@link planKey}. */
+  readonly plans: Map<number, E.Right<Plan>>;
 }
 
 /** Plans kept per compiled graph before the plan cache starts over. */
@@ -74,6 +75,12 @@ const cacheFor = (g: CompiledGraph): Cache => {
   }
   return cache;
 };
+
+const DIRECTIONS: Record<PlanDirection, number> = { any: 0, forward: 1, reverse: 2 };
+
+/** One number per (source, target, direction): no string is built to look a plan up. */
+const planKey = (g: CompiledGraph, source: number, target: number, direction: PlanDirection) =>
+  (source * g.versions.length + target) * 3 + DIRECTIONS[direction];
 
 const allows = (direction: PlanDirection, up: number): boolean =>
   direction === 'any' || (direction === 'forward') === (up === 1);
@@ -345,16 +352,16 @@ export const planPath = (
     return E.left(noPath(from, to, direction, unknown));
   }
   const { plans } = cacheFor(g);
-  const key = `${from}|${to}|${direction}`;
+  const key = planKey(g, source, target, direction);
   const cached = plans.get(key);
-  if (cached !== undefined) return E.right(cached);
+  if (cached !== undefined) return cached;
   const routes = routesFor(g, target, direction);
   settle(g, routes, source);
   if (routes.next[source] === -1) return E.left(noPath(from, to, direction));
-  const plan = readPlan(graph, g, routes, source);
+  const plan = E.right(readPlan(graph, g, routes, source)) as E.Right<Plan>;
   if (plans.size >= PLAN_CACHE_LIMIT) plans.clear();
   plans.set(key, plan);
-  return E.right(plan);
+  return plan;
 };
 
 /** Options of `Migrator.alternatives`. */

@@ -6,7 +6,6 @@
  * @since 0.1.0
  */
 import * as E from '#fp/Either.js';
-import { pipe } from '#fp/function.js';
 import { isPlainObject, type StateObject } from './copy.js';
 import { StateVersionError } from './errors.js';
 import { showValue } from './show.js';
@@ -140,17 +139,15 @@ export const readStateVersion = (
 ): E.Either<StateVersionError, ReadVersion> => {
   const raw = versionValueAt(state, options.versionPath);
   if (raw === undefined) return E.right({ version: options.missingVersion, raw });
-  return pipe(
-    versionParser(options.versionFormat)(raw),
-    E.bimap(
-      (e) =>
-        new StateVersionError(`Invalid ${options.versionKey} in state: ${e.message}`, {
-          reason: 'invalid_version',
-          version: e.version,
-          cause: e,
-        }),
-      (version) => ({ version, raw }),
-    ),
+  const parsed = versionParser(options.versionFormat)(raw);
+  if (E.isRight(parsed)) return E.right({ version: parsed.right, raw });
+  const e = parsed.left;
+  return E.left(
+    new StateVersionError(`Invalid ${options.versionKey} in state: ${e.message}`, {
+      reason: 'invalid_version',
+      version: e.version,
+      cause: e,
+    }),
   );
 };
 

@@ -486,6 +486,29 @@ describe('trace timestamps (isoClock)', () => {
     ]);
   });
 
+  it('reads as toISOString for any run of readings: same millisecond, same second, or apart', () => {
+    // Readings near one another (to reuse a second's text) and far apart, before 1970 and
+    // past year 9999 (where toISOString writes six-digit years).
+    const reading = fc.oneof(
+      fc.integer({ min: -2_000, max: 3_000 }),
+      fc.integer({ min: -62_198_755_200_000, max: 8_640_000_000_000_000 }),
+    );
+    fc.assert(
+      fc.property(fc.array(reading, { maxLength: 30 }), (readings) => {
+        let at = 0;
+        const now = isoClock(() => new Date(readings[at++]!));
+        expect(readings.map(() => now())).to.deep.equal(
+          readings.map((ms) => new Date(ms).toISOString()),
+        );
+      }),
+      { numRuns: 500 },
+    );
+    const near = [1_765_000_000_998, 1_765_000_000_999, 1_765_000_001_000, 1_765_000_001_007];
+    let at = 0;
+    const now = isoClock(() => new Date(near[at++]!));
+    expect(near.map(() => now())).to.deep.equal(near.map((ms) => new Date(ms).toISOString()));
+  });
+
   it('stamps each run with the time of that run, however close the runs', () => {
     let ms = Date.UTC(2026, 0, 1);
     const m = new Migrator({ clock: () => new Date(ms) }).register('1.0.0', '1.1.0', (s) => s);
