@@ -377,13 +377,17 @@ export const postgresDialect = (
     },
 
     count: async (t, target): Promise<RunCounts> => {
+      // Each row's version read once (`OFFSET 0` keeps the subquery from being flattened into
+      // the three filters): a migrated state is usually compressed, and reading its version
+      // decompresses it; three reads made a run's final count three times as slow.
       const counts = await t.pool.query(
-        `SELECT count(*) FILTER (WHERE ${versionOf(t)} = $2)::text AS at_target,
-                count(*) FILTER (WHERE ${versionOf(t)} IS DISTINCT FROM $2
+        `SELECT count(*) FILTER (WHERE t.migraph_version = $2)::text AS at_target,
+                count(*) FILTER (WHERE t.migraph_version IS DISTINCT FROM $2
                                    AND ${notRejected(t, '$3', '$4')})::text AS pending,
-                count(*) FILTER (WHERE ${versionOf(t)} IS DISTINCT FROM $2
+                count(*) FILTER (WHERE t.migraph_version IS DISTINCT FROM $2
                                    AND NOT ${notRejected(t, '$3', '$4')})::text AS rejected
-         FROM ${t.name} t WHERE t.${t.column} IS NOT NULL${t.where}`,
+         FROM (SELECT t.${t.id}, ${versionOf(t)} AS migraph_version
+               FROM ${t.name} t WHERE t.${t.column} IS NOT NULL${t.where} OFFSET 0) t`,
         [target.path, target.text, options.table, options.column],
       );
       const row = counts.rows[0] ?? {};
