@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import type { WorkerTally } from './process-pool.js';
+import type { ProcessPool, WorkerTally } from './process-pool.js';
 import * as E from '#fp/Either.js';
 import { MigrationError, type MigraphError } from '../core/errors.js';
 import { describeCause } from '../core/describe-cause.js';
@@ -269,9 +269,10 @@ const reportOf = (counts: RunCounts, tally: Tally, conflicts: number): StoreRepo
 });
 
 /**
- * `workers` processes (see `process-pool.ts`), after one `prepare` here: old rejections are
- * forgotten once, and the counts are taken before any worker starts. Once every worker has
- * ended, this process waits for the states still locked and counts what remains, once.
+ * `workers` processes (see `process-pool.ts`), forked first so that their start-up overlaps
+ * the one `prepare` here: old rejections are forgotten once, and the counts are taken before
+ * any worker claims a row. Once every worker has ended, this process waits for the states
+ * still locked and counts what remains, once.
  */
 const runInProcesses = async (
   m: Migrator<object>,
@@ -284,26 +285,26 @@ const runInProcesses = async (
   const target = resolveTarget(m, options.to);
   if (E.isLeft(target)) return target;
   let session: StoreSession | undefined;
+  let pool: ProcessPool | undefined;
   try {
-    const counts = await store.prepare(target.right.store, {
-      retryRejected: options.retryRejected === true,
-    });
     // Loaded on use, through a specifier bundlers leave alone: `node:child_process` stays out
     // of in-process runs and of browser bundles (`migraph/indexeddb` runs in one page).
-    const { runProcesses } = (await import(
+    const { startProcesses } = (await import(
       /* @vite-ignore */ PROCESS_POOL
     )) as typeof import('./process-pool.js');
-    const done = await runProcesses({
+    pool = startProcesses({
       workers,
-      counts,
       job: {
         project: options.project!,
         store: store.location!,
         to: target.right.version,
         batchSize,
       },
-      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     });
+    const counts = await store.prepare(target.right.store, {
+      retryRejected: options.retryRejected === true,
+    });
+    const done = await pool.run(counts, options.onProgress);
     if (E.isLeft(done)) {
       return E.left(new StoreError(done.left.join('\n'), { reason: 'worker', store: store.name }));
     }
@@ -327,6 +328,7 @@ const runInProcesses = async (
   } catch (error) {
     return E.left(asStoreError(store, error));
   } finally {
+    pool?.stop();
     await session?.close().catch(() => undefined);
   }
 };

@@ -1,8 +1,8 @@
 /**
- * Worker processes for `migrateStore(m, store, { workers, project })`: each process rebuilds
- * the migrator from the project on disk, opens the same store from its `location`, and runs
- * passes over the store with one session; the database shares the rows among them as among
- * machines. The parent sums their counts and reports progress; the run's wait for locked
+ * Worker processes for `migrateStore(m, store, { workers, project })`: forked as the run
+ * begins, each process rebuilds the migrator from the project on disk and opens the same store
+ * from its `location` while the run takes its counts, then runs passes over the store with one
+ * session; the database shares the rows among them as among machines. The parent sums their counts and reports progress; the run's wait for locked
  * states and its final count are `migrateStore`'s, after every worker has ended. A worker
  * killed at any moment loses only its open transaction, which the database rolls back.
  *
@@ -43,13 +43,33 @@ export type ProcessMessage =
   | { readonly type: 'done'; readonly tally: WorkerTally }
   | { readonly type: 'error'; readonly message: string };
 
-/** Options of {@link runProcesses}. */
+/**
+ * What the parent tells a worker process: its job as soon as it is forked (it loads the
+ * project and opens the store meanwhile), then `start` once the run's counts are taken.
+ */
+export type ParentMessage =
+  { readonly type: 'job'; readonly job: ProcessJob } | { readonly type: 'start' };
+
+/** Options of {@link startProcesses}. */
 export interface ProcessPoolOptions {
   readonly workers: number;
   readonly job: ProcessJob;
-  /** The counts of the run's single `prepare`, made before the workers start. */
-  readonly counts: RunCounts;
-  readonly onProgress?: (progress: StoreProgress) => void;
+}
+
+/** Worker processes started, waiting for the run's counts before they claim anything. */
+export interface ProcessPool {
+  /**
+   * Lets the workers claim and runs them to the end, summing their counts (the ids found at
+   * the target, once each); a `Left` names each worker that failed or stopped, one line each
+   * (the others finish their work first). The rows a stopped worker left are done by the next run.
+   */
+  readonly run: (
+    /** The counts of the run's single `prepare`, made before any worker claims. */
+    counts: RunCounts,
+    onProgress?: (progress: StoreProgress) => void,
+  ) => Promise<E.Either<readonly string[], WorkerTally>>;
+  /** Ends the workers not yet told to start (the run failed before): none has claimed a row. */
+  readonly stop: () => void;
 }
 
 /**
@@ -93,78 +113,90 @@ const absolute = (project: StoreProject): StoreProject => ({
 });
 
 /**
- * Runs `workers` processes to the end and sums their counts (the ids found at the target, once
- * each); a `Left` names each worker that failed or stopped, one line each (the others finish
- * their work first). The rows a stopped worker left are done by the next run.
+ * Forks `workers` processes at once, so that their start-up (Node, the project, the store's
+ * driver) overlaps the run's `prepare`; none claims a row before {@link ProcessPool.run}.
  */
-export const runProcesses = async (
-  options: ProcessPoolOptions,
-): Promise<E.Either<readonly string[], WorkerTally>> => {
-  const { counts, workers } = options;
+export const startProcesses = (options: ProcessPoolOptions): ProcessPool => {
+  const { workers } = options;
   const job: ProcessJob = { ...options.job, project: absolute(options.job.project) };
   const script = workerScript();
   const states = Array.from({ length: workers }, () => ({ migrated: 0, seen: 0, rejected: 0 }));
-  const progress = () => {
-    const sum = (f: (s: (typeof states)[number]) => number) => states.reduce((n, s) => n + f(s), 0);
-    const migrated = sum((s) => s.migrated);
-    const seen = sum((s) => s.seen);
-    const rejected = sum((s) => s.rejected);
-    options.onProgress?.({
-      done: migrated + seen + rejected,
-      total: counts.pending,
-      migrated,
-      alreadyAtTarget: counts.atTarget + seen,
-      rejected,
-    });
-  };
+  let report: (() => void) | undefined;
   const problems: string[] = [];
   const tallies: WorkerTally[] = [];
-  await Promise.all(
-    states.map(
-      (state, index) =>
-        new Promise<void>((resolve) => {
-          const child = fork(script.file, [], {
-            execArgv: [...workerFlags(script.execArgv)],
-            stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  const children = states.map((state, index) => {
+    const child = fork(script.file, [], {
+      execArgv: [...workerFlags(script.execArgv)],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let done = false;
+    const ended = new Promise<void>((resolve) => {
+      child.on('message', (message: ProcessMessage) => {
+        if (message.type === 'progress') {
+          Object.assign(state, {
+            migrated: message.migrated,
+            seen: message.seen,
+            rejected: message.rejected,
           });
-          let done = false;
-          child.on('message', (message: ProcessMessage) => {
-            if (message.type === 'progress') {
-              Object.assign(state, {
-                migrated: message.migrated,
-                seen: message.seen,
-                rejected: message.rejected,
-              });
-              progress();
-            } else if (message.type === 'done') {
-              done = true;
-              tallies.push(message.tally);
-            } else {
-              done = true;
-              problems.push(`worker ${index + 1}: ${message.message}`);
-            }
-          });
-          child.on('error', (error) => {
-            if (!done) problems.push(`worker ${index + 1}: ${error.message}`);
-            done = true;
-          });
-          child.on('exit', (code, signal) => {
-            if (!done) {
-              problems.push(
-                `worker ${index + 1} stopped (${signal ?? `exit code ${code}`}); its open batch was rolled back: run again`,
-              );
-            }
-            resolve();
-          });
-          child.send(job);
-        }),
-    ),
-  );
-  if (problems.length > 0) return E.left(problems);
-  const atTarget = new Set(tallies.flatMap((t) => t.atTarget));
-  return E.right({
-    migrated: tallies.reduce((n, t) => n + t.migrated, 0),
-    rejected: tallies.reduce((n, t) => n + t.rejected, 0),
-    atTarget: [...atTarget],
+          report?.();
+        } else if (message.type === 'done') {
+          done = true;
+          tallies.push(message.tally);
+        } else {
+          done = true;
+          problems.push(`worker ${index + 1}: ${message.message}`);
+        }
+      });
+      child.on('error', (error) => {
+        if (!done) problems.push(`worker ${index + 1}: ${error.message}`);
+        done = true;
+      });
+      child.on('exit', (code, signal) => {
+        if (!done) {
+          problems.push(
+            `worker ${index + 1} stopped (${signal ?? `exit code ${code}`}); its open batch was rolled back: run again`,
+          );
+        }
+        resolve();
+      });
+    });
+    const send = (message: ParentMessage) => {
+      // A worker that has ended already (its project failed to load) has said why.
+      if (child.connected) child.send(message, (error) => void error);
+    };
+    send({ type: 'job', job });
+    return { child, ended, send };
   });
+  return {
+    run: async (counts, onProgress) => {
+      report = () => {
+        const sum = (f: (s: (typeof states)[number]) => number) =>
+          states.reduce((n, s) => n + f(s), 0);
+        const migrated = sum((s) => s.migrated);
+        const seen = sum((s) => s.seen);
+        const rejected = sum((s) => s.rejected);
+        onProgress?.({
+          done: migrated + seen + rejected,
+          total: counts.pending,
+          migrated,
+          alreadyAtTarget: counts.atTarget + seen,
+          rejected,
+        });
+      };
+      for (const { send } of children) send({ type: 'start' });
+      await Promise.all(children.map((c) => c.ended));
+      if (problems.length > 0) return E.left(problems);
+      const atTarget = new Set(tallies.flatMap((t) => t.atTarget));
+      return E.right({
+        migrated: tallies.reduce((n, t) => n + t.migrated, 0),
+        rejected: tallies.reduce((n, t) => n + t.rejected, 0),
+        atTarget: [...atTarget],
+      });
+    },
+    stop: () => {
+      for (const { child } of children) {
+        if (child.exitCode === null && child.signalCode === null) child.kill();
+      }
+    },
+  };
 };

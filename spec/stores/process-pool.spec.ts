@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import * as E from 'fp-ts/lib/Either.js';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { StoreError, type StoreProgress, type StoreReport } from '../../lib/core/store.js';
@@ -238,6 +238,91 @@ export default {
       await store.close();
       rmSync(slow, { recursive: true, force: true });
     }
+  });
+
+  /** This process's worker processes now running. */
+  const workerProcesses = (): number[] =>
+    readdirSync('/proc')
+      .filter((p) => /^[0-9]+$/.test(p))
+      .filter((p) => {
+        try {
+          const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+          const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+          return (
+            ppid === process.pid &&
+            readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('process-worker')
+          );
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+  const until = async (ok: () => boolean | Promise<boolean>, ms: number): Promise<boolean> => {
+    for (const end = Date.now() + ms; Date.now() < end;) {
+      if (await ok()) return true;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return ok();
+  };
+
+  it('starts the worker processes while the run takes its counts, and none claims a row before they are taken', async () => {
+    await table(
+      'early',
+      Array.from({ length: 30 }, (_, i) => doc(i + 1)),
+    );
+    const store = postgresStore({ connectionString: url, table: 'early', column: 'doc' });
+    const seen: { workers: number; migratedMeanwhile: number }[] = [];
+    // The run's first prepare (its counts) waits until both workers have started.
+    const slowCounts = {
+      ...store,
+      prepare: async (...args: Parameters<typeof store.prepare>) => {
+        if (seen.length === 0) {
+          await until(() => workerProcesses().length === 2, 5_000);
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          const migrated = await app.query(
+            `SELECT count(*)::int AS n FROM early WHERE doc->>'state_version' = '1.1.0'`,
+          );
+          seen.push({
+            workers: workerProcesses().length,
+            migratedMeanwhile: (migrated.rows[0] as { n: number }).n,
+          });
+        }
+        return store.prepare(...args);
+      },
+    };
+    try {
+      expect(
+        right(
+          await migrateStore(m, slowCounts, { workers: 2, batchSize: 5, project: projectOf() }),
+        ),
+      ).to.deep.include({ migrated: 30, conflicts: 0 });
+      expect(seen[0]).to.deep.equal({ workers: 2, migratedMeanwhile: 0 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('ends the worker processes it started when the counts fail, and migrates nothing', async () => {
+    await table('uncounted', [doc(1), doc(2)]);
+    const store = postgresStore({ connectionString: url, table: 'uncounted', column: 'doc' });
+    const failing = {
+      ...store,
+      prepare: async () => {
+        await until(() => workerProcesses().length === 2, 5_000);
+        throw new StoreError('no counts', { reason: 'query', store: store.name });
+      },
+    };
+    try {
+      const result = await migrateStore(m, failing, { workers: 2, project: projectOf() });
+      expect(E.isLeft(result) && result.left.message).to.equal('no counts');
+      expect(await until(() => workerProcesses().length === 0, 5_000)).to.equal(true);
+    } finally {
+      await store.close();
+    }
+    expect((await states('uncounted')).map((s) => s.state_version)).to.deep.equal([
+      '1.0.0',
+      '1.0.0',
+    ]);
   });
 
   it('is a Left (reason worker) naming the worker when the project cannot be loaded there', async () => {
