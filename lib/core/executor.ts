@@ -97,6 +97,11 @@ export interface RunStep {
   readonly validator: Validator | undefined;
   /** What the step is told about itself (the same frozen object for every run). */
   readonly context: StepContext;
+  /**
+   * The edge's `changes`, as an array no trace holds: each trace event gets a copy of it
+   * (copying a plain array is a fraction of copying the edge's frozen one).
+   */
+  readonly changes: readonly string[];
 }
 
 /** One event appended to a state's `execution_trace` per step. */
@@ -168,21 +173,16 @@ const asyncStep = (step: Step, index: number, out: PromiseLike<unknown>): Migrat
   );
 };
 
-const requireObject = (
-  step: Step,
-  index: number,
-  out: unknown,
-): E.Either<MigrationError, StateObject> =>
+/** Why a step's output is no state to go on with (a promise, or no plain object); else `undefined`. */
+const outputProblem = (step: Step, index: number, out: unknown): MigrationError | undefined =>
   // A thenable first: a plain object with a `then` method (jQuery's deferreds) is a promise.
   isThenable(out)
-    ? E.left(asyncStep(step, index, out))
+    ? asyncStep(step, index, out)
     : isPlainObject(out)
-      ? E.right(out)
-      : E.left(
-          new MigrationError(
-            `Migration failed at ${step.from}->${step.to}: the step returned ${kindOf(out)}, expected a state object`,
-            { reason: 'invalid_output', from: step.from, to: step.to, step: index },
-          ),
+      ? undefined
+      : new MigrationError(
+          `Migration failed at ${step.from}->${step.to}: the step returned ${kindOf(out)}, expected a state object`,
+          { reason: 'invalid_output', from: step.from, to: step.to, step: index },
         );
 
 /** What one run keeps: its one clock reading, and what tells the objects it owns. */
@@ -233,14 +233,16 @@ const put = (state: StateObject, key: string, value: unknown): void => {
   } else state[key] = value;
 };
 
-/** True when the run may write into `output` itself (see {@link Run}): it made it, or built it. */
+/**
+ * True when the run may write into `output` itself (see {@link Run}): it made it, or built it,
+ * and it takes new keys (a frozen or sealed object does not).
+ */
 const writable = (run: Run, output: StateObject, built: boolean): boolean =>
   (built ||
     output === run.own ||
     (run.trace !== undefined && output.execution_trace === run.trace) ||
     run.mine?.has(output) === true) &&
-  Object.isExtensible(output) &&
-  !Object.isFrozen(output);
+  Object.isExtensible(output);
 
 /**
  * The state a step's output becomes, one the run may write into: the output itself when the
@@ -250,10 +252,10 @@ const writable = (run: Run, output: StateObject, built: boolean): boolean =>
  *
  * Complexity: O(fields) per step, plus the size of the fields copied.
  */
-const own = (run: Run, output: StateObject, last: boolean): E.Either<string, StateObject> => {
+const own = (run: Run, output: StateObject, last: boolean): StateObject | string => {
   const mine = run.mine;
   if (mine === undefined || (last && run.readOnlyResult)) {
-    return E.right(writable(run, output, false) ? output : { ...output });
+    return writable(run, output, false) ? output : { ...output };
   }
   let foreign: StateObject | undefined;
   let built = false;
@@ -267,15 +269,15 @@ const own = (run: Run, output: StateObject, last: boolean): E.Either<string, Sta
     }
   }
   const state = writable(run, output, built) ? output : { ...output };
-  if (foreign === undefined) return E.right(state);
+  if (foreign === undefined) return state;
   const copy = copyState(foreign);
-  if (E.isLeft(copy)) return E.left(copy.left.message);
+  if (E.isLeft(copy)) return copy.left.message;
   for (const key in copy.right) {
     const value = copy.right[key];
     mine.add(value);
     put(state, key, value);
   }
-  return E.right(state);
+  return state;
 };
 
 /**
@@ -283,18 +285,26 @@ const own = (run: Run, output: StateObject, last: boolean): E.Either<string, Sta
  * A trace array is appended to only when this run made it, else it is copied, so a step
  * returning a shared constant array never collects other runs' events.
  */
-const stamp = (step: Step, edge: Edge, ctx: ExecutionContext, run: Run, state: StateObject) => {
+const stamp = (
+  step: Step,
+  runStep: RunStep,
+  ctx: ExecutionContext,
+  run: Run,
+  state: StateObject,
+) => {
   writeVersionAt(state, ctx.versionPath, ctx.writeVersion(step.to));
   const trace = state.execution_trace;
   if (ctx.trace && Array.isArray(trace)) {
     const event: TraceEvent = {
       event: step.direction === 'up' ? 'state_migration' : 'state_reverse_migration',
       timestamp: timestampOf(run, ctx),
-      details: { from_version: step.from, to_version: step.to, changes: [...edge.changes] },
+      details: { from_version: step.from, to_version: step.to, changes: runStep.changes.slice() },
     };
     if (trace === run.trace && Object.isExtensible(trace)) trace.push(event);
     else {
-      state.execution_trace = run.trace = [...trace, event];
+      const copy = trace.slice();
+      copy.push(event);
+      state.execution_trace = run.trace = copy;
       run.mine?.add(run.trace);
     }
   }
@@ -398,25 +408,25 @@ const finishStep = (
   ctx: ExecutionContext,
   run: Run,
   last: number,
-  { edge, validator }: RunStep,
+  runStep: RunStep,
   step: Step,
   index: number,
   out: unknown,
 ): E.Either<MigrationError, StateObject> => {
-  const object = requireObject(step, index, out);
-  if (E.isLeft(object)) return object;
+  const problem = outputProblem(step, index, out);
+  if (problem !== undefined) return E.left(problem);
   let state: StateObject;
   try {
-    const mine = own(run, object.right, index === last);
-    if (E.isLeft(mine)) {
+    const mine = own(run, out as StateObject, index === last);
+    if (typeof mine === 'string') {
       return E.left(
         new MigrationError(
-          `Migration failed at ${step.from}->${step.to}: the step returned a shared object that could not be copied: ${mine.left}`,
+          `Migration failed at ${step.from}->${step.to}: the step returned a shared object that could not be copied: ${mine}`,
           { reason: 'invalid_output', from: step.from, to: step.to, step: index },
         ),
       );
     }
-    state = stamp(step, edge, ctx, run, mine.right);
+    state = stamp(step, runStep, ctx, run, mine);
   } catch (cause) {
     return E.left(
       new MigrationError(
@@ -426,7 +436,7 @@ const finishStep = (
     );
   }
   const check = ctx.validate === 'each-step' || (ctx.validate === 'final' && index === last);
-  return check ? validateAt(validator, step, index, last + 1)(state) : E.right(state);
+  return check ? validateAt(runStep.validator, step, index, last + 1)(state) : E.right(state);
 };
 
 /**

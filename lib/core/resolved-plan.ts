@@ -46,6 +46,7 @@ export const resolvePlan = (plan: Plan, { graph, codecs, clock }: PlanSources): 
   const steps = plan.steps.map((step): RunStep => ({
     edge: graph.edge(step.from, step.to)!,
     validator: codecs.validatorFor(step.to),
+    changes: [...graph.edge(step.from, step.to)!.changes],
     // One frozen context per step of the plan, shared by its runs: none allocates one.
     context: Object.freeze<StepContext>({
       from: step.from,
