@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import type { ProcessPool, WorkerTally } from './process-pool.js';
+import { isRanged, type IdRange, type RangedSession } from './ranges.js';
 import * as E from '#fp/Either.js';
 import { MigrationError, type MigraphError } from '../core/errors.js';
 import { describeCause } from '../core/describe-cause.js';
@@ -36,6 +37,13 @@ const PROCESS_POOL = './process-pool.js';
 
 /** Passes over the table while rows keep being changed under a run (each pass retries them). */
 const MAX_PASSES = 10;
+
+/**
+ * Batches in a range of ids that a worker process claims alone: ranges few enough that
+ * handing them out costs nothing, small enough that no worker is left with much to do alone
+ * at the end.
+ */
+const RANGE_BATCHES = 4;
 
 /** How long a run waits for states another transaction holds locked (ms). */
 const DEFAULT_LOCK_WAIT = 5_000;
@@ -301,10 +309,12 @@ const runInProcesses = async (
         batchSize,
       },
     });
-    const counts = await store.prepare(target.right.store, {
-      retryRejected: options.retryRejected === true,
-    });
-    const done = await pool.run(counts, options.onProgress);
+    // The workers claim in ranges of ids handed out in turn, where the store can split them.
+    const [counts, ranges] = await Promise.all([
+      store.prepare(target.right.store, { retryRejected: options.retryRejected === true }),
+      isRanged(store) ? store.ranges(batchSize * RANGE_BATCHES) : undefined,
+    ]);
+    const done = await pool.run(counts, ranges, options.onProgress);
     if (E.isLeft(done)) {
       return E.left(new StoreError(done.left.join('\n'), { reason: 'worker', store: store.name }));
     }
@@ -372,22 +382,39 @@ const runMigrateStore = async (
 
 /**
  * The part of a run one worker process does (`process-worker.ts`): passes over the store with
- * one session until nothing is left to claim. The run's `prepare`, its wait for locked states
- * and its final count are the parent's, once, after every worker has ended.
+ * one session until nothing is left to claim; the first in the ranges of ids `nextRange`
+ * hands out (the run's, shared with the other workers), where the store claims by range. The
+ * run's `prepare`, its wait for locked states and its final count are the parent's, once,
+ * after every worker has ended.
  */
 export const runWorker = async (
   m: Migrator<object>,
   store: StateStore,
   job: { readonly to: string | number; readonly batchSize: number },
   onProgress: (progress: { migrated: number; seen: number; rejected: number }) => void,
+  nextRange?: () => Promise<IdRange | undefined>,
 ): Promise<WorkerTally> => {
   const target = resolveTarget(m, job.to);
   if (E.isLeft(target)) throw target.left;
-  const session = await store.session(target.right.store);
+  const ranged =
+    nextRange !== undefined && isRanged(store)
+      ? await store.session(target.right.store)
+      : undefined;
+  const session = ranged ?? (await store.session(target.right.store));
   try {
     const tally: Tally = { migrated: 0, atTarget: new Set(), rejected: 0, conflicts: 0 };
-    await runPasses(m, [session], target.right, job.batchSize, tally, () =>
-      onProgress({ migrated: tally.migrated, seen: tally.atTarget.size, rejected: tally.rejected }),
+    const progress = () =>
+      onProgress({ migrated: tally.migrated, seen: tally.atTarget.size, rejected: tally.rejected });
+    await runPasses(
+      m,
+      [session],
+      target.right,
+      job.batchSize,
+      tally,
+      progress,
+      ranged === undefined
+        ? undefined
+        : () => runRanges(m, ranged, nextRange!, target.right, job.batchSize, tally, progress),
     );
     return { migrated: tally.migrated, rejected: tally.rejected, atTarget: [...tally.atTarget] };
   } catch (error) {
@@ -397,7 +424,10 @@ export const runWorker = async (
   }
 };
 
-/** Passes over the store while rows keep being changed under the run (each retries them). */
+/**
+ * Passes over the store while rows keep being changed under the run (each retries them); the
+ * first is `firstPass` when given.
+ */
 const runPasses = async (
   m: Migrator<object>,
   sessions: readonly StoreSession[],
@@ -405,11 +435,45 @@ const runPasses = async (
   batchSize: number,
   tally: Tally,
   progress: () => void,
+  firstPass?: () => Promise<void>,
 ): Promise<void> => {
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     tally.conflicts = 0;
-    await runPass(m, sessions, target, batchSize, tally, progress);
+    if (pass === 0 && firstPass !== undefined) await firstPass();
+    else await runPass(m, sessions, target, batchSize, tally, progress);
     if (tally.conflicts === 0) return;
+  }
+};
+
+/**
+ * One pass over the ranges of ids `nextRange` hands out, each claimed by this session alone
+ * to its end: no claim reads past the range into rows another worker of the run has (each
+ * row read again costs the database about as much as a claimed one). A batch shorter than
+ * `batchSize` ends its range: nothing else there could be claimed.
+ */
+const runRanges = async (
+  m: Migrator<object>,
+  session: RangedSession,
+  nextRange: () => Promise<IdRange | undefined>,
+  target: RunTarget,
+  batchSize: number,
+  tally: Tally,
+  progress: () => void,
+): Promise<void> => {
+  for (let range = await nextRange(); range !== undefined; range = await nextRange()) {
+    for (let after = range.after; ;) {
+      const batch = await session.claim(batchSize, after, range.upTo);
+      if (batch === undefined) break;
+      try {
+        await runBatch(m, batch, target, tally);
+      } catch (error) {
+        await batch.release().catch(() => undefined);
+        throw error;
+      }
+      progress();
+      if (batch.states.length < batchSize) break;
+      after = batch.next;
+    }
   }
 };
 

@@ -1,10 +1,13 @@
 /**
  * Worker processes for `migrateStore(m, store, { workers, project })`: forked as the run
  * begins, each process rebuilds the migrator from the project on disk and opens the same store
- * from its `location` while the run takes its counts, then runs passes over the store with one
- * session; the database shares the rows among them as among machines. The parent sums their counts and reports progress; the run's wait for locked
- * states and its final count are `migrateStore`'s, after every worker has ended. A worker
- * killed at any moment loses only its open transaction, which the database rolls back.
+ * from its `location` while the run takes its counts, then migrates with one session: first
+ * in the ranges of ids the parent hands out in turn (where the store splits its rows so; see
+ * `ranges.ts`), then in passes over the whole store while rows keep changing; the database
+ * shares the rows with other runs as among machines. The parent sums their counts and reports
+ * progress; the run's wait for locked states and its final count are `migrateStore`'s, after
+ * every worker has ended. A worker killed at any moment loses only its open transaction,
+ * which the database rolls back (the rest of its range is left for the next run).
  *
  * @since 0.1.0
  */
@@ -14,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as E from '#fp/Either.js';
 import type { RunCounts, StoreLocation, StoreProgress, StoreProject } from '../core/store.js';
+import type { IdRange } from './ranges.js';
 
 /** What one worker process did: its counts, and the ids it found at the target. */
 export interface WorkerTally {
@@ -41,14 +45,21 @@ export type ProcessMessage =
       readonly rejected: number;
     }
   | { readonly type: 'done'; readonly tally: WorkerTally }
-  | { readonly type: 'error'; readonly message: string };
+  | { readonly type: 'error'; readonly message: string }
+  /** Asks for the next range of ids to claim in. */
+  | { readonly type: 'range' };
 
 /**
  * What the parent tells a worker process: its job as soon as it is forked (it loads the
- * project and opens the store meanwhile), then `start` once the run's counts are taken.
+ * project and opens the store meanwhile), then `start` once the run's counts are taken, and
+ * the ranges of ids it asks for.
  */
 export type ParentMessage =
-  { readonly type: 'job'; readonly job: ProcessJob } | { readonly type: 'start' };
+  | { readonly type: 'job'; readonly job: ProcessJob }
+  /** `ranged`: the worker claims in the ranges of ids it asks for, then over the whole store. */
+  | { readonly type: 'start'; readonly ranged: boolean }
+  /** The next range of ids, in answer to the worker's `range`; none when all are handed out. */
+  | { readonly type: 'range'; readonly range?: IdRange };
 
 /** Options of {@link startProcesses}. */
 export interface ProcessPoolOptions {
@@ -66,6 +77,8 @@ export interface ProcessPool {
   readonly run: (
     /** The counts of the run's single `prepare`, made before any worker claims. */
     counts: RunCounts,
+    /** The ranges of ids the workers claim in, each handed to one (undefined: none). */
+    ranges: readonly IdRange[] | undefined,
     onProgress?: (progress: StoreProgress) => void,
   ) => Promise<E.Either<readonly string[], WorkerTally>>;
   /** Ends the workers not yet told to start (the run failed before): none has claimed a row. */
@@ -122,6 +135,7 @@ export const startProcesses = (options: ProcessPoolOptions): ProcessPool => {
   const script = workerScript();
   const states = Array.from({ length: workers }, () => ({ migrated: 0, seen: 0, rejected: 0 }));
   let report: (() => void) | undefined;
+  const ranges: IdRange[] = [];
   const problems: string[] = [];
   const tallies: WorkerTally[] = [];
   const children = states.map((state, index) => {
@@ -129,10 +143,17 @@ export const startProcesses = (options: ProcessPoolOptions): ProcessPool => {
       execArgv: [...workerFlags(script.execArgv)],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
+    const send = (message: ParentMessage) => {
+      // A worker that has ended already (its project failed to load) has said why.
+      if (child.connected) child.send(message, (error) => void error);
+    };
     let done = false;
     const ended = new Promise<void>((resolve) => {
       child.on('message', (message: ProcessMessage) => {
-        if (message.type === 'progress') {
+        if (message.type === 'range') {
+          const range = ranges.shift();
+          send(range === undefined ? { type: 'range' } : { type: 'range', range });
+        } else if (message.type === 'progress') {
           Object.assign(state, {
             migrated: message.migrated,
             seen: message.seen,
@@ -160,15 +181,12 @@ export const startProcesses = (options: ProcessPoolOptions): ProcessPool => {
         resolve();
       });
     });
-    const send = (message: ParentMessage) => {
-      // A worker that has ended already (its project failed to load) has said why.
-      if (child.connected) child.send(message, (error) => void error);
-    };
     send({ type: 'job', job });
     return { child, ended, send };
   });
   return {
-    run: async (counts, onProgress) => {
+    run: async (counts, given, onProgress) => {
+      ranges.push(...(given ?? []));
       report = () => {
         const sum = (f: (s: (typeof states)[number]) => number) =>
           states.reduce((n, s) => n + f(s), 0);
@@ -183,7 +201,7 @@ export const startProcesses = (options: ProcessPoolOptions): ProcessPool => {
           rejected,
         });
       };
-      for (const { send } of children) send({ type: 'start' });
+      for (const { send } of children) send({ type: 'start', ranged: given !== undefined });
       await Promise.all(children.map((c) => c.ended));
       if (problems.length > 0) return E.left(problems);
       const atTarget = new Set(tallies.flatMap((t) => t.atTarget));

@@ -14,6 +14,7 @@ import type { StateStore } from '../core/store.js';
 import { loadCompleteProject } from '../node/project.js';
 import { runWorker } from './migrate.js';
 import type { ParentMessage, ProcessJob, ProcessMessage } from './process-pool.js';
+import type { IdRange } from './ranges.js';
 
 const send = (message: ProcessMessage): Promise<void> =>
   new Promise((resolve) => {
@@ -31,32 +32,47 @@ const openStore = async (job: ProcessJob): Promise<StateStore> => {
   return (factory as (options: unknown) => StateStore)(job.store.options);
 };
 
-/** Waits for the parent's `start`: false when the parent has gone instead (its run failed). */
-const started = (): Promise<boolean> =>
-  new Promise((resolve) => {
-    const onMessage = (message: ParentMessage) => {
-      if (message.type !== 'start') return;
-      process.off('disconnect', onGone);
-      resolve(true);
-    };
-    const onGone = () => {
-      process.off('message', onMessage);
-      resolve(false);
-    };
-    process.on('message', onMessage);
-    process.once('disconnect', onGone);
+/** The parent's messages after the job: its `start`, and the ranges of ids it hands out. */
+const fromParent = () => {
+  let gone = false;
+  let ranged: ((range: IdRange | undefined) => void) | undefined;
+  /** The parent's `start` (whether to claim by range); undefined when it has gone instead. */
+  const started = new Promise<{ ranged: boolean } | undefined>((resolve) => {
+    process.on('message', (message: ParentMessage) => {
+      if (message.type === 'start') resolve({ ranged: message.ranged });
+      else if (message.type === 'range') ranged?.(message.range);
+    });
+    process.once('disconnect', () => {
+      gone = true;
+      resolve(undefined);
+      ranged?.(undefined);
+    });
   });
+  /** The next range of ids to claim in; undefined when none is left (or the parent has gone). */
+  const nextRange = () =>
+    new Promise<IdRange | undefined>((resolve) => {
+      if (gone) return resolve(undefined);
+      ranged = resolve;
+      void send({ type: 'range' });
+    });
+  return { started, nextRange };
+};
 
-const run = async (job: ProcessJob, start: Promise<boolean>): Promise<void> => {
+const run = async (job: ProcessJob, parent: ReturnType<typeof fromParent>): Promise<void> => {
   // Loaded and opened while the parent takes the run's counts; nothing is claimed before.
   const project = await loadCompleteProject(job.project);
   if (E.isLeft(project)) throw project.left;
   const store = await openStore(job);
   try {
-    if (!(await start)) return;
-    const tally = await runWorker(project.right, store, job, (progress) => {
-      void send({ type: 'progress', ...progress });
-    });
+    const start = await parent.started;
+    if (start === undefined) return;
+    const tally = await runWorker(
+      project.right,
+      store,
+      job,
+      (progress) => void send({ type: 'progress', ...progress }),
+      start.ranged ? parent.nextRange : undefined,
+    );
     await send({ type: 'done', tally });
   } finally {
     await store.close();
@@ -70,7 +86,7 @@ const leave = (): void => {
 
 process.once('message', (message: ParentMessage) => {
   if (message.type !== 'job') return;
-  run(message.job, started()).then(leave, async (error: unknown) => {
+  run(message.job, fromParent()).then(leave, async (error: unknown) => {
     await send({ type: 'error', message: describeCause(error) });
     process.exitCode = 1;
     leave();

@@ -12,6 +12,7 @@ import { loadCompleteProject } from '../../lib/node/project.js';
 import type { Migrator } from '../../lib/core/migrator.js';
 import { migrateStore, postgresStore } from '../../lib/stores/postgres.js';
 import { WORKER_SEMI_SPACE_MIB } from '../../lib/stores/process-pool.js';
+import { isRanged, type RangedStore } from '../../lib/stores/ranges.js';
 import { sqliteStore } from '../../lib/stores/sqlite.js';
 import { makeProject } from '../support/cli.js';
 import { freshDatabase } from '../support/postgres.js';
@@ -112,6 +113,34 @@ describe('migrateStore with worker processes', function () {
     expect(rows).to.have.length(1);
     expect(rows[0]).to.include({ id: '100' });
     expect(rows[0].error).to.match(/1\.0\.0->1\.1\.0.*: a poisoned row$/);
+  });
+
+  it('hands each worker process ranges of ids of its own, so that no claim reads into rows a sibling has', async () => {
+    await table(
+      'ranged',
+      Array.from({ length: 400 }, (_, i) => doc(i + 1)),
+    );
+    const store = postgresStore({ connectionString: url, table: 'ranged', column: 'doc' });
+    try {
+      expect(isRanged(store)).to.equal(true);
+      expect(await (store as RangedStore).ranges(150)).to.deep.equal([
+        { upTo: '150' },
+        { after: '150', upTo: '300' },
+        { after: '300' },
+      ]);
+      expect(
+        right(await migrateStore(m, store, { workers: 2, batchSize: 5, project: projectOf() })),
+      ).to.deep.include({ migrated: 400, conflicts: 0 });
+    } finally {
+      await store.close();
+    }
+    // Ranges of 4 batches: each 20 ids in a row migrated by one process.
+    const pids = (await states('ranged')).map((s) => s.pid as number);
+    expect(new Set(pids).size).to.equal(2);
+    const mixed = Array.from({ length: 20 }, (_, i) => new Set(pids.slice(i * 20, i * 20 + 20)))
+      .map((owners, i) => ({ ids: `${i * 20 + 1}-${i * 20 + 20}`, owners: owners.size }))
+      .filter((range) => range.owners > 1);
+    expect(mixed).to.deep.equal([]);
   });
 
   it('is a Left (reason worker) when a worker is killed: only its open batch is left, and a re-run finishes it', async () => {

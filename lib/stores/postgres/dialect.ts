@@ -398,24 +398,30 @@ export const postgresDialect = (
       };
     },
 
-    claim: async (c, t, target, size, after): Promise<readonly ClaimedRow[]> => {
+    claim: async (c, t, target, size, after, upTo): Promise<readonly ClaimedRow[]> => {
+      const params: unknown[] = [target.path, target.text, options.table, options.column, size];
+      const bound = (value: unknown) => `$${params.push(value)}::${t.idType}`;
       const found = await c.client.query(
         `SELECT t.${t.id}::text AS id, t.${t.column}::text AS text, t.xmin::text AS token
          FROM ${t.name} t
          WHERE t.${t.column} IS NOT NULL AND ${versionOf(t)} IS DISTINCT FROM $2
-           AND ${notRejected(t, '$3', '$4')}${t.where}${after === undefined ? '' : ` AND t.${t.id} > $6::${t.idType}`}
+           AND ${notRejected(t, '$3', '$4')}${t.where}${after === undefined ? '' : ` AND t.${t.id} > ${bound(after)}`}${upTo === undefined ? '' : ` AND t.${t.id} <= ${bound(upTo)}`}
          ORDER BY t.${t.id} LIMIT $5
          FOR UPDATE OF t SKIP LOCKED`,
-        [
-          target.path,
-          target.text,
-          options.table,
-          options.column,
-          size,
-          ...(after === undefined ? [] : [after]),
-        ],
+        params,
       );
       return found.rows.map((r) => ({ state: asState(t, r), cursor: String(r.id) }));
+    },
+
+    // Read from the id's index alone (no state is read): rows the run will not claim count too.
+    bounds: async (t, every) => {
+      const found = await t.pool.query(
+        `SELECT s.id FROM (
+           SELECT t.${t.id}::text AS id, row_number() OVER (ORDER BY t.${t.id}) AS n FROM ${t.name} t
+         ) s WHERE s.n % $1 = 0 ORDER BY s.n`,
+        [every],
+      );
+      return found.rows.map((r) => String(r.id));
     },
 
     update: async (c, t, writes) => {

@@ -98,14 +98,23 @@ export interface SqlDialect<T extends SqlTable, C extends SqlConnection> {
   forgetRejected(table: T): Promise<void>;
   /** Counts the rows at the target, to do, and recorded as rejected. */
   count(table: T, target: StoreTarget): Promise<RunCounts>;
-  /** Claims up to `size` rows after `after`, not at the target and not recorded as rejected. */
+  /**
+   * Claims up to `size` rows after `after` (none past `upTo`, when given), not at the target
+   * and not recorded as rejected.
+   */
   claim(
     connection: C,
     table: T,
     target: StoreTarget,
     size: number,
     after: unknown,
+    upTo?: unknown,
   ): Promise<readonly ClaimedRow[]>;
+  /**
+   * The cursors that split the table's rows into groups of `every` rows in claim order (the
+   * cursor of each group's last row), where the database can tell them cheaply.
+   */
+  bounds?(table: T, every: number): Promise<readonly unknown[]>;
   /** Writes states back where their rows are unchanged; the ids written. */
   update(connection: C, table: T, writes: readonly StoreWrite[]): Promise<readonly string[]>;
   /** Records rejections of rows still unchanged and not recorded yet; the ids recorded. */

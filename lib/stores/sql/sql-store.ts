@@ -15,10 +15,10 @@ import {
   type StateStore,
   type StoreLocation,
   type StoreRejection,
-  type StoreSession,
   type StoreWrite,
   type VersionCount,
 } from '../../core/store.js';
+import type { IdRange, RangedSession, RangedStore } from '../ranges.js';
 import type { SqlConnection, SqlDialect, SqlTable } from './dialect.js';
 
 /** What a driver's factory tells {@link sqlStore} beside its dialect. */
@@ -195,7 +195,7 @@ export const sqlStore = <T extends SqlTable, C extends SqlConnection>(
     return { written: written.size, recorded: recorded.size, conflicts, refused };
   };
 
-  const session = (target: Parameters<StateStore['session']>[0]): Promise<StoreSession> =>
+  const session = (target: Parameters<StateStore['session']>[0]): Promise<RangedSession> =>
     byId(async (t) => {
       const c = await dialect.connect(t);
       let broken = false;
@@ -210,10 +210,10 @@ export const sqlStore = <T extends SqlTable, C extends SqlConnection>(
         }
       };
       return {
-        claim: (size, after) =>
+        claim: (size, after, upTo) =>
           run(async (): Promise<ClaimedBatch | undefined> => {
             await c.beginClaim();
-            const rows = await dialect.claim(c, t, target, size, after);
+            const rows = await dialect.claim(c, t, target, size, after, upTo);
             if (rows.length === 0) {
               await c.rollback();
               return undefined;
@@ -230,7 +230,22 @@ export const sqlStore = <T extends SqlTable, C extends SqlConnection>(
       };
     });
 
-  return {
+  const bounds = dialect.bounds?.bind(dialect);
+  const ranged: Pick<RangedStore, 'ranges'> | undefined =
+    bounds === undefined
+      ? undefined
+      : {
+          ranges: (rows) =>
+            guarded(async (t) => {
+              const cursors = await bounds(t, rows);
+              return [...cursors, undefined].map((upTo, i): IdRange => ({
+                ...(i === 0 ? {} : { after: cursors[i - 1] }),
+                ...(upTo === undefined ? {} : { upTo }),
+              }));
+            }),
+        };
+
+  const store: StateStore & Partial<RangedStore> = {
     name,
     prepare: (target, run) =>
       byId(async (t) => {
@@ -255,5 +270,7 @@ export const sqlStore = <T extends SqlTable, C extends SqlConnection>(
       opened = undefined;
       await dialect.close();
     },
+    ...ranged,
   };
+  return store;
 };
