@@ -506,21 +506,23 @@ export class Migrator<S extends object = AnyState> {
     finish: (started: Started) => (state: StateObject) => R,
   ): E.Either<MigraphError, R> | Promise<E.Either<MigraphError, R>> {
     let pending: Promise<E.Either<MigraphError, R>> | undefined;
-    const ran = this.guard(() =>
-      pipe(
-        this.startUnguarded(state, to, options),
-        andThen((started): E.Either<MigraphError, R> => {
-          const { copy, plan, context, owned, readOnly } = started;
-          if (plan === undefined) return E.right(finish(started)(copy));
-          const done = (s: StateObject) => finish(started)(this.stamp(s, plan.to, context));
-          const steps = this.resolved(plan).steps;
-          const out = runPlanEager(copy, plan, steps, context, owned, readOnly);
-          if (!(out instanceof Promise)) return E.map(done)(out);
-          pending = out.then(E.map(done));
-          return E.right(finish(started)(copy));
-        }),
-      ),
-    );
+    const ran = this.guard((): E.Either<MigraphError, R> => {
+      const begun = this.startUnguarded(state, to, options);
+      if (E.isLeft(begun)) return begun;
+      const started = begun.right;
+      const { copy, plan, context, owned, readOnly } = started;
+      if (plan === undefined) return E.right(finish(started)(copy));
+      const steps = this.resolved(plan).steps;
+      const out = runPlanEager(copy, plan, steps, context, owned, readOnly);
+      if (!(out instanceof Promise)) {
+        return E.isLeft(out)
+          ? out
+          : E.right(finish(started)(this.stamp(out.right, plan.to, context)));
+      }
+      const done = (s: StateObject) => finish(started)(this.stamp(s, plan.to, context));
+      pending = out.then(E.map(done));
+      return E.right(finish(started)(copy));
+    });
     return pending ?? ran;
   }
 

@@ -26,6 +26,7 @@ import {
   type AnyState,
   type FileReport,
 } from '../../lib/index.js';
+import { coveredBytes } from '../../lib/node/batch/lines.js';
 import { migrateLines } from '../../lib/node/batch/work.js';
 import { repoRoot } from '../support/cli.js';
 
@@ -289,6 +290,30 @@ describe('batch', () => {
           [5, 6, 7],
         ],
       ]);
+    });
+    it('covers every byte of the file with coveredBytes, in few buffers (what the resume hash reads)', async () => {
+      const piece = fc.constantFrom('{"a":1}', 'bé', '\n', '\r\n', '  ', '\n\n', 'x'.repeat(70));
+      await fc.assert(
+        fc.asyncProperty(
+          fc.boolean(),
+          fc.array(piece, { maxLength: 40 }),
+          fc.integer({ min: 1, max: 64 }),
+          fc.integer({ min: 1, max: 5 }),
+          async (bom, pieces, bufferSize, chunkLines) => {
+            const file = path.join(dir, 'covered.ndjson');
+            const bytes = Buffer.from((bom ? '\uFEFF' : '') + pieces.join(''));
+            writeFileSync(file, bytes);
+            const chunks = await collect(readLineChunks(file, { chunkLines, bufferSize }));
+            expect(Buffer.concat(chunks.flatMap(coveredBytes)).equals(bytes)).to.equal(true);
+          },
+        ),
+        { numRuns: 200 },
+      );
+      // Lines of one read come as one view: a chunk of 500 short lines read at once.
+      const file = path.join(dir, 'one-read.ndjson');
+      writeFileSync(file, '{"a":1}\n'.repeat(1000));
+      const chunks = await collect(readLineChunks(file));
+      expect(chunks.map((c) => coveredBytes(c).length)).to.deep.equal([1, 1]);
     });
   });
 

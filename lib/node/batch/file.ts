@@ -35,7 +35,7 @@ import path from 'node:path';
 import { describeCause } from '../../core/describe-cause.js';
 import { migrationFingerprint } from '../fingerprint.js';
 import { copyAttributes, syncDirectory, writeFileAtomic, writeTarget } from '../files.js';
-import { readLineChunks } from './lines.js';
+import { coveredBytes, readLineChunks } from './lines.js';
 import { lockFilesOf, lockOutput } from './lock.js';
 import {
   FileMigrationError,
@@ -544,11 +544,7 @@ const run = async (
     for await (const migrated of migrateChunks(chunks, prepared, input)) {
       if (E.isLeft(migrated)) throw migrated.left;
       const { chunk, ...assembled } = migrated.right;
-      for (const raw of chunk.raw) {
-        hash.update(raw.lead);
-        hash.update(raw.bytes);
-      }
-      hash.update(chunk.tail);
+      for (const bytes of coveredBytes(chunk)) hash.update(bytes);
       const outBuffer = assembled.output;
       let rejectedText = '';
       for (const entry of assembled.rejections) {

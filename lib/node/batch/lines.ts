@@ -38,6 +38,39 @@ export interface LineChunk {
   readonly tail: Buffer;
 }
 
+/**
+ * Every byte a chunk covers (its lines' leads and bytes, then its tail), in order, as few
+ * buffers as possible: lines read from one buffer are views of it side by side, and are given
+ * as one view. What hashing a chunk needs: one call per read instead of two per line.
+ *
+ * @example
+ * for (const bytes of coveredBytes(chunk)) hash.update(bytes)
+ */
+export const coveredBytes = (chunk: LineChunk): Buffer[] => {
+  const out: Buffer[] = [];
+  let run: Buffer | undefined;
+  const add = (bytes: Buffer) => {
+    if (bytes.length === 0) return;
+    if (
+      run !== undefined &&
+      bytes.buffer === run.buffer &&
+      bytes.byteOffset === run.byteOffset + run.length
+    ) {
+      run = Buffer.from(run.buffer, run.byteOffset, run.length + bytes.length);
+    } else {
+      if (run !== undefined) out.push(run);
+      run = bytes;
+    }
+  };
+  for (const raw of chunk.raw) {
+    add(raw.lead);
+    add(raw.bytes);
+  }
+  add(chunk.tail);
+  if (run !== undefined) out.push(run);
+  return out;
+};
+
 /** Options of {@link readLineChunks}. */
 export interface ReadLinesOptions {
   /** Byte offset to start at (the start of a line). Default 0. */
