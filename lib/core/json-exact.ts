@@ -184,20 +184,40 @@ class NotExpressible extends Error {}
  */
 const nonFinite = (value: unknown): number | undefined => {
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : value;
-  if (typeof value !== 'object' || value === null) return undefined;
+  return typeof value === 'object' && value !== null ? nonFiniteIn(value) : undefined;
+};
+
+/**
+ * {@link nonFinite} of an object or array. Own keys only, as `JSON.stringify` writes; whether a
+ * key is its own is asked only of the values that matter (an object, or a number that is not
+ * finite), not of every string or boolean. for-in, not `Object.values`: no array per object
+ * (measured 1.2–1.9× faster on the outputs of the AgentState migration, spreads included).
+ */
+const nonFiniteIn = (value: object): number | undefined => {
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = nonFinite(value[i]);
-      if (found !== undefined) return found;
+      const item: unknown = value[i];
+      if (typeof item === 'number') {
+        if (!Number.isFinite(item)) return item;
+      } else if (typeof item === 'object' && item !== null) {
+        const found = nonFiniteIn(item);
+        if (found !== undefined) return found;
+      }
     }
     return undefined;
   }
-  // for-in, not Object.values: no array per object (measured 1.2–1.9× faster on the outputs
-  // of the AgentState migration, spreads included). Own keys only, as JSON.stringify writes.
   for (const key in value) {
-    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
-    const found = nonFinite((value as Record<string, unknown>)[key]);
-    if (found !== undefined) return found;
+    const item = (value as Record<string, unknown>)[key];
+    if (typeof item === 'number') {
+      if (!Number.isFinite(item) && Object.prototype.hasOwnProperty.call(value, key)) return item;
+    } else if (
+      typeof item === 'object' &&
+      item !== null &&
+      Object.prototype.hasOwnProperty.call(value, key)
+    ) {
+      const found = nonFiniteIn(item);
+      if (found !== undefined) return found;
+    }
   }
   return undefined;
 };

@@ -227,6 +227,41 @@ describe('file data safety', function () {
       expect(E.isLeft(stringifyExactly({ a: Infinity }))).to.equal(true);
       expect(E.isLeft(stringifyExactly({ a: 1n }))).to.equal(true);
     });
+
+    it('stringifyExactly refuses exactly the values where JSON.stringify would write a non-finite number as null', () => {
+      // What JSON.stringify itself writes: its replacer sees every own enumerable value.
+      const writesNonFinite = (value: unknown): boolean => {
+        let found = false;
+        JSON.stringify(value, (_key, v: unknown) => {
+          if (typeof v === 'number' && !Number.isFinite(v)) found = true;
+          return v;
+        });
+        return found;
+      };
+      // Objects whose prototype holds enumerable keys (a NaN, an object holding one): for-in
+      // sees them, JSON.stringify does not.
+      const inheriting = fc
+        .tuple(
+          fc.dictionary(fc.string(), fc.constantFrom(NaN, { x: Infinity }, 1, 'a')),
+          fc.dictionary(fc.string(), fc.integer()),
+        )
+        .map(([inherited, own]) => Object.assign(Object.create(inherited) as object, own));
+      const { value } = fc.letrec((tie) => ({
+        value: fc.oneof(
+          { depthSize: 'small' },
+          fc.constantFrom(NaN, Infinity, -Infinity, 0, 1.5, null, true, 'x'),
+          inheriting,
+          fc.array(tie('value')),
+          fc.dictionary(fc.string(), tie('value')),
+        ),
+      }));
+      fc.assert(
+        fc.property(value, (v) => {
+          expect(E.isLeft(stringifyExactly(v))).to.equal(writesNonFinite(v));
+        }),
+        { numRuns: 2000 },
+      );
+    });
   });
 
   describe('one run per output', () => {
