@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import type { ProcessPool, WorkerTally } from './process-pool.js';
-import { isRanged, type IdRange, type RangedSession } from './ranges.js';
+import { isRanged, type IdRange, type RangedSession, type RangedStore } from './ranges.js';
 import * as E from '#fp/Either.js';
 import { MigrationError, type MigraphError } from '../core/errors.js';
 import { describeCause } from '../core/describe-cause.js';
@@ -280,7 +280,8 @@ const reportOf = (counts: RunCounts, tally: Tally, conflicts: number): StoreRepo
  * `workers` processes (see `process-pool.ts`), forked first so that their start-up overlaps
  * the one `prepare` here: old rejections are forgotten once, and the counts are taken before
  * any worker claims a row. Once every worker has ended, this process waits for the states
- * still locked and counts what remains, once.
+ * still locked and counts what remains, once; unless the workers, counting each range of ids
+ * again as they finished it, left nothing in any.
  */
 const runInProcesses = async (
   m: Migrator<object>,
@@ -324,6 +325,9 @@ const runInProcesses = async (
       rejected: done.right.rejected,
       conflicts: 0,
     };
+    // Every range was counted again as it was done, and nothing was left in any: no state to
+    // wait for, and no need to read every state of the table once more.
+    if (done.right.left === 0) return E.right(reportOf(counts, tally, 0));
     const conflicts = await settle(
       m,
       store,
@@ -396,15 +400,14 @@ export const runWorker = async (
 ): Promise<WorkerTally> => {
   const target = resolveTarget(m, job.to);
   if (E.isLeft(target)) throw target.left;
-  const ranged =
-    nextRange !== undefined && isRanged(store)
-      ? await store.session(target.right.store)
-      : undefined;
+  const rangedStore = nextRange !== undefined && isRanged(store) ? store : undefined;
+  const ranged = await rangedStore?.session(target.right.store);
   const session = ranged ?? (await store.session(target.right.store));
   try {
     const tally: Tally = { migrated: 0, atTarget: new Set(), rejected: 0, conflicts: 0 };
     const progress = () =>
       onProgress({ migrated: tally.migrated, seen: tally.atTarget.size, rejected: tally.rejected });
+    let left: number | undefined;
     await runPasses(
       m,
       [session],
@@ -414,9 +417,17 @@ export const runWorker = async (
       progress,
       ranged === undefined
         ? undefined
-        : () => runRanges(m, ranged, nextRange!, target.right, job.batchSize, tally, progress),
+        : async () => {
+            const ranges = { store: rangedStore!, session: ranged, next: nextRange! };
+            left = await runRanges(m, ranges, target.right, job.batchSize, tally, progress);
+          },
     );
-    return { migrated: tally.migrated, rejected: tally.rejected, atTarget: [...tally.atTarget] };
+    return {
+      migrated: tally.migrated,
+      rejected: tally.rejected,
+      atTarget: [...tally.atTarget],
+      ...(left === undefined ? {} : { left }),
+    };
   } catch (error) {
     throw asStoreError(store, error);
   } finally {
@@ -446,23 +457,31 @@ const runPasses = async (
 };
 
 /**
- * One pass over the ranges of ids `nextRange` hands out, each claimed by this session alone
+ * One pass over the ranges of ids `ranges.next` hands out, each claimed by this session alone
  * to its end: no claim reads past the range into rows another worker of the run has (each
  * row read again costs the database about as much as a claimed one). A batch shorter than
- * `batchSize` ends its range: nothing else there could be claimed.
+ * `batchSize` ends its range. Each range done is counted again at once, but the rows claimed
+ * in it (their states are not read again): the states left there, held by another
+ * transaction or added meanwhile. Returns how many were left in all, or undefined when rows
+ * changed under the pass (a pass over the whole store follows, and the run counts at its end).
  */
 const runRanges = async (
   m: Migrator<object>,
-  session: RangedSession,
-  nextRange: () => Promise<IdRange | undefined>,
+  ranges: {
+    readonly store: RangedStore;
+    readonly session: RangedSession;
+    readonly next: () => Promise<IdRange | undefined>;
+  },
   target: RunTarget,
   batchSize: number,
   tally: Tally,
   progress: () => void,
-): Promise<void> => {
-  for (let range = await nextRange(); range !== undefined; range = await nextRange()) {
+): Promise<number | undefined> => {
+  let left = 0;
+  for (let range = await ranges.next(); range !== undefined; range = await ranges.next()) {
+    const claimed: string[] = [];
     for (let after = range.after; ;) {
-      const batch = await session.claim(batchSize, after, range.upTo);
+      const batch = await ranges.session.claim(batchSize, after, range.upTo);
       if (batch === undefined) break;
       try {
         await runBatch(m, batch, target, tally);
@@ -471,10 +490,13 @@ const runRanges = async (
         throw error;
       }
       progress();
+      for (const state of batch.states) claimed.push(state.id);
       if (batch.states.length < batchSize) break;
       after = batch.next;
     }
+    if (tally.conflicts === 0) left += await ranges.store.pendingIn(target.store, range, claimed);
   }
+  return tally.conflicts === 0 ? left : undefined;
 };
 
 /**

@@ -24,6 +24,11 @@ export interface WorkerTally {
   readonly migrated: number;
   readonly rejected: number;
   readonly atTarget: readonly string[];
+  /**
+   * States still to do in the ranges of ids the worker claimed in, counted as it finished
+   * each; absent when it could not tell (no ranges, or rows changed under it).
+   */
+  readonly left?: number;
 }
 
 /** The job of one worker process: where the project and the store are, and the run. */
@@ -205,10 +210,12 @@ export const startProcesses = (options: ProcessPoolOptions): ProcessPool => {
       await Promise.all(children.map((c) => c.ended));
       if (problems.length > 0) return E.left(problems);
       const atTarget = new Set(tallies.flatMap((t) => t.atTarget));
+      const told = tallies.every((t) => t.left !== undefined);
       return E.right({
         migrated: tallies.reduce((n, t) => n + t.migrated, 0),
         rejected: tallies.reduce((n, t) => n + t.rejected, 0),
         atTarget: [...atTarget],
+        ...(told ? { left: tallies.reduce((n, t) => n + t.left!, 0) } : {}),
       });
     },
     stop: () => {

@@ -29,6 +29,11 @@ export interface RangedStore extends StateStore {
    * later included: the first range has no `after`, the last no `upTo`).
    */
   ranges(rows: number): Promise<readonly IdRange[]>;
+  /**
+   * How many states of `range` are still to do (not at the target, not recorded as rejected),
+   * but those of `besides`, ids a worker has just settled: their states are not read again.
+   */
+  pendingIn(target: StoreTarget, range: IdRange, besides: readonly string[]): Promise<number>;
   session(target: StoreTarget): Promise<RangedSession>;
 }
 

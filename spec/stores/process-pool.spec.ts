@@ -143,6 +143,36 @@ describe('migrateStore with worker processes', function () {
     expect(mixed).to.deep.equal([]);
   });
 
+  it('counts each range again as its worker finishes it, and when none has a state left, does not count the whole table once more', async () => {
+    await table(
+      'recounted',
+      Array.from({ length: 100 }, (_, i) => doc(i + 1, i === 41 ? { poison: true } : {})),
+    );
+    const store = postgresStore({ connectionString: url, table: 'recounted', column: 'doc' });
+    let prepared = 0;
+    const counting = {
+      ...store,
+      prepare: (...args: Parameters<typeof store.prepare>) => {
+        prepared++;
+        return store.prepare(...args);
+      },
+    };
+    try {
+      expect(
+        right(await migrateStore(m, counting, { workers: 2, batchSize: 5, project: projectOf() })),
+      ).to.deep.equal({
+        migrated: 99,
+        alreadyAtTarget: 0,
+        rejected: 1,
+        previouslyRejected: 0,
+        conflicts: 0,
+      });
+      expect(prepared).to.equal(1);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('is a Left (reason worker) when a worker is killed: only its open batch is left, and a re-run finishes it', async () => {
     await table(
       'killed',

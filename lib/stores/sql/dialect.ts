@@ -14,6 +14,7 @@ import type {
   StoreTarget,
   StoreWrite,
 } from '../../core/store.js';
+import type { IdRange } from '../ranges.js';
 
 /** What a dialect learnt of its table on first use. */
 export interface SqlTable {
@@ -115,6 +116,16 @@ export interface SqlDialect<T extends SqlTable, C extends SqlConnection> {
    * cursor of each group's last row), where the database can tell them cheaply.
    */
   bounds?(table: T, every: number): Promise<readonly unknown[]>;
+  /**
+   * Counts the rows of `range` still to do (as `count` counts them) but those of `besides`,
+   * without reading the states of those (where `bounds` is given).
+   */
+  pendingIn?(
+    table: T,
+    target: StoreTarget,
+    range: IdRange,
+    besides: readonly string[],
+  ): Promise<number>;
   /** Writes states back where their rows are unchanged; the ids written. */
   update(connection: C, table: T, writes: readonly StoreWrite[]): Promise<readonly string[]>;
   /** Records rejections of rows still unchanged and not recorded yet; the ids recorded. */

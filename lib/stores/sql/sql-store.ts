@@ -231,10 +231,13 @@ export const sqlStore = <T extends SqlTable, C extends SqlConnection>(
     });
 
   const bounds = dialect.bounds?.bind(dialect);
-  const ranged: Pick<RangedStore, 'ranges'> | undefined =
-    bounds === undefined
+  const pendingIn = dialect.pendingIn?.bind(dialect);
+  const ranged: Pick<RangedStore, 'ranges' | 'pendingIn'> | undefined =
+    bounds === undefined || pendingIn === undefined
       ? undefined
       : {
+          pendingIn: (target, range, besides) =>
+            guarded((t) => pendingIn(t, target, range, besides)),
           ranges: (rows) =>
             guarded(async (t) => {
               const cursors = await bounds(t, rows);
