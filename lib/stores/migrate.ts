@@ -459,8 +459,7 @@ const runPasses = async (
 /**
  * One pass over the ranges of ids `ranges.next` hands out, each claimed by this session alone
  * to its end: no claim reads past the range into rows another worker of the run has (each
- * row read again costs the database about as much as a claimed one). A batch shorter than
- * `batchSize` ends its range. Each range done is counted again at once, but the rows claimed
+ * row read again costs the database about as much as a claimed one). Each range done is counted again at once, but the rows claimed
  * in it (their states are not read again): the states left there, held by another
  * transaction or added meanwhile. Returns how many were left in all, or undefined when rows
  * changed under the pass (a pass over the whole store follows, and the run counts at its end).
@@ -491,7 +490,8 @@ const runRanges = async (
       }
       progress();
       for (const state of batch.states) claimed.push(state.id);
-      if (batch.states.length < batchSize) break;
+      // A short batch, or one that ends at the range's last id, leaves nothing to claim there.
+      if (batch.states.length < batchSize || batch.next === range.upTo) break;
       after = batch.next;
     }
     if (tally.conflicts === 0) left += await ranges.store.pendingIn(target.store, range, claimed);
