@@ -24,6 +24,7 @@ const instructions = (side: string, count: number): number => {
       '--predictable',
       '--hash-seed=1',
       '--random-seed=1',
+      '--expose-gc',
       child,
       side,
       String(count),
