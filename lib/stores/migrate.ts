@@ -387,9 +387,10 @@ const runMigrateStore = async (
 /**
  * The part of a run one worker process does (`process-worker.ts`): passes over the store with
  * one session until nothing is left to claim; the first in the ranges of ids `nextRange`
- * hands out (the run's, shared with the other workers), where the store claims by range. The
- * run's `prepare`, its wait for locked states and its final count are the parent's, once,
- * after every worker has ended.
+ * hands out (the run's, shared with the other workers), where the store claims by range, each
+ * counted again once done (`left`). The run's `prepare`, its wait for locked states and its
+ * final count (needed only when a range had states left, or rows changed under a worker) are
+ * the parent's, once, after every worker has ended.
  */
 export const runWorker = async (
   m: Migrator<object>,
@@ -459,10 +460,11 @@ const runPasses = async (
 /**
  * One pass over the ranges of ids `ranges.next` hands out, each claimed by this session alone
  * to its end: no claim reads past the range into rows another worker of the run has (each
- * row read again costs the database about as much as a claimed one). Each range done is counted again at once, but the rows claimed
- * in it (their states are not read again): the states left there, held by another
- * transaction or added meanwhile. Returns how many were left in all, or undefined when rows
- * changed under the pass (a pass over the whole store follows, and the run counts at its end).
+ * row read again costs the database about as much as a claimed one). Each range done is
+ * counted again at once, but the rows claimed in it (their states are not read again): the
+ * states left there, held by another transaction or added meanwhile. Returns how many were
+ * left in all, or undefined when rows changed under the pass (a pass over the whole store
+ * follows, and the run counts at its end).
  */
 const runRanges = async (
   m: Migrator<object>,
