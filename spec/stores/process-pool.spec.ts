@@ -173,6 +173,34 @@ describe('migrateStore with worker processes', function () {
     }
   });
 
+  it('shares the rows between two runs with worker processes at once, as between machines: each row migrated once, by one of them', async () => {
+    const n = 600;
+    await table(
+      'twice',
+      Array.from({ length: n }, (_, i) => doc(i + 1)),
+    );
+    const stores = [0, 1].map(() =>
+      postgresStore({ connectionString: url, table: 'twice', column: 'doc' }),
+    );
+    try {
+      const reports = (
+        await Promise.all(
+          stores.map((store) =>
+            migrateStore(m, store, { workers: 2, batchSize: 10, project: projectOf() }),
+          ),
+        )
+      ).map(right);
+      expect(reports.reduce((sum, r) => sum + r.migrated, 0)).to.equal(n);
+      expect(reports.map((r) => r.conflicts)).to.deep.equal([0, 0]);
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+    }
+    const migrated = await states('twice');
+    expect(
+      migrated.every((s) => s.state_version === '1.1.0' && typeof s.pid === 'number'),
+    ).to.equal(true);
+  });
+
   it('is a Left (reason worker) when a worker is killed: only its open batch is left, and a re-run finishes it', async () => {
     await table(
       'killed',
