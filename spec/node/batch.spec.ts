@@ -291,6 +291,30 @@ describe('batch', () => {
         ],
       ]);
     });
+    it('closes the file when the reader stops early, with a read still under way', async () => {
+      const file = path.join(dir, 'many.ndjson');
+      writeFileSync(file, '{"a":1}\n'.repeat(5000));
+      const open = () => readdirSync('/proc/self/fd').length;
+      const before = open();
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        for (let i = 0; i < 20; i++) {
+          // Small reads: each chunk takes several, and one more is always under way.
+          for await (const chunk of readLineChunks(file, { chunkLines: 10, bufferSize: 64 })) {
+            expect(chunk.lines).to.have.length(10);
+            break;
+          }
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(open()).to.equal(before);
+        expect(unhandled).to.deep.equal([]);
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+      }
+    });
+
     it('covers every byte of the file with coveredBytes, in few buffers (what the resume hash reads)', async () => {
       const piece = fc.constantFrom('{"a":1}', 'bé', '\n', '\r\n', '  ', '\n\n', 'x'.repeat(70));
       await fc.assert(

@@ -511,6 +511,8 @@ const run = async (
     handles = await openPartials(files, state);
   }
   const [out, rejected] = handles;
+  /** The last chunk's writes, while they are in flight. */
+  let writing: Promise<unknown> = Promise.resolve();
   try {
     const rejections: { line: number; error: string }[] = [];
     const progress = (phase: FileProgress['phase']) =>
@@ -525,6 +527,7 @@ const run = async (
       });
     const checkpoint = async (phase: Checkpoint['phase']) => {
       checkLock();
+      await writing;
       await out.sync();
       await rejected.sync();
       state = {
@@ -559,10 +562,16 @@ const run = async (
         rejected: assembled.rejections.length,
       };
       const rejectedBuffer = Buffer.from(rejectedText);
-      if (outBuffer.length > 0) await out.write(outBuffer, 0, outBuffer.length, state.outBytes);
-      if (rejectedBuffer.length > 0) {
-        await rejected.write(rejectedBuffer, 0, rejectedBuffer.length, state.rejectedBytes);
-      }
+      // The chunk before's writes are done before this chunk's start: at most one chunk's
+      // writes are in flight, and they are under way while the next chunk is migrated.
+      await writing;
+      writing = Promise.all([
+        outBuffer.length > 0 && out.write(outBuffer, 0, outBuffer.length, state.outBytes),
+        rejectedBuffer.length > 0 &&
+          rejected.write(rejectedBuffer, 0, rejectedBuffer.length, state.rejectedBytes),
+      ]);
+      // Awaited before the next write, a checkpoint or the close: never unhandled.
+      writing.catch(() => undefined);
       state = {
         ...state,
         offset: chunk.end,
@@ -589,6 +598,7 @@ const run = async (
     const committed = await commit(output, rejectedFile, state);
     return report(state, committed, { rejections, resumedFromLine });
   } finally {
+    await writing.catch(() => undefined);
     await out.close().catch(() => undefined);
     await rejected.close().catch(() => undefined);
   }
