@@ -208,7 +208,10 @@ export interface StoreReport {
   /**
    * States left for the next run because the application was using them: changed while they
    * were being migrated, still changing after every retry, or held locked by another
-   * transaction (`SELECT … FOR UPDATE`) past `lockWait`. 0 when the run did every state.
+   * transaction (`SELECT … FOR UPDATE`) past `lockWait`. 0 when the run did every state it
+   * counted: with worker processes, each range of ids is counted as its worker finishes it, so
+   * a state the application writes back at an old version into a finished range (an older
+   * release still running) is not counted here, and is left for the next run.
    */
   readonly conflicts: number;
 }

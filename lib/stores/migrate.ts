@@ -462,9 +462,10 @@ const runPasses = async (
  * to its end: no claim reads past the range into rows another worker of the run has (each
  * row read again costs the database about as much as a claimed one). Each range done is
  * counted again at once, but the rows claimed in it (their states are not read again): the
- * states left there, held by another transaction or added meanwhile. Returns how many were
- * left in all, or undefined when rows changed under the pass (a pass over the whole store
- * follows, and the run counts at its end).
+ * states left there, held by another transaction or added meanwhile (one written back at an
+ * old version after this count is the next run's, as one written after any run's end).
+ * Returns how many were left in all, or undefined when rows changed under the pass (a pass
+ * over the whole store follows, and the run counts at its end).
  */
 const runRanges = async (
   m: Migrator<object>,

@@ -86,7 +86,10 @@ export interface ProcessPool {
     ranges: readonly IdRange[] | undefined,
     onProgress?: (progress: StoreProgress) => void,
   ) => Promise<E.Either<readonly string[], WorkerTally>>;
-  /** Ends the workers not yet told to start (the run failed before): none has claimed a row. */
+  /**
+   * Kills every worker still running: called as the run ends, when they have all exited
+   * already, or when it failed before they were told to start (none has claimed a row then).
+   */
   readonly stop: () => void;
 }
 
@@ -156,6 +159,8 @@ export const startProcesses = (options: ProcessPoolOptions): ProcessPool => {
     const ended = new Promise<void>((resolve) => {
       child.on('message', (message: ProcessMessage) => {
         if (message.type === 'range') {
+          // A range is taken only by a worker still there to migrate it.
+          if (!child.connected) return;
           const range = ranges.shift();
           send(range === undefined ? { type: 'range' } : { type: 'range', range });
         } else if (message.type === 'progress') {
@@ -180,7 +185,7 @@ export const startProcesses = (options: ProcessPoolOptions): ProcessPool => {
       child.on('exit', (code, signal) => {
         if (!done) {
           problems.push(
-            `worker ${index + 1} stopped (${signal ?? `exit code ${code}`}); its open batch was rolled back: run again`,
+            `worker ${index + 1} stopped (${signal ?? `exit code ${code}`}); its open batch was rolled back, and what it had not claimed is left to the next run: run again`,
           );
         }
         resolve();

@@ -3,8 +3,8 @@
  * over IPC, rebuilds the migrator from the project, opens the store from its location, waits
  * for the parent's `start` (sent once the run's counts are taken), migrates batches with one
  * session until none is left (first in the ranges of ids it asks the parent for, one at a
- * time), and reports its progress and counts (with the ids it found at the target) back. Killing it loses only its open transaction. A script to fork, not a
- * module to import.
+ * time), and reports its progress and counts (with the ids it found at the target) back.
+ * Killing it loses only its open transaction. A script to fork, not a module to import.
  *
  * @since 0.1.0
  */

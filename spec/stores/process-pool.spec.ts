@@ -218,7 +218,7 @@ describe('migrateStore with worker processes', function () {
     const error = (result as E.Left<StoreError>).left;
     expect(error.reason).to.equal('worker');
     expect(error.message).to.equal(
-      'worker 1 stopped (SIGKILL); its open batch was rolled back: run again',
+      'worker 1 stopped (SIGKILL); its open batch was rolled back, and what it had not claimed is left to the next run: run again',
     );
     // Batches before the one that died are committed; that one (ids 51–60) and those after are not.
     const versions = (await states('killed')).map((s) => s.state_version);
