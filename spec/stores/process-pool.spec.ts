@@ -116,28 +116,40 @@ describe('migrateStore with worker processes', function () {
   });
 
   it('hands each worker process ranges of ids of its own, so that no claim reads into rows a sibling has', async () => {
+    // Every seventh row is at the target already: a range then holds fewer than 4 batches of
+    // states to claim, and a claim that read past the range's end would reach a sibling's.
+    const done = (id: number) => id % 7 === 3;
     await table(
       'ranged',
-      Array.from({ length: 400 }, (_, i) => doc(i + 1)),
+      // Enough rows that both workers take ranges, however unevenly they start.
+      Array.from({ length: 1400 }, (_, i) =>
+        doc(i + 1, done(i + 1) ? { state_version: '1.1.0' } : {}),
+      ),
     );
     const store = postgresStore({ connectionString: url, table: 'ranged', column: 'doc' });
     try {
       expect(isRanged(store)).to.equal(true);
-      expect(await (store as RangedStore).ranges(150)).to.deep.equal([
-        { upTo: '150' },
-        { after: '150', upTo: '300' },
-        { after: '300' },
+      expect(await (store as RangedStore).ranges(600)).to.deep.equal([
+        { upTo: '600' },
+        { after: '600', upTo: '1200' },
+        { after: '1200' },
       ]);
       expect(
         right(await migrateStore(m, store, { workers: 2, batchSize: 5, project: projectOf() })),
-      ).to.deep.include({ migrated: 400, conflicts: 0 });
+      ).to.deep.include({ migrated: 1200, alreadyAtTarget: 200, conflicts: 0 });
     } finally {
       await store.close();
     }
-    // Ranges of 4 batches: each 20 ids in a row migrated by one process.
-    const pids = (await states('ranged')).map((s) => s.pid as number);
-    expect(new Set(pids).size).to.equal(2);
-    const mixed = Array.from({ length: 20 }, (_, i) => new Set(pids.slice(i * 20, i * 20 + 20)))
+    // Ranges of 4 batches' worth of ids: each 20 ids in a row migrated by one process.
+    const pids = (await states('ranged')).map((s, i) =>
+      done(i + 1) ? undefined : (s.pid as number),
+    );
+    expect(pids.filter((pid) => pid === undefined)).to.have.length(200);
+    expect(new Set(pids.filter((pid) => pid !== undefined)).size).to.equal(2);
+    const mixed = Array.from(
+      { length: 70 },
+      (_, i) => new Set(pids.slice(i * 20, i * 20 + 20).filter((pid) => pid !== undefined)),
+    )
       .map((owners, i) => ({ ids: `${i * 20 + 1}-${i * 20 + 20}`, owners: owners.size }))
       .filter((range) => range.owners > 1);
     expect(mixed).to.deep.equal([]);
