@@ -370,20 +370,40 @@ export default {
       Array.from({ length: 30 }, (_, i) => doc(i + 1)),
     );
     const store = postgresStore({ connectionString: url, table: 'early', column: 'doc' });
-    const seen: { workers: number; migratedMeanwhile: number }[] = [];
-    // The run's first prepare (its counts) waits until both workers have started.
+    // The workers' project says when each has loaded it (a line per process in `loaded`).
+    const early = makeProject({
+      'migrations/v1_0_0_to_v1_1_0.mjs': `import { appendFileSync } from 'node:fs';
+appendFileSync(${JSON.stringify(path.join(project, 'loaded'))}, process.pid + '\\n');
+${MIGRATION}`,
+    });
+    const loaded = () => {
+      try {
+        return readFileSync(path.join(project, 'loaded'), 'utf8').split('\n').length - 1;
+      } catch {
+        return 0;
+      }
+    };
+    const migratedNow = async () =>
+      (
+        (
+          await app.query(
+            `SELECT count(*)::int AS n FROM early WHERE doc->>'state_version' = '1.1.0'`,
+          )
+        ).rows[0] as { n: number }
+      ).n;
+    const seen: { workers: number; loaded: number; migratedMeanwhile: number }[] = [];
+    // The run's first prepare (its counts) waits until both workers have loaded the project,
+    // then gives them a second in which a worker that did not wait for the counts would claim.
     const slowCounts = {
       ...store,
       prepare: async (...args: Parameters<typeof store.prepare>) => {
         if (seen.length === 0) {
-          await until(() => workerProcesses().length === 2, 5_000);
-          await new Promise((resolve) => setTimeout(resolve, 300));
-          const migrated = await app.query(
-            `SELECT count(*)::int AS n FROM early WHERE doc->>'state_version' = '1.1.0'`,
-          );
+          await until(() => loaded() === 2, 10_000);
+          await until(async () => (await migratedNow()) > 0, 1_000);
           seen.push({
             workers: workerProcesses().length,
-            migratedMeanwhile: (migrated.rows[0] as { n: number }).n,
+            loaded: loaded(),
+            migratedMeanwhile: await migratedNow(),
           });
         }
         return store.prepare(...args);
@@ -392,12 +412,17 @@ export default {
     try {
       expect(
         right(
-          await migrateStore(m, slowCounts, { workers: 2, batchSize: 5, project: projectOf() }),
+          await migrateStore(m, slowCounts, {
+            workers: 2,
+            batchSize: 5,
+            project: { dir: path.join(early, 'migrations') },
+          }),
         ),
       ).to.deep.include({ migrated: 30, conflicts: 0 });
-      expect(seen[0]).to.deep.equal({ workers: 2, migratedMeanwhile: 0 });
+      expect(seen[0]).to.deep.equal({ workers: 2, loaded: 2, migratedMeanwhile: 0 });
     } finally {
       await store.close();
+      rmSync(early, { recursive: true, force: true });
     }
   });
 
