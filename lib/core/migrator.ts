@@ -668,14 +668,7 @@ export class Migrator<S extends object = AnyState> {
       const readable = this.readCompatible(object, from, target);
       if (readable !== undefined) return readable;
       if (this.options.onNewerVersion === 'keep') {
-        return E.right({
-          input: object,
-          from,
-          to: target,
-          plan: undefined,
-          context: this.context,
-          kept: true,
-        });
+        return E.right(asIs(object, from, target, this.context, true));
       }
       return E.left(
         new StateVersionError(
@@ -690,14 +683,7 @@ export class Migrator<S extends object = AnyState> {
     }
     const plan = planned.right;
     if (plan.steps.length === 0) {
-      return E.right({
-        input: object,
-        from,
-        to: target,
-        plan: undefined,
-        context: this.context,
-        kept: false,
-      });
+      return E.right(asIs(object, from, target, this.context, false));
     }
     // No message is built for the silent default (this runs once per state).
     if (this.options.logger !== silentLogger) {
@@ -842,14 +828,7 @@ export class Migrator<S extends object = AnyState> {
     }
     return pipe(
       validateInput(this.codecs.validatorFor(target), target)(input),
-      E.map(() => ({
-        input,
-        from,
-        to: target,
-        plan: undefined,
-        context: this.context,
-        kept: true,
-      })),
+      E.map(() => asIs(input, from, target, this.context, true)),
     );
   }
 
@@ -929,6 +908,15 @@ interface Prepared {
   /** A newer state kept as it is (`onNewerVersion: 'keep'`). */
   readonly kept: boolean;
 }
+
+/** A state to return as it is (no plan): already at the target, or newer and kept or read. */
+const asIs = (
+  input: StateObject,
+  from: Version,
+  to: Version,
+  context: ExecutionContext,
+  kept: boolean,
+): Prepared => ({ input, from, to, plan: undefined, context, kept });
 
 /** A run ready to go: the private copy (validated as the mode asks), the plan and context. */
 interface Started {
