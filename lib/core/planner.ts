@@ -358,7 +358,8 @@ export const planPath = (
   const routes = routesFor(g, target, direction);
   settle(g, routes, source);
   if (routes.next[source] === -1) return E.left(noPath(from, to, direction));
-  const plan = E.right(readPlan(graph, g, routes, source)) as E.Right<Plan>;
+  // Frozen: every caller of this plan gets this one `Right`.
+  const plan = Object.freeze(E.right(readPlan(graph, g, routes, source))) as E.Right<Plan>;
   if (plans.size >= PLAN_CACHE_LIMIT) plans.clear();
   plans.set(key, plan);
   return plan;

@@ -43,18 +43,21 @@ export interface PlanSources {
  * @since 0.1.0
  */
 export const resolvePlan = (plan: Plan, { graph, codecs, clock }: PlanSources): ResolvedPlan => {
-  const steps = plan.steps.map((step): RunStep => ({
-    edge: graph.edge(step.from, step.to)!,
-    validator: codecs.validatorFor(step.to),
-    changes: [...graph.edge(step.from, step.to)!.changes],
-    // One frozen context per step of the plan, shared by its runs: none allocates one.
-    context: Object.freeze<StepContext>({
-      from: step.from,
-      to: step.to,
-      direction: step.direction,
-      now: clock,
-    }),
-  }));
+  const steps = plan.steps.map((step): RunStep => {
+    const edge = graph.edge(step.from, step.to)!;
+    return {
+      edge,
+      validator: codecs.validatorFor(step.to),
+      changes: [...edge.changes],
+      // One frozen context per step of the plan, shared by its runs: none allocates one.
+      context: Object.freeze<StepContext>({
+        from: step.from,
+        to: step.to,
+        direction: step.direction,
+        now: clock,
+      }),
+    };
+  });
   return {
     steps,
     pure: steps.every(({ edge }) => edge.pure),

@@ -132,6 +132,17 @@ describe('planner', () => {
       expect(second.steps.length).to.equal(1);
     });
 
+    it('keys cached plans by direction too, and hands out a result no caller can change', () => {
+      const m = graphOf(fixtures.linear);
+      const any = m.plan('1.0.0', '2.0.0');
+      const reverse = m.plan('1.0.0', '2.0.0', { direction: 'reverse' });
+      expect(E.isRight(any) && E.isLeft(reverse)).to.equal(true);
+      expect(E.isRight(m.plan('1.0.0', '2.0.0', { direction: 'forward' }))).to.equal(true);
+      expect(E.isLeft(m.plan('1.0.0', '2.0.0', { direction: 'reverse' }))).to.equal(true);
+      expect(m.plan('1.0.0', '2.0.0')).to.equal(any);
+      expect(Object.isFrozen(any)).to.equal(true);
+    });
+
     it('returns frozen plans', () => {
       const plan = right(graphOf(fixtures.linear).plan('1.0.0', '2.0.0'));
       expect(
