@@ -2,7 +2,9 @@
  * `npm run bench:instructions`: instruction counts (valgrind's callgrind) of the executor
  * figures whose time ratios sit within the machine's noise. Each side runs in its own process,
  * warmed up, then `count` more times; the count of a run with only the warm-up (start-up,
- * loading, compiling) is taken off, and the rest divided by `count`. Needs `valgrind` on the PATH.
+ * loading, compiling) is taken off, and the rest divided by `count`; each count is the median
+ * of three runs, since a collection that happens to fall in one run moves it by tens of
+ * thousands of instructions per call. Needs `valgrind` on the PATH.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +27,9 @@ const instructions = (side: string, count: number): number => {
       '--hash-seed=1',
       '--random-seed=1',
       '--expose-gc',
+      // The memory reducer collects on timers once a full collection has run: under valgrind,
+      // where a call takes a millisecond or more, how many it ran would depend on the machine.
+      '--no-memory-reducer',
       child,
       side,
       String(count),
@@ -38,8 +43,17 @@ const instructions = (side: string, count: number): number => {
   return Number(collected[1]);
 };
 
-const perCall = (side: string): number =>
-  (instructions(side, COUNT) - instructions(side, 0)) / COUNT;
+/** Runs of each count per side: the median drops a run in which a one-off collection fell. */
+const REPEATS = 3;
+
+const median = (values: readonly number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+const perCall = (side: string): number => {
+  const counted = Array.from({ length: REPEATS }, () => instructions(side, COUNT));
+  const base = Array.from({ length: REPEATS }, () => instructions(side, 0));
+  return (median(counted) - median(base)) / COUNT;
+};
 
 const hand = perCall('hand');
 const rows: [string, number, string][] = [
@@ -49,7 +63,9 @@ const rows: [string, number, string][] = [
   ["executor, validate 'each-step'", perCall('each'), "executor, validate 'off'"],
 ];
 const byName = new Map(rows.map(([name, count]) => [name, count]));
-console.log(`instructions per call (valgrind --tool=callgrind, ${COUNT} warm calls)`);
+console.log(
+  `instructions per call (valgrind --tool=callgrind, ${COUNT} warm calls, median of ${REPEATS} runs)`,
+);
 for (const [name, count, against] of rows) {
   const base = against === 'hand' ? hand : byName.get(against);
   const ratio =
