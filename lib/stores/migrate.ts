@@ -401,9 +401,12 @@ export const runWorker = async (
 ): Promise<WorkerTally> => {
   const target = resolveTarget(m, job.to);
   if (E.isLeft(target)) throw target.left;
-  const rangedStore = nextRange !== undefined && isRanged(store) ? store : undefined;
-  const ranged = await rangedStore?.session(target.right.store);
-  const session = ranged ?? (await store.session(target.right.store));
+  // Claims by range where the run hands ranges out and the store can claim within one.
+  const ranges =
+    nextRange !== undefined && isRanged(store)
+      ? { store, session: await store.session(target.right.store), next: nextRange }
+      : undefined;
+  const session = ranges?.session ?? (await store.session(target.right.store));
   try {
     const tally: Tally = { migrated: 0, atTarget: new Set(), rejected: 0, conflicts: 0 };
     const progress = () =>
@@ -416,10 +419,9 @@ export const runWorker = async (
       job.batchSize,
       tally,
       progress,
-      ranged === undefined
+      ranges === undefined
         ? undefined
         : async () => {
-            const ranges = { store: rangedStore!, session: ranged, next: nextRange! };
             left = await runRanges(m, ranges, target.right, job.batchSize, tally, progress);
           },
     );

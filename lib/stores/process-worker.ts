@@ -35,24 +35,25 @@ const openStore = async (job: ProcessJob): Promise<StateStore> => {
 /** The parent's messages after the job: its `start`, and the ranges of ids it hands out. */
 const fromParent = () => {
   let gone = false;
-  let ranged: ((range: IdRange | undefined) => void) | undefined;
+  /** Resolves the pending `nextRange` with the range the parent sent. */
+  let answer: ((range: IdRange | undefined) => void) | undefined;
   /** The parent's `start` (whether to claim by range); undefined when it has gone instead. */
   const started = new Promise<{ ranged: boolean } | undefined>((resolve) => {
     process.on('message', (message: ParentMessage) => {
       if (message.type === 'start') resolve({ ranged: message.ranged });
-      else if (message.type === 'range') ranged?.(message.range);
+      else if (message.type === 'range') answer?.(message.range);
     });
     process.once('disconnect', () => {
       gone = true;
       resolve(undefined);
-      ranged?.(undefined);
+      answer?.(undefined);
     });
   });
   /** The next range of ids to claim in; undefined when none is left (or the parent has gone). */
   const nextRange = () =>
     new Promise<IdRange | undefined>((resolve) => {
       if (gone) return resolve(undefined);
-      ranged = resolve;
+      answer = resolve;
       void send({ type: 'range' });
     });
   return { started, nextRange };

@@ -39,4 +39,5 @@ export interface RangedStore extends StateStore {
 
 /** Whether `store` splits its rows into ranges of ids. */
 export const isRanged = (store: StateStore): store is RangedStore =>
-  typeof (store as Partial<RangedStore>).ranges === 'function';
+  typeof (store as Partial<RangedStore>).ranges === 'function' &&
+  typeof (store as Partial<RangedStore>).pendingIn === 'function';

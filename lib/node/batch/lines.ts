@@ -48,18 +48,25 @@ export interface LineChunk {
  */
 export const coveredBytes = (chunk: LineChunk): Buffer[] => {
   const out: Buffer[] = [];
-  let run: Buffer | undefined;
+  /** The run of side-by-side views being joined: its first view, and its length so far. */
+  let first: Buffer | undefined;
+  let length = 0;
+  const flush = () => {
+    if (first === undefined) return;
+    out.push(length === first.length ? first : Buffer.from(first.buffer, first.byteOffset, length));
+  };
   const add = (bytes: Buffer) => {
     if (bytes.length === 0) return;
     if (
-      run !== undefined &&
-      bytes.buffer === run.buffer &&
-      bytes.byteOffset === run.byteOffset + run.length
+      first !== undefined &&
+      bytes.buffer === first.buffer &&
+      bytes.byteOffset === first.byteOffset + length
     ) {
-      run = Buffer.from(run.buffer, run.byteOffset, run.length + bytes.length);
+      length += bytes.length;
     } else {
-      if (run !== undefined) out.push(run);
-      run = bytes;
+      flush();
+      first = bytes;
+      length = bytes.length;
     }
   };
   for (const raw of chunk.raw) {
@@ -67,7 +74,7 @@ export const coveredBytes = (chunk: LineChunk): Buffer[] => {
     add(raw.bytes);
   }
   add(chunk.tail);
-  if (run !== undefined) out.push(run);
+  flush();
   return out;
 };
 

@@ -413,29 +413,31 @@ export const postgresDialect = (
       return found.rows.map((r) => ({ state: asState(t, r), cursor: String(r.id) }));
     },
 
-    // Each row of `besides` is told by its id (a hashed lookup) before its state is read.
-    pendingIn: async (t, target, range, besides) => {
-      const params: unknown[] = [target.path, target.text, options.table, options.column];
-      const bound = (value: unknown) => `$${params.push(value)}::${t.idType}`;
-      const found = await t.pool.query(
-        `SELECT count(*)::text AS n FROM ${t.name} t
+    ranges: {
+      // Each row of `besides` is told by its id before its state is read.
+      pendingIn: async (t, target, range, besides) => {
+        const params: unknown[] = [target.path, target.text, options.table, options.column];
+        const bound = (value: unknown) => `$${params.push(value)}::${t.idType}`;
+        const found = await t.pool.query(
+          `SELECT count(*)::text AS n FROM ${t.name} t
          WHERE t.${t.column} IS NOT NULL${t.where}${range.after === undefined ? '' : ` AND t.${t.id} > ${bound(range.after)}`}${range.upTo === undefined ? '' : ` AND t.${t.id} <= ${bound(range.upTo)}`}
            AND CASE WHEN t.${t.id} = ANY($${params.push(besides)}::${t.idType}[]) THEN false
                     ELSE ${versionOf(t)} IS DISTINCT FROM $2 AND ${notRejected(t, '$3', '$4')} END`,
-        params,
-      );
-      return Number(found.rows[0]?.n ?? 0);
-    },
+          params,
+        );
+        return Number(found.rows[0]?.n ?? 0);
+      },
 
-    // Read from the id's index alone (no state is read): rows the run will not claim count too.
-    bounds: async (t, every) => {
-      const found = await t.pool.query(
-        `SELECT s.id FROM (
+      // Read from the id's index alone (no state is read): rows the run will not claim count too.
+      bounds: async (t, every) => {
+        const found = await t.pool.query(
+          `SELECT s.id FROM (
            SELECT t.${t.id}::text AS id, row_number() OVER (ORDER BY t.${t.id}) AS n FROM ${t.name} t
          ) s WHERE s.n % $1 = 0 ORDER BY s.n`,
-        [every],
-      );
-      return found.rows.map((r) => String(r.id));
+          [every],
+        );
+        return found.rows.map((r) => String(r.id));
+      },
     },
 
     update: async (c, t, writes) => {

@@ -16,6 +16,25 @@ import type {
 } from '../../core/store.js';
 import type { IdRange } from '../ranges.js';
 
+/** The ranges part of a {@link SqlDialect} (see `RangedStore`). */
+export interface SqlRanges<T extends SqlTable> {
+  /**
+   * The cursors that split the table's rows into groups of `every` rows in claim order (the
+   * cursor of each group's last row).
+   */
+  bounds(table: T, every: number): Promise<readonly unknown[]>;
+  /**
+   * Counts the rows of `range` still to do (as `count` counts them) but those of `besides`,
+   * without reading the states of those.
+   */
+  pendingIn(
+    table: T,
+    target: StoreTarget,
+    range: IdRange,
+    besides: readonly string[],
+  ): Promise<number>;
+}
+
 /** What a dialect learnt of its table on first use. */
 export interface SqlTable {
   /**
@@ -112,20 +131,10 @@ export interface SqlDialect<T extends SqlTable, C extends SqlConnection> {
     upTo?: unknown,
   ): Promise<readonly ClaimedRow[]>;
   /**
-   * The cursors that split the table's rows into groups of `every` rows in claim order (the
-   * cursor of each group's last row), where the database can tell them cheaply.
+   * What a run with worker processes needs to hand out ranges of ids, where the database can
+   * tell them cheaply.
    */
-  bounds?(table: T, every: number): Promise<readonly unknown[]>;
-  /**
-   * Counts the rows of `range` still to do (as `count` counts them) but those of `besides`,
-   * without reading the states of those (where `bounds` is given).
-   */
-  pendingIn?(
-    table: T,
-    target: StoreTarget,
-    range: IdRange,
-    besides: readonly string[],
-  ): Promise<number>;
+  readonly ranges?: SqlRanges<T>;
   /** Writes states back where their rows are unchanged; the ids written. */
   update(connection: C, table: T, writes: readonly StoreWrite[]): Promise<readonly string[]>;
   /** Records rejections of rows still unchanged and not recorded yet; the ids recorded. */

@@ -230,17 +230,16 @@ export const sqlStore = <T extends SqlTable, C extends SqlConnection>(
       };
     });
 
-  const bounds = dialect.bounds?.bind(dialect);
-  const pendingIn = dialect.pendingIn?.bind(dialect);
+  const split = dialect.ranges;
   const ranged: Pick<RangedStore, 'ranges' | 'pendingIn'> | undefined =
-    bounds === undefined || pendingIn === undefined
+    split === undefined
       ? undefined
       : {
           pendingIn: (target, range, besides) =>
-            guarded((t) => pendingIn(t, target, range, besides)),
+            guarded((t) => split.pendingIn(t, target, range, besides)),
           ranges: (rows) =>
             guarded(async (t) => {
-              const cursors = await bounds(t, rows);
+              const cursors = await split.bounds(t, rows);
               return [...cursors, undefined].map((upTo, i): IdRange => ({
                 ...(i === 0 ? {} : { after: cursors[i - 1] }),
                 ...(upTo === undefined ? {} : { upTo }),

@@ -280,11 +280,11 @@ export const sqliteDialect = (
       };
     },
 
-    claim: async (c, _t, target, size, after, upTo): Promise<readonly ClaimedRow[]> => {
+    claim: async (c, _t, target, size, after): Promise<readonly ClaimedRow[]> => {
       const statement = c.db.prepare(
         `SELECT t.${I} AS id, CAST(t.${I} AS TEXT) AS key, t.${C} AS text
          FROM ${T} AS t
-         WHERE t.${C} IS NOT NULL AND ${versionAt(target.path)} IS NOT @target AND ${notRejected}${after === undefined ? '' : ` AND t.${I} > @after`}${upTo === undefined ? '' : ` AND t.${I} <= @upTo`}
+         WHERE t.${C} IS NOT NULL AND ${versionAt(target.path)} IS NOT @target AND ${notRejected}${after === undefined ? '' : ` AND t.${I} > @after`}
          ORDER BY t.${I} LIMIT @size`,
       );
       statement.safeIntegers(true);
@@ -292,7 +292,6 @@ export const sqliteDialect = (
         ...runParams(target),
         size,
         ...(after === undefined ? {} : { after }),
-        ...(upTo === undefined ? {} : { upTo }),
       }) as Row[];
       return rows.map((row) => ({ state: asState(row), cursor: row.id }));
     },
