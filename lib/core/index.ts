@@ -148,9 +148,12 @@ export type { MigratesOne, MigrateManyOptions } from './many.js';
 export { orderedMap } from './ordered.js';
 export type { AnySource } from './ordered.js';
 export { edgeOfFileName, fileNameOfEdge, MIGRATION_FILE } from './naming.js';
-export { StoreError } from './store.js';
+export { StoreError, isRanged } from './store.js';
 export type {
   StateStore,
+  RangedStore,
+  RangedSession,
+  IdRange,
   StoreSession,
   ClaimedBatch,
   BatchResult,

@@ -63,6 +63,12 @@ export interface BatchResult {
   /** Migrated states written back. */
   readonly written: number;
   /**
+   * The tokens of the values this batch wrote, each once (PostgreSQL: the id of the
+   * transaction that wrote them), from a store that counts without reading them
+   * ({@link StateStore.pendingBesides}); absent from others.
+   */
+  readonly tokens?: readonly unknown[];
+  /**
    * Rejections this batch recorded (those asked for, plus the writes the store refused).
    * A row another session or process recorded after this batch was claimed is not recorded
    * (nor counted) twice, and is not a conflict either.
@@ -157,6 +163,14 @@ export interface StateStore extends CensusSource {
   read(id: string): Promise<StoredState | undefined>;
   /** Writes one state back if its row still holds what was read; false when it changed. */
   write(write: StoreWrite): Promise<boolean>;
+  /**
+   * How many states are still to do (as `prepare` counts `pending`) but those holding a value
+   * one of `tokens` names ({@link BatchResult.tokens}: the run's own writes, at the target),
+   * which are not read: the count a run ends with, where a store can take it so. A state the
+   * application has written since the run wrote it is read and counted as any other. Without
+   * it, a run ends by counting every state again.
+   */
+  pendingBesides?(target: StoreTarget, tokens: readonly unknown[]): Promise<number>;
   /** Releases the store's connections (those it opened itself). */
   close(): Promise<void>;
   /**
@@ -184,6 +198,42 @@ export interface StoreLocation {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
+// --- ranges of ids -------------------------------------------------------------------------
+
+/**
+ * The ids after `after` (from the first when absent) up to and including `upTo` (to the last
+ * when absent), as the store's cursors write them: JSON data, sent to worker processes.
+ */
+export interface IdRange {
+  readonly after?: unknown;
+  readonly upTo?: unknown;
+}
+
+/** A session that can claim within a range: up to `size` states after `after`, none past `upTo`. */
+export interface RangedSession extends StoreSession {
+  claim(size: number, after: unknown, upTo?: unknown): Promise<ClaimedBatch | undefined>;
+}
+
+/**
+ * A store that splits its rows into ranges of ids, and whose sessions claim within one: how
+ * a run with worker processes hands out its rows, so that each process claims only in ranges
+ * of its own and never scans past rows a sibling is migrating or has migrated (each such row
+ * read again costs the database about as much as a claimed one). Implemented by
+ * `postgresStore`.
+ */
+export interface RangedStore extends StateStore {
+  /**
+   * Ranges of about `rows` rows each, in order, that together cover every id (rows added
+   * later included: the first range has no `after`, the last no `upTo`).
+   */
+  ranges(rows: number): Promise<readonly IdRange[]>;
+  session(target: StoreTarget): Promise<RangedSession>;
+}
+
+/** Whether `store` splits its rows into ranges of ids ({@link RangedStore}). */
+export const isRanged = (store: StateStore): store is RangedStore =>
+  typeof (store as Partial<RangedStore>).ranges === 'function';
+
 // --- runs -----------------------------------------------------------------------------------
 
 /** Counts of a `migrateStore` run. */
@@ -209,9 +259,7 @@ export interface StoreReport {
    * States left for the next run because the application was using them: changed while they
    * were being migrated, still changing after every retry, or held locked by another
    * transaction (`SELECT … FOR UPDATE`) past `lockWait`. 0 when the run did every state it
-   * counted: with worker processes, each range of ids is counted as its worker finishes it, so
-   * a state the application writes back at an old version into a finished range (an older
-   * release still running) is not counted here, and is left for the next run.
+   * counted.
    */
   readonly conflicts: number;
 }

@@ -7,15 +7,17 @@
  * @since 0.1.0
  */
 import type { ProcessPool, WorkerTally } from './process-pool.js';
-import { isRanged, type IdRange, type RangedSession, type RangedStore } from './ranges.js';
 import * as E from '#fp/Either.js';
 import { MigrationError, type MigraphError } from '../core/errors.js';
 import { describeCause } from '../core/describe-cause.js';
 import type { Migrator } from '../core/migrator.js';
 import {
+  isRanged,
   StoreError,
   type ClaimedBatch,
+  type IdRange,
   type MigrateStoreOptions,
+  type RangedSession,
   type RunCounts,
   type StateStore,
   type StoredState,
@@ -187,7 +189,21 @@ interface Tally {
   readonly atTarget: Set<string>;
   rejected: number;
   conflicts: number;
+  /**
+   * The tokens of the values this run wrote (`BatchResult.tokens`), which its last count
+   * skips without reading; undefined where the store cannot count so.
+   */
+  tokens: Set<unknown> | undefined;
 }
+
+/** A tally of nothing done yet, for a run on `store`. */
+const freshTally = (store: StateStore): Tally => ({
+  migrated: 0,
+  atTarget: new Set(),
+  rejected: 0,
+  conflicts: 0,
+  tokens: store.pendingBesides === undefined ? undefined : new Set(),
+});
 
 /**
  * Migrates every state of `store` to `options.to` (default: the migrator's current version)
@@ -319,15 +335,15 @@ const runInProcesses = async (
     if (E.isLeft(done)) {
       return E.left(new StoreError(done.left.join('\n'), { reason: 'worker', store: store.name }));
     }
+    const { tokens } = done.right;
     const tally: Tally = {
       migrated: done.right.migrated,
       atTarget: new Set(done.right.atTarget),
       rejected: done.right.rejected,
       conflicts: 0,
+      tokens:
+        store.pendingBesides === undefined || tokens === undefined ? undefined : new Set(tokens),
     };
-    // Every range was counted again as it was done, and nothing was left in any: no state to
-    // wait for, and no need to read every state of the table once more.
-    if (done.right.left === 0) return E.right(reportOf(counts, tally, 0));
     const conflicts = await settle(
       m,
       store,
@@ -363,7 +379,7 @@ const runMigrateStore = async (
       retryRejected: options.retryRejected === true,
     });
     for (let i = 0; i < workers; i++) sessions.push(await store.session(target.right.store));
-    const tally: Tally = { migrated: 0, atTarget: new Set(), rejected: 0, conflicts: 0 };
+    const tally = freshTally(store);
     const progress = progressOf(counts, tally, options.onProgress);
     await runPasses(m, sessions, target.right, batchSize, tally, progress);
     const conflicts = await settle(
@@ -387,10 +403,9 @@ const runMigrateStore = async (
 /**
  * The part of a run one worker process does (`process-worker.ts`): passes over the store with
  * one session until nothing is left to claim; the first in the ranges of ids `nextRange`
- * hands out (the run's, shared with the other workers), where the store claims by range, each
- * counted again once done (`left`). The run's `prepare`, its wait for locked states and its
- * final count (needed only when a range had states left, or rows changed under a worker) are
- * the parent's, once, after every worker has ended.
+ * hands out (the run's, shared with the other workers), where the store claims by range. The
+ * run's `prepare`, its wait for locked states and its last count are the parent's, once,
+ * after every worker has ended: the worker tells it the tokens of what it wrote.
  */
 export const runWorker = async (
   m: Migrator<object>,
@@ -404,14 +419,13 @@ export const runWorker = async (
   // Claims by range where the run hands ranges out and the store can claim within one.
   const ranges =
     nextRange !== undefined && isRanged(store)
-      ? { store, session: await store.session(target.right.store), next: nextRange }
+      ? { session: await store.session(target.right.store), next: nextRange }
       : undefined;
   const session = ranges?.session ?? (await store.session(target.right.store));
   try {
-    const tally: Tally = { migrated: 0, atTarget: new Set(), rejected: 0, conflicts: 0 };
+    const tally = freshTally(store);
     const progress = () =>
       onProgress({ migrated: tally.migrated, seen: tally.atTarget.size, rejected: tally.rejected });
-    let left: number | undefined;
     await runPasses(
       m,
       [session],
@@ -421,15 +435,13 @@ export const runWorker = async (
       progress,
       ranges === undefined
         ? undefined
-        : async () => {
-            left = await runRanges(m, ranges, target.right, job.batchSize, tally, progress);
-          },
+        : () => runRanges(m, ranges, target.right, job.batchSize, tally, progress),
     );
     return {
       migrated: tally.migrated,
       rejected: tally.rejected,
       atTarget: [...tally.atTarget],
-      ...(left === undefined ? {} : { left }),
+      ...(tally.tokens === undefined ? {} : { tokens: [...tally.tokens] }),
     };
   } catch (error) {
     throw asStoreError(store, error);
@@ -462,17 +474,11 @@ const runPasses = async (
 /**
  * One pass over the ranges of ids `ranges.next` hands out, each claimed by this session alone
  * to its end: no claim reads past the range into rows another worker of the run has (each
- * row read again costs the database about as much as a claimed one). Each range done is
- * counted again at once, but the rows claimed in it (their states are not read again): the
- * states left there, held by another transaction or added meanwhile (one written back at an
- * old version after this count is the next run's, as one written after any run's end).
- * Returns how many were left in all, or undefined when rows changed under the pass (a pass
- * over the whole store follows, and the run counts at its end).
+ * row read again costs the database about as much as a claimed one).
  */
 const runRanges = async (
   m: Migrator<object>,
   ranges: {
-    readonly store: RangedStore;
     readonly session: RangedSession;
     readonly next: () => Promise<IdRange | undefined>;
   },
@@ -480,10 +486,8 @@ const runRanges = async (
   batchSize: number,
   tally: Tally,
   progress: () => void,
-): Promise<number | undefined> => {
-  let left = 0;
+): Promise<void> => {
   for (let range = await ranges.next(); range !== undefined; range = await ranges.next()) {
-    const claimed: string[] = [];
     for (let after = range.after; ;) {
       const batch = await ranges.session.claim(batchSize, after, range.upTo);
       if (batch === undefined) break;
@@ -494,14 +498,11 @@ const runRanges = async (
         throw error;
       }
       progress();
-      for (const state of batch.states) claimed.push(state.id);
       // A short batch, or one that ends at the range's last id, leaves nothing to claim there.
       if (batch.states.length < batchSize || batch.next === range.upTo) break;
       after = batch.next;
     }
-    if (tally.conflicts === 0) left += await ranges.store.pendingIn(target.store, range, claimed);
   }
-  return tally.conflicts === 0 ? left : undefined;
 };
 
 /**
@@ -523,7 +524,11 @@ const settle = async (
   progress: () => void,
 ): Promise<number> => {
   const toDo = async () => {
-    const { pending } = await store.prepare(target.store, { retryRejected: false });
+    // The run's own writes are skipped unread where the store can tell them.
+    const pending =
+      tally.tokens !== undefined && store.pendingBesides !== undefined
+        ? await store.pendingBesides(target.store, [...tally.tokens])
+        : (await store.prepare(target.store, { retryRejected: false })).pending;
     // Less the states found at the target as `m` reads them (and left as they are).
     return Math.max(0, pending - tally.atTarget.size);
   };
@@ -602,4 +607,7 @@ const runBatch = async (
   tally.migrated += result.written;
   tally.rejected += result.recorded;
   tally.conflicts += result.conflicts.length;
+  if (result.tokens !== undefined) for (const token of result.tokens) tally.tokens?.add(token);
+  // A store that gave no tokens for its writes: the run's last count reads every state.
+  else if (result.written > 0) tally.tokens = undefined;
 };

@@ -3,9 +3,9 @@
  * begins, each process rebuilds the migrator from the project on disk and opens the same store
  * from its `location` while the run takes its counts, then migrates with one session: first
  * in the ranges of ids the parent hands out in turn (where the store splits its rows so; see
- * `ranges.ts`), then in passes over the whole store while rows keep changing; the database
+ * `RangedStore`), then in passes over the whole store while rows keep changing; the database
  * shares the rows with other runs as among machines. The parent sums their counts and reports
- * progress; the run's wait for locked states and its final count are `migrateStore`'s, after
+ * progress; the run's wait for locked states and its last count are `migrateStore`'s, after
  * every worker has ended. A worker killed at any moment loses only its open transaction,
  * which the database rolls back (the rest of its range is left for the next run).
  *
@@ -16,8 +16,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as E from '#fp/Either.js';
-import type { RunCounts, StoreLocation, StoreProgress, StoreProject } from '../core/store.js';
-import type { IdRange } from './ranges.js';
+import type {
+  IdRange,
+  RunCounts,
+  StoreLocation,
+  StoreProgress,
+  StoreProject,
+} from '../core/store.js';
 
 /** What one worker process did: its counts, and the ids it found at the target. */
 export interface WorkerTally {
@@ -25,10 +30,10 @@ export interface WorkerTally {
   readonly rejected: number;
   readonly atTarget: readonly string[];
   /**
-   * States still to do in the ranges of ids the worker claimed in, counted as it finished
-   * each; absent when it could not tell (no ranges, or rows changed under it).
+   * The tokens of the values the worker wrote (`BatchResult.tokens`), which the run's last
+   * count skips without reading; absent where the store gives none.
    */
-  readonly left?: number;
+  readonly tokens?: readonly unknown[];
 }
 
 /** The job of one worker process: where the project and the store are, and the run. */
@@ -215,12 +220,12 @@ export const startProcesses = (options: ProcessPoolOptions): ProcessPool => {
       await Promise.all(children.map((c) => c.ended));
       if (problems.length > 0) return E.left(problems);
       const atTarget = new Set(tallies.flatMap((t) => t.atTarget));
-      const told = tallies.every((t) => t.left !== undefined);
+      const tokens = tallies.map((t) => t.tokens);
       return E.right({
         migrated: tallies.reduce((n, t) => n + t.migrated, 0),
         rejected: tallies.reduce((n, t) => n + t.rejected, 0),
         atTarget: [...atTarget],
-        ...(told ? { left: tallies.reduce((n, t) => n + t.left!, 0) } : {}),
+        ...(tokens.every((t) => t !== undefined) ? { tokens: tokens.flat() } : {}),
       });
     },
     stop: () => {

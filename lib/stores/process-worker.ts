@@ -10,11 +10,10 @@
  */
 import * as E from '#fp/Either.js';
 import { describeCause } from '../core/describe-cause.js';
-import type { StateStore } from '../core/store.js';
+import type { IdRange, StateStore } from '../core/store.js';
 import { loadCompleteProject } from '../node/project.js';
 import { runWorker } from './migrate.js';
 import type { ParentMessage, ProcessJob, ProcessMessage } from './process-pool.js';
-import type { IdRange } from './ranges.js';
 
 const send = (message: ProcessMessage): Promise<void> =>
   new Promise((resolve) => {

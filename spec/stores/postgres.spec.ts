@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import pg from 'pg';
 import { Migrator } from '../../lib/core/index.js';
-import { StoreError, type StoreReport } from '../../lib/core/store.js';
+import { StoreError, type StateStore, type StoreReport } from '../../lib/core/store.js';
 import {
   census,
   migrateStore,
@@ -573,6 +573,49 @@ describe('migraph/postgres', function () {
       } finally {
         await holder.query('ROLLBACK').catch(() => undefined);
         holder.release();
+      }
+    });
+
+    it('ends with one count that skips unread the rows it wrote, and migrates a state the application wrote back at an old version meanwhile', async () => {
+      const t = await createTable('rewritten', rows(30));
+      const store = t.store();
+      const calls = { prepare: 0, pendingBesides: [] as number[] };
+      // The application writes row 1 back at 1.0.0 once its batch is committed, as an older
+      // release still running would, while the run goes on.
+      let claims = 0;
+      const watched: StateStore = {
+        ...store,
+        prepare: (...args) => (calls.prepare++, store.prepare(...args)),
+        pendingBesides: (target, tokens) => {
+          calls.pendingBesides.push(tokens.length);
+          return store.pendingBesides!(target, tokens);
+        },
+        session: async (target) => {
+          const session = await store.session(target);
+          return {
+            ...session,
+            claim: async (...args: Parameters<typeof session.claim>) => {
+              if (++claims === 3) await t.set(1, doc(1));
+              return session.claim(...args);
+            },
+          };
+        },
+      };
+      try {
+        expect(report(await migrateStore(m(), watched, { batchSize: 5 }))).to.deep.equal({
+          migrated: 31,
+          alreadyAtTarget: 0,
+          rejected: 0,
+          previouslyRejected: 0,
+          conflicts: 0,
+        });
+        expect(new Set(await versions('rewritten'))).to.deep.equal(new Set(['1.1.0']));
+        // One count at the start; at the end, one found row 1 and one found nothing left,
+        // each skipping the run's writes by the tokens of its batches (one per batch).
+        expect(calls.prepare).to.equal(1);
+        expect(calls.pendingBesides).to.deep.equal([6, 7]);
+      } finally {
+        await store.close();
       }
     });
 

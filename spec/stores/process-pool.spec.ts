@@ -5,14 +5,16 @@ import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import * as E from 'fp-ts/lib/Either.js';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { StoreError, type StoreProgress, type StoreReport } from '../../lib/core/store.js';
 import { loadCompleteProject } from '../../lib/node/project.js';
 import type { Migrator } from '../../lib/core/migrator.js';
 import { migrateStore, postgresStore } from '../../lib/stores/postgres.js';
 import { WORKER_SEMI_SPACE_MIB } from '../../lib/stores/process-pool.js';
-import { isRanged, type RangedStore } from '../../lib/stores/ranges.js';
+import { isRanged, type RangedStore } from '../../lib/core/store.js';
 import { sqliteStore } from '../../lib/stores/sqlite.js';
 import { makeProject } from '../support/cli.js';
 import { freshDatabase } from '../support/postgres.js';
@@ -155,18 +157,23 @@ describe('migrateStore with worker processes', function () {
     expect(mixed).to.deep.equal([]);
   });
 
-  it('counts each range again as its worker finishes it, and when none has a state left, does not count the whole table once more', async () => {
+  it('ends with one count that skips unread the rows its workers wrote, by the tokens they tell the run', async () => {
     await table(
       'recounted',
       Array.from({ length: 100 }, (_, i) => doc(i + 1, i === 41 ? { poison: true } : {})),
     );
     const store = postgresStore({ connectionString: url, table: 'recounted', column: 'doc' });
     let prepared = 0;
+    const tokens: number[] = [];
     const counting = {
       ...store,
       prepare: (...args: Parameters<typeof store.prepare>) => {
         prepared++;
         return store.prepare(...args);
+      },
+      pendingBesides: (...args: Parameters<NonNullable<typeof store.pendingBesides>>) => {
+        tokens.push(args[1].length);
+        return store.pendingBesides!(...args);
       },
     };
     try {
@@ -180,8 +187,58 @@ describe('migrateStore with worker processes', function () {
         conflicts: 0,
       });
       expect(prepared).to.equal(1);
+      // One token per batch written (99 states in batches of 5, one of which held the poison).
+      expect(tokens).to.have.length(1);
+      expect(tokens[0]).to.be.within(20, 21);
     } finally {
       await store.close();
+    }
+  });
+
+  it('migrates a state the application writes back at an old version into a range already done, while the run goes on', async () => {
+    await table(
+      'written_back',
+      Array.from({ length: 100 }, (_, i) => doc(i + 1, i === 99 ? { writeBack: 1 } : {})),
+    );
+    // Row 100's step waits until row 1 is migrated, then writes it back at 1.0.0 (an older
+    // release still running), through a connection of its own.
+    const pgModule = pathToFileURL(createRequire(import.meta.url).resolve('pg')).href;
+    const writing = makeProject({
+      'migrations/v1_0_0_to_v1_1_0.mjs': `import pg from ${JSON.stringify(pgModule)};
+export default {
+  from: '1.0.0',
+  to: '1.1.0',
+  up: async (s) => {
+    if (s.writeBack !== undefined) {
+      const client = new pg.Client(${JSON.stringify(url)});
+      await client.connect();
+      const version = async () =>
+        (await client.query("SELECT doc->>'state_version' AS v FROM written_back WHERE id = $1", [s.writeBack])).rows[0].v;
+      while ((await version()) !== '1.1.0') await new Promise((r) => setTimeout(r, 20));
+      await client.query('UPDATE written_back SET doc = $1::jsonb WHERE id = $2', [${JSON.stringify(doc(1))}, s.writeBack]);
+      await client.end();
+    }
+    return { ...s, pid: process.pid };
+  },
+};
+`,
+    });
+    const store = postgresStore({ connectionString: url, table: 'written_back', column: 'doc' });
+    try {
+      expect(
+        right(
+          await migrateStore(m, store, {
+            workers: 2,
+            batchSize: 5,
+            project: { dir: path.join(writing, 'migrations') },
+          }),
+        ),
+      ).to.deep.include({ conflicts: 0 });
+      const versions = (await states('written_back')).map((s) => s.state_version);
+      expect(new Set(versions)).to.deep.equal(new Set(['1.1.0']));
+    } finally {
+      await store.close();
+      rmSync(writing, { recursive: true, force: true });
     }
   });
 

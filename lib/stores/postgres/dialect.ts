@@ -413,31 +413,28 @@ export const postgresDialect = (
       return found.rows.map((r) => ({ state: asState(t, r), cursor: String(r.id) }));
     },
 
-    ranges: {
-      // Each row of `besides` is told by its id before its state is read.
-      pendingIn: async (t, target, range, besides) => {
-        const params: unknown[] = [target.path, target.text, options.table, options.column];
-        const bound = (value: unknown) => `$${params.push(value)}::${t.idType}`;
-        const found = await t.pool.query(
-          `SELECT count(*)::text AS n FROM ${t.name} t
-         WHERE t.${t.column} IS NOT NULL${t.where}${range.after === undefined ? '' : ` AND t.${t.id} > ${bound(range.after)}`}${range.upTo === undefined ? '' : ` AND t.${t.id} <= ${bound(range.upTo)}`}
-           AND CASE WHEN t.${t.id} = ANY($${params.push(besides)}::${t.idType}[]) THEN false
+    // A row the run wrote is told by its `xmin` before its state is read: a migrated state is
+    // usually compressed, and reading its version decompresses it.
+    pendingBesides: async (t, target, tokens) => {
+      const found = await t.pool.query(
+        `SELECT count(*)::text AS n FROM ${t.name} t
+         WHERE t.${t.column} IS NOT NULL${t.where}
+           AND CASE WHEN t.xmin = ANY($5::xid[]) THEN false
                     ELSE ${versionOf(t)} IS DISTINCT FROM $2 AND ${notRejected(t, '$3', '$4')} END`,
-          params,
-        );
-        return Number(found.rows[0]?.n ?? 0);
-      },
+        [target.path, target.text, options.table, options.column, tokens],
+      );
+      return Number(found.rows[0]?.n ?? 0);
+    },
 
-      // Read from the id's index alone (no state is read): rows the run will not claim count too.
-      bounds: async (t, every) => {
-        const found = await t.pool.query(
-          `SELECT s.id FROM (
+    // Read from the id's index alone (no state is read): rows the run will not claim count too.
+    bounds: async (t, every) => {
+      const found = await t.pool.query(
+        `SELECT s.id FROM (
            SELECT t.${t.id}::text AS id, row_number() OVER (ORDER BY t.${t.id}) AS n FROM ${t.name} t
          ) s WHERE s.n % $1 = 0 ORDER BY s.n`,
-          [every],
-        );
-        return found.rows.map((r) => String(r.id));
-      },
+        [every],
+      );
+      return found.rows.map((r) => String(r.id));
     },
 
     update: async (c, t, writes) => {
@@ -449,14 +446,14 @@ export const postgresDialect = (
         `UPDATE ${t.name} AS t SET ${t.column} = v.text::${t.columnType}
          FROM unnest($1::text[], $2::text[], ${joined ? 'string_to_array($3::text, chr(30))' : '$3::text[]'}) AS v(id, token, text)
          WHERE t.${t.id} = v.id::${t.idType} AND t.xmin = v.token::xid
-         RETURNING t.${t.id}::text AS id`,
+         RETURNING t.${t.id}::text AS id, t.xmin::text AS token`,
         [
           writes.map((w) => w.state.id),
           writes.map((w) => w.state.ref),
           joined ? texts.join(SEPARATOR) : texts,
         ],
       );
-      return done.rows.map((r) => String(r.id));
+      return done.rows.map((r) => ({ id: String(r.id), token: String(r.token) }));
     },
 
     record: async (c, t, records) => {

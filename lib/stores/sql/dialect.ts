@@ -14,25 +14,12 @@ import type {
   StoreTarget,
   StoreWrite,
 } from '../../core/store.js';
-import type { IdRange } from '../ranges.js';
 
-/** The ranges part of a {@link SqlDialect} (see `RangedStore`). */
-export interface SqlRanges<T extends SqlTable> {
-  /**
-   * The cursors that split the table's rows into groups of `every` rows in claim order (the
-   * cursor of each group's last row).
-   */
-  bounds(table: T, every: number): Promise<readonly unknown[]>;
-  /**
-   * Counts the rows of `range` still to do (as `count` counts them) but those of `besides`,
-   * without reading the states of those.
-   */
-  pendingIn(
-    table: T,
-    target: StoreTarget,
-    range: IdRange,
-    besides: readonly string[],
-  ): Promise<number>;
+/** A row a batch wrote: its id, and the token of the value it holds now. */
+export interface WrittenRow {
+  readonly id: string;
+  /** PostgreSQL: the row's new `xmin`, the id of the (sub)transaction that wrote it. */
+  readonly token: unknown;
 }
 
 /** What a dialect learnt of its table on first use. */
@@ -131,12 +118,23 @@ export interface SqlDialect<T extends SqlTable, C extends SqlConnection> {
     upTo?: unknown,
   ): Promise<readonly ClaimedRow[]>;
   /**
-   * What a run with worker processes needs to hand out ranges of ids, where the database can
-   * tell them cheaply.
+   * The cursors that split the table's rows into groups of `every` rows in claim order (the
+   * cursor of each group's last row): how a run with worker processes hands out ranges of ids,
+   * where the database can tell them cheaply (see `RangedStore`).
    */
-  readonly ranges?: SqlRanges<T>;
-  /** Writes states back where their rows are unchanged; the ids written. */
-  update(connection: C, table: T, writes: readonly StoreWrite[]): Promise<readonly string[]>;
+  readonly bounds?: (table: T, every: number) => Promise<readonly unknown[]>;
+  /**
+   * Counts the rows still to do (as `count` counts them `pending`) but those whose value one
+   * of `tokens` names ({@link WrittenRow.token}): their states are not read. Where the
+   * database can tell (see `StateStore.pendingBesides`).
+   */
+  readonly pendingBesides?: (
+    table: T,
+    target: StoreTarget,
+    tokens: readonly unknown[],
+  ) => Promise<number>;
+  /** Writes states back where their rows are unchanged: the rows written. */
+  update(connection: C, table: T, writes: readonly StoreWrite[]): Promise<readonly WrittenRow[]>;
   /** Records rejections of rows still unchanged and not recorded yet; the ids recorded. */
   record(connection: C, table: T, records: readonly StoreRejection[]): Promise<readonly string[]>;
   /** Which of `ids` are recorded as rejected already. */

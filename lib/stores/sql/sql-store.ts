@@ -12,14 +12,16 @@ import {
   StoreError,
   type BatchResult,
   type ClaimedBatch,
+  type IdRange,
+  type RangedSession,
+  type RangedStore,
   type StateStore,
   type StoreLocation,
   type StoreRejection,
   type StoreWrite,
   type VersionCount,
 } from '../../core/store.js';
-import type { IdRange, RangedSession, RangedStore } from '../ranges.js';
-import type { SqlConnection, SqlDialect, SqlTable } from './dialect.js';
+import type { SqlConnection, SqlDialect, SqlTable, WrittenRow } from './dialect.js';
 
 /** What a driver's factory tells {@link sqlStore} beside its dialect. */
 export interface SqlStoreOptions {
@@ -123,13 +125,13 @@ export const sqlStore = <T extends SqlTable, C extends SqlConnection>(
     c: C,
     t: T,
     writes: readonly StoreWrite[],
-  ): Promise<{ written: Set<string>; refused: StoreRejection[] }> => {
-    const written = new Set<string>();
+  ): Promise<{ written: Map<string, WrittenRow>; refused: StoreRejection[] }> => {
+    const written = new Map<string, WrittenRow>();
     const refused: StoreRejection[] = [];
     if (writes.length === 0) return { written, refused };
     try {
-      for (const id of await behindSavepoint(c, () => dialect.update(c, t, writes))) {
-        written.add(id);
+      for (const row of await behindSavepoint(c, () => dialect.update(c, t, writes))) {
+        written.set(row.id, row);
       }
       return { written, refused };
     } catch (error) {
@@ -139,8 +141,8 @@ export const sqlStore = <T extends SqlTable, C extends SqlConnection>(
     const unclear: { write: StoreWrite; why: string }[] = [];
     for (const write of writes) {
       try {
-        for (const id of await behindSavepoint(c, () => dialect.update(c, t, [write]))) {
-          written.add(id);
+        for (const row of await behindSavepoint(c, () => dialect.update(c, t, [write]))) {
+          written.set(row.id, row);
         }
         ran = true;
       } catch (error) {
@@ -192,7 +194,16 @@ export const sqlStore = <T extends SqlTable, C extends SqlConnection>(
     const conflicts = [...writes, ...rejections]
       .map((w) => w.state.id)
       .filter((id) => !written.has(id) && !recorded.has(id) && !recordedBefore.has(id));
-    return { written: written.size, recorded: recorded.size, conflicts, refused };
+    return {
+      written: written.size,
+      // What the run's last count skips without reading, where the database can tell.
+      ...(dialect.pendingBesides === undefined
+        ? {}
+        : { tokens: [...new Set([...written.values()].map((row) => row.token))] }),
+      recorded: recorded.size,
+      conflicts,
+      refused,
+    };
   };
 
   const session = (target: Parameters<StateStore['session']>[0]): Promise<RangedSession> =>
@@ -230,16 +241,14 @@ export const sqlStore = <T extends SqlTable, C extends SqlConnection>(
       };
     });
 
-  const split = dialect.ranges;
-  const ranged: Pick<RangedStore, 'ranges' | 'pendingIn'> | undefined =
-    split === undefined
+  const { bounds, pendingBesides } = dialect;
+  const ranged: Pick<RangedStore, 'ranges'> | undefined =
+    bounds === undefined
       ? undefined
       : {
-          pendingIn: (target, range, besides) =>
-            guarded((t) => split.pendingIn(t, target, range, besides)),
           ranges: (rows) =>
             guarded(async (t) => {
-              const cursors = await split.bounds(t, rows);
+              const cursors = await bounds(t, rows);
               return [...cursors, undefined].map((upTo, i): IdRange => ({
                 ...(i === 0 ? {} : { after: cursors[i - 1] }),
                 ...(upTo === undefined ? {} : { upTo }),
@@ -273,6 +282,11 @@ export const sqlStore = <T extends SqlTable, C extends SqlConnection>(
       await dialect.close();
     },
     ...ranged,
+    ...(pendingBesides === undefined
+      ? {}
+      : {
+          pendingBesides: (target, tokens) => guarded((t) => pendingBesides(t, target, tokens)),
+        }),
   };
   return store;
 };

@@ -16,6 +16,7 @@ import type {
   SqlConnection,
   SqlDialect,
   SqlTable,
+  WrittenRow,
 } from '../sql/dialect.js';
 import {
   missingDriver,
@@ -300,11 +301,11 @@ export const sqliteDialect = (
       const update = c.db.prepare(
         `UPDATE ${T} AS t SET ${C} = @text WHERE t.${I} = @id AND t.${C} = @value`,
       );
-      const written: string[] = [];
+      const written: WrittenRow[] = [];
       for (const write of batch) {
         const ref = write.state.ref as Ref;
         if (update.run({ text: write.text, id: ref.id, value: ref.value }).changes === 1) {
-          written.push(write.state.id);
+          written.push({ id: write.state.id, token: write.text });
         }
       }
       return written;
