@@ -23,6 +23,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { Server } from 'node:http';
 import { bundle, launchChromium, requireChromium, serve } from '../support/browser.js';
 import { repoRoot } from '../support/cli.js';
+import { waitFor } from '../support/poll.js';
 
 const RECORDS = Number(process.env.MIGRAPH_IDB_RECORDS ?? 100_000);
 const BATCH = 500;
@@ -56,16 +57,8 @@ const servePage = async () =>
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls `f` until it returns something other than undefined. */
-const until = async <T>(f: () => Promise<T | undefined> | T | undefined, ms = 90_000) => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await f();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error('timed out');
-    await sleep(25);
-  }
-};
+/** Polls `f` until it gives a value, for up to 90 s. */
+const until = <T>(f: () => Promise<T | undefined> | T | undefined) => waitFor(f, 90_000);
 
 describe('migraph/indexeddb in headless Chromium (three tabs, one origin)', function () {
   this.timeout(300_000);

@@ -23,6 +23,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { waitFor } from '../support/poll.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -61,11 +62,6 @@ const serverDirs = (): Map<number, string> => {
 };
 
 const passwordFiles = () => readdirSync(tmpdir()).filter((f) => f.startsWith('pg-password-'));
-
-/** Waits (as long as the test's timeout allows) until `done()` holds. */
-const until = async (done: () => boolean | Promise<boolean>): Promise<void> => {
-  while (!(await done())) await new Promise((resolve) => setTimeout(resolve, 50));
-};
 
 const accepts = async (port: number): Promise<boolean> => {
   const client = new pg.Client({
@@ -179,7 +175,7 @@ describe('the specs’ PostgreSQL server', function () {
     const parentDir = serverDirs().get(helperPid)!;
     expect(parentDir).to.be.a('string');
     parent.kill('SIGKILL');
-    await until(() => !existsSync(parentDir));
+    await waitFor(() => !existsSync(parentDir));
     expect(await accepts(port)).to.equal(false);
     // SIGTERM.
     const terminated = await start();
@@ -197,7 +193,7 @@ describe('the specs’ PostgreSQL server', function () {
     const next = await start();
     expect(next.port, next.stderr()).to.be.a('number');
     expect(existsSync(killedDir)).to.equal(false);
-    await until(async () => !(await accepts(killed.port!)));
+    await waitFor(async () => !(await accepts(killed.port!)));
     next.child.stdin!.end();
     await next.exited;
   });

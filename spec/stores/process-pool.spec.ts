@@ -18,6 +18,7 @@ import { isRanged, type RangedStore } from '../../lib/core/store.js';
 import { sqliteStore } from '../../lib/stores/sqlite.js';
 import { makeProject } from '../support/cli.js';
 import { freshDatabase } from '../support/postgres.js';
+import { waitFor, within } from '../support/poll.js';
 
 // Each migrated state says which process migrated it; a `die` state kills its process.
 const MIGRATION = `export default {
@@ -413,13 +414,6 @@ export default {
         }
       })
       .map(Number);
-  const until = async (ok: () => boolean | Promise<boolean>, ms: number): Promise<boolean> => {
-    for (const end = Date.now() + ms; Date.now() < end;) {
-      if (await ok()) return true;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    return ok();
-  };
 
   it('starts the worker processes while the run takes its counts, and none claims a row before they are taken', async () => {
     await table(
@@ -455,8 +449,8 @@ ${MIGRATION}`,
       ...store,
       prepare: async (...args: Parameters<typeof store.prepare>) => {
         if (seen.length === 0) {
-          await until(() => loaded() === 2, 10_000);
-          await until(async () => (await migratedNow()) > 0, 1_000);
+          await waitFor(() => loaded() === 2, 10_000);
+          await within(async () => (await migratedNow()) > 0, 1_000);
           seen.push({
             workers: workerProcesses().length,
             loaded: loaded(),
@@ -489,14 +483,14 @@ ${MIGRATION}`,
     const failing = {
       ...store,
       prepare: async () => {
-        await until(() => workerProcesses().length === 2, 5_000);
+        await waitFor(() => workerProcesses().length === 2, 5_000);
         throw new StoreError('no counts', { reason: 'query', store: store.name });
       },
     };
     try {
       const result = await migrateStore(m, failing, { workers: 2, project: projectOf() });
       expect(E.isLeft(result) && result.left.message).to.equal('no counts');
-      expect(await until(() => workerProcesses().length === 0, 5_000)).to.equal(true);
+      await waitFor(() => workerProcesses().length === 0, 5_000);
     } finally {
       await store.close();
     }
