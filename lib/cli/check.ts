@@ -68,7 +68,7 @@ const snapshotIssues = async (project: Project, dir: string, allowRetired: boole
     }));
 };
 
-/** The valid snapshots of `dir`, for the classes of retired versions (invalid ones are drift issues). */
+/** The valid snapshots of `dir`, by version (invalid ones are drift issues). */
 const snapshotsIn = async (dir: string) => {
   const read = await readSnapshots(dir);
   if (E.isLeft(read)) throw failure(read.left.message);
@@ -107,8 +107,11 @@ export const check: CliCommand = {
       ),
   run: async (ctx, options: CheckOptions) => {
     const project = await ctx.open(false);
+    const snapshots =
+      options.snapshots === undefined ? undefined : await snapshotsIn(options.snapshots);
     const report = checkGraph(project.migrator, {
       samples: await sampleArbitraries(ctx, project),
+      ...(snapshots === undefined ? {} : { snapshotted: new Set(snapshots.keys()) }),
     });
     const loadErrors = project.report.files
       .filter((file) => file.status !== 'loaded')
@@ -125,12 +128,7 @@ export const check: CliCommand = {
         : await snapshotIssues(project, options.snapshots, options.allowRetired === true);
     const compat =
       options.compat === true || project.compatibility !== undefined
-        ? await compatIssues(
-            ctx,
-            project,
-            options.compatRuns ?? 200,
-            options.snapshots === undefined ? undefined : await snapshotsIn(options.snapshots),
-          )
+        ? await compatIssues(ctx, project, options.compatRuns ?? 200, snapshots)
         : undefined;
     const errors = [...loadErrors, ...report.errors, ...snapshotErrors, ...(compat?.errors ?? [])];
     const warnings = [...report.warnings, ...(compat?.warnings ?? [])];

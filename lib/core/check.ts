@@ -51,12 +51,19 @@ export interface CheckOptions {
    * (default 200).
    */
   readonly ambiguityLimit?: number;
+  /**
+   * Versions whose schema is kept as a snapshot (`migraph check --snapshots`): one whose codec
+   * is gone from the code on purpose is not warned of as `missing-schema`, since its tests
+   * draw and validate its states from the snapshot.
+   */
+  readonly snapshotted?: ReadonlySet<string>;
 }
 
 /**
  * Lints the version graph of `m`. Errors: versions that cannot reach the current version,
  * file names that do not match their edge, codecs rejecting migrated samples. Warnings:
- * versions no other version reaches, `up` without `down`, versions without a codec, pairs of
+ * versions no other version reaches, `up` without `down`, versions without a codec (or a
+ * snapshot, when `snapshotted` says which have one), pairs of
  * versions joined by several equally short paths (the plan then takes the lowest next version:
  * the message says which), and lossy edges (`meta.lossy`) that planned paths cross (each with
  * the pairs of versions whose path does).
@@ -98,7 +105,7 @@ export const check = (m: Migrator, options: CheckOptions = {}): CheckReport => {
         [v, current],
       );
     }
-    if (m.codecFor(v) === undefined) {
+    if (m.codecFor(v) === undefined && options.snapshotted?.has(v) !== true) {
       add(
         'warning',
         'missing-schema',

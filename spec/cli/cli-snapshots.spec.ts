@@ -139,6 +139,12 @@ ${withV1Codec ? "  '1.0.0': t.type({ title: t.string, size: t.union([t.number, t
         expect(withSnapshots.stdout).to.match(
           /ok +edge 1\.0\.0 -> 1\.1\.0 -> 1\.0\.0 +\(50 runs\)/,
         );
+        // The graph lint warns of the missing codec, but not where its snapshot keeps it.
+        const lint = (await runCli(['check'], app)).stdout;
+        expect(lint).to.include('warning missing-schema: Version 1.0.0 has no codec');
+        const kept = await runCli(['check', '--snapshots', 'schemas'], app);
+        expect(kept.code, kept.stdout + kept.stderr).to.equal(0);
+        expect(kept.stdout).to.not.include('missing-schema');
       } finally {
         rmSync(app, { recursive: true, force: true });
       }

@@ -142,6 +142,16 @@ describe('check', () => {
     });
   });
 
+  it('does not warn of a version without codec whose schema is kept as a snapshot', () => {
+    const m = new Migrator()
+      .register('1.0.0', '1.1.0', id, { down: id })
+      .schema('1.1.0', t.UnknownRecord);
+    const codes = (options = {}) => check(m, options).warnings.map((w) => w.code);
+    expect(codes()).to.include('missing-schema');
+    expect(codes({ snapshotted: new Set(['1.0.0']) })).to.not.include('missing-schema');
+    expect(codes({ snapshotted: new Set(['0.9.0']) })).to.include('missing-schema');
+  });
+
   it('does not flag a file name that matches, for the up and the down edge', () => {
     const m = clean().register('2.0.0', '2.1.0', id, { down: id, source: 'v2_0_0_to_v2_1_0.ts' });
     expect(codes(m).errors).to.deep.equal([]);
