@@ -99,8 +99,9 @@ export interface MigrateCallOptions {
 
 /**
  * What a migrate call did to a state: `'migrated'` along a plan, `'unchanged'` (already at
- * the target), or `'kept-newer'` (newer than every known version, kept under
- * `onNewerVersion: 'keep'`).
+ * the target), or `'kept-newer'` (newer than the target and kept as it is: a version this
+ * build does not know under `onNewerVersion: 'keep'`, or one it reads as it is under
+ * `'read-compatible'`).
  *
  * @since 0.1.0
  */
@@ -391,7 +392,7 @@ export class Migrator<S extends object = AnyState> {
   /**
    * {@link Migrator.migrate}, saying what it did: the state, the `outcome` (`'migrated'`,
    * `'unchanged'` when the state was already at the target, `'kept-newer'` when a newer state
-   * was kept as it is under `onNewerVersion: 'keep'`), the versions read and aimed at, and the
+   * was kept as it is under `onNewerVersion: 'keep'` or `'read-compatible'`), the versions read and aimed at, and the
    * plan that ran. Callers that treat an untouched state apart (keeping its original bytes, not
    * writing it back) need not read the version again or plan a second time.
    *
@@ -905,7 +906,7 @@ interface Prepared {
   readonly to: Version;
   readonly plan: Plan | undefined;
   readonly context: ExecutionContext;
-  /** A newer state kept as it is (`onNewerVersion: 'keep'`). */
+  /** A newer state kept as it is (`onNewerVersion: 'keep'` or `'read-compatible'`). */
   readonly kept: boolean;
 }
 

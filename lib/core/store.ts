@@ -241,8 +241,9 @@ export interface StoreReport {
   /** States migrated and written back. */
   readonly migrated: number;
   /**
-   * States at the target when the run started, plus those it found there (a version written
-   * differently, such as `v1.1.0`, or a newer state kept under `onNewerVersion: 'keep'`).
+   * States at the target when the run started, plus those it found there: a version written
+   * differently, such as `v1.1.0`, or a newer state kept as it is (under `onNewerVersion`
+   * `'keep'` or `'read-compatible'`).
    */
   readonly alreadyAtTarget: number;
   /**
