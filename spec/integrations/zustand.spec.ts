@@ -175,6 +175,11 @@ describe('migraph/zustand', () => {
     expect(first.errors[0]).to.be.instanceOf(StateVersionError);
     expect(first.errors[0]).to.deep.include({ reason: 'newer_version' });
     expect(refused.getItem('settings.migraph-backup')).to.equal(raw);
+    // The older release writes anyway: zustand replaces the newer value, the backup keeps it.
+    first.store.setState({ count: 3 });
+    expect(stored(refused).state).to.deep.include({ count: 3 });
+    expect(stored(refused).version).to.not.equal(7);
+    expect(refused.getItem('settings.migraph-backup')).to.equal(raw);
 
     const kept = new MemoryStorage();
     kept.setItem('settings', raw);
