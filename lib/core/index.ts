@@ -154,6 +154,7 @@ export type {
   RangedStore,
   RangedSession,
   IdRange,
+  HandledRows,
   StoreSession,
   ClaimedBatch,
   BatchResult,

@@ -63,9 +63,10 @@ export interface BatchResult {
   /** Migrated states written back. */
   readonly written: number;
   /**
-   * The tokens of the values this batch wrote, each once (PostgreSQL: the id of the
-   * transaction that wrote them), from a store that counts without reading them
-   * ({@link StateStore.pendingBesides}); absent from others.
+   * The tokens of the values this batch wrote, each once, from a store that counts without
+   * reading them ({@link StateStore.pendingBesides}); absent from others. PostgreSQL: the ids
+   * of the (sub)transactions that wrote them, one for the batch (or one per row, for the rows
+   * of a batch written one at a time).
    */
   readonly tokens?: readonly unknown[];
   /**
@@ -164,13 +165,14 @@ export interface StateStore extends CensusSource {
   /** Writes one state back if its row still holds what was read; false when it changed. */
   write(write: StoreWrite): Promise<boolean>;
   /**
-   * How many states are still to do (as `prepare` counts `pending`) but those holding a value
-   * one of `tokens` names ({@link BatchResult.tokens}: the run's own writes, at the target),
-   * which are not read: the count a run ends with, where a store can take it so. A state the
-   * application has written since the run wrote it is read and counted as any other. Without
-   * it, a run ends by counting every state again.
+   * How many states are still to do (as `prepare` counts `pending`) but those the run has
+   * handled and the application has not written since: the count a run ends with, where a
+   * store can take it so. The rows holding a value one of `handled.tokens` names are not read.
+   * `undefined` when the store cannot tell its own writes for this table (PostgreSQL: before
+   * 14, or a trigger or rule on `UPDATE` that might write other rows of the table in the same
+   * transaction); without it, or then, a run ends by counting every state again.
    */
-  pendingBesides?(target: StoreTarget, tokens: readonly unknown[]): Promise<number>;
+  pendingBesides?(target: StoreTarget, handled: HandledRows): Promise<number | undefined>;
   /** Releases the store's connections (those it opened itself). */
   close(): Promise<void>;
   /**
@@ -196,6 +198,18 @@ export interface StoreLocation {
   readonly factory: string;
   /** The factory's options, as JSON data. */
   readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** The rows a run has handled, as its last count skips them (see `StateStore.pendingBesides`). */
+export interface HandledRows {
+  /** The tokens of the values the run wrote ({@link BatchResult.tokens}): at the target. */
+  readonly tokens: readonly unknown[];
+  /**
+   * The rows the run found at the target as the migrator reads them (a version written
+   * differently, or a newer state kept), each with its `ref` as read: left as they were,
+   * skipped while they still hold that value.
+   */
+  readonly seen: readonly Pick<StoredState, 'id' | 'ref'>[];
 }
 
 // --- ranges of ids -------------------------------------------------------------------------
@@ -230,7 +244,11 @@ export interface RangedStore extends StateStore {
   session(target: StoreTarget): Promise<RangedSession>;
 }
 
-/** Whether `store` splits its rows into ranges of ids ({@link RangedStore}). */
+/**
+ * Whether `store` splits its rows into ranges of ids ({@link RangedStore}).
+ *
+ * @since 0.1.0
+ */
 export const isRanged = (store: StateStore): store is RangedStore =>
   typeof (store as Partial<RangedStore>).ranges === 'function';
 

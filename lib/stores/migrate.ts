@@ -14,7 +14,9 @@ import type { Migrator } from '../core/migrator.js';
 import {
   isRanged,
   StoreError,
+  type BatchResult,
   type ClaimedBatch,
+  type HandledRows,
   type IdRange,
   type MigrateStoreOptions,
   type RangedSession,
@@ -185,25 +187,53 @@ export const asStoreError = (store: StateStore, error: unknown): StoreError =>
 
 interface Tally {
   migrated: number;
-  /** Ids found at the target by this run's claims (once each, whichever pass). */
-  readonly atTarget: Set<string>;
+  /**
+   * The rows found at the target by this run's claims (once each, whichever pass), by id,
+   * with their `ref` as read: left as they were.
+   */
+  readonly atTarget: Map<string, unknown>;
   rejected: number;
   conflicts: number;
   /**
    * The tokens of the values this run wrote (`BatchResult.tokens`), which its last count
-   * skips without reading; undefined where the store cannot count so.
+   * skips without reading; undefined where the store cannot count so, or gave none, or once
+   * there are more than {@link MAX_TOKENS}.
    */
   tokens: Set<unknown> | undefined;
 }
 
-/** A tally of nothing done yet, for a run on `store`. */
-const freshTally = (store: StateStore): Tally => ({
+/**
+ * Tokens a run keeps for its last count (one per batch, or per row of a batch written one row
+ * at a time): past this many, it counts every state instead, so that its memory and the
+ * count's parameter do not grow with the table.
+ */
+const MAX_TOKENS = 100_000;
+
+/** A tally of nothing done yet, for a run on `store`; `tokens`, those its workers wrote. */
+const freshTally = (store: StateStore, tokens: readonly unknown[] = []): Tally => ({
   migrated: 0,
-  atTarget: new Set(),
+  atTarget: new Map(),
   rejected: 0,
   conflicts: 0,
-  tokens: store.pendingBesides === undefined ? undefined : new Set(),
+  tokens: store.pendingBesides === undefined ? undefined : new Set(tokens),
 });
+
+/** The rows a tally tells, for a store's last count (see `StateStore.pendingBesides`). */
+const handledBy = (tally: Tally, tokens: ReadonlySet<unknown>): HandledRows => ({
+  tokens: [...tokens],
+  seen: [...tally.atTarget].map(([id, ref]) => ({ id, ref })),
+});
+
+/** Adds the tokens of a batch's writes to the tally's (see {@link Tally.tokens}). */
+const addTokens = (tally: Tally, result: BatchResult): void => {
+  if (tally.tokens === undefined || result.written === 0) return;
+  if (result.tokens === undefined) {
+    tally.tokens = undefined;
+    return;
+  }
+  for (const token of result.tokens) tally.tokens.add(token);
+  if (tally.tokens.size > MAX_TOKENS) tally.tokens = undefined;
+};
 
 /**
  * Migrates every state of `store` to `options.to` (default: the migrator's current version)
@@ -295,9 +325,9 @@ const reportOf = (counts: RunCounts, tally: Tally, conflicts: number): StoreRepo
 /**
  * `workers` processes (see `process-pool.ts`), forked first so that their start-up overlaps
  * the one `prepare` here: old rejections are forgotten once, and the counts are taken before
- * any worker claims a row. Once every worker has ended, this process waits for the states
- * still locked and counts what remains, once; unless the workers, counting each range of ids
- * again as they finished it, left nothing in any.
+ * any worker claims a row. Once every worker has ended, this process counts what remains,
+ * once, skipping unread the states the workers wrote (by the tokens they tell it), and waits
+ * for the states still locked.
  */
 const runInProcesses = async (
   m: Migrator<object>,
@@ -335,15 +365,16 @@ const runInProcesses = async (
     if (E.isLeft(done)) {
       return E.left(new StoreError(done.left.join('\n'), { reason: 'worker', store: store.name }));
     }
-    const { tokens } = done.right;
+    const { handled } = done.right;
     const tally: Tally = {
+      ...freshTally(store, handled?.tokens),
       migrated: done.right.migrated,
-      atTarget: new Set(done.right.atTarget),
+      atTarget: new Map(done.right.atTarget.map((id) => [id, undefined])),
       rejected: done.right.rejected,
-      conflicts: 0,
-      tokens:
-        store.pendingBesides === undefined || tokens === undefined ? undefined : new Set(tokens),
     };
+    for (const { id, ref } of handled?.seen ?? []) tally.atTarget.set(id, ref);
+    // A worker that could not tell its writes: the last count reads every state.
+    if (handled === undefined || handled.tokens.length > MAX_TOKENS) tally.tokens = undefined;
     const conflicts = await settle(
       m,
       store,
@@ -440,8 +471,8 @@ export const runWorker = async (
     return {
       migrated: tally.migrated,
       rejected: tally.rejected,
-      atTarget: [...tally.atTarget],
-      ...(tally.tokens === undefined ? {} : { tokens: [...tally.tokens] }),
+      atTarget: [...tally.atTarget.keys()],
+      ...(tally.tokens === undefined ? {} : { handled: handledBy(tally, tally.tokens) }),
     };
   } catch (error) {
     throw asStoreError(store, error);
@@ -524,12 +555,16 @@ const settle = async (
   progress: () => void,
 ): Promise<number> => {
   const toDo = async () => {
-    // The run's own writes are skipped unread where the store can tell them.
-    const pending =
-      tally.tokens !== undefined && store.pendingBesides !== undefined
-        ? await store.pendingBesides(target.store, [...tally.tokens])
-        : (await store.prepare(target.store, { retryRejected: false })).pending;
-    // Less the states found at the target as `m` reads them (and left as they are).
+    // The rows the run handled are told apart where the store can tell them: its own writes
+    // unread, and the states it found at the target while the application has left them.
+    const besides =
+      tally.tokens === undefined
+        ? undefined
+        : await store.pendingBesides?.(target.store, handledBy(tally, tally.tokens));
+    if (besides !== undefined) return besides;
+    const { pending } = await store.prepare(target.store, { retryRejected: false });
+    // Less the states found at the target as `m` reads them (and, as far as this count can
+    // tell, left as they are).
     return Math.max(0, pending - tally.atTarget.size);
   };
   let remaining = await toDo();
@@ -601,13 +636,18 @@ const runBatch = async (
     if (outcome.kind === 'migrated') writes.push({ state, text: outcome.text });
     else if (outcome.kind === 'rejected') {
       rejections.push({ state, version: outcome.version, error: outcome.error });
-    } else tally.atTarget.add(state.id);
+    } else tally.atTarget.set(state.id, state.ref);
   });
   const result = await batch.commit(writes, rejections);
   tally.migrated += result.written;
   tally.rejected += result.recorded;
   tally.conflicts += result.conflicts.length;
-  if (result.tokens !== undefined) for (const token of result.tokens) tally.tokens?.add(token);
-  // A store that gave no tokens for its writes: the run's last count reads every state.
-  else if (result.written > 0) tally.tokens = undefined;
+  addTokens(tally, result);
+  // A state found at the target in an earlier pass, written back at an old version by the
+  // application since and migrated now, is counted as migrated only (and is no longer one to
+  // take off the last count).
+  if (tally.atTarget.size > 0 && result.written > 0) {
+    const unwritten = new Set([...result.conflicts, ...result.refused.map((r) => r.state.id)]);
+    for (const { state } of writes) if (!unwritten.has(state.id)) tally.atTarget.delete(state.id);
+  }
 };

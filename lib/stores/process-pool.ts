@@ -17,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as E from '#fp/Either.js';
 import type {
+  HandledRows,
   IdRange,
   RunCounts,
   StoreLocation,
@@ -30,10 +31,11 @@ export interface WorkerTally {
   readonly rejected: number;
   readonly atTarget: readonly string[];
   /**
-   * The tokens of the values the worker wrote (`BatchResult.tokens`), which the run's last
-   * count skips without reading; absent where the store gives none.
+   * The rows the worker handled, as the run's last count skips them (`HandledRows`: the
+   * tokens of its writes, the rows it found at the target as read); absent where the store
+   * gives no tokens.
    */
-  readonly tokens?: readonly unknown[];
+  readonly handled?: HandledRows;
 }
 
 /** The job of one worker process: where the project and the store are, and the run. */
@@ -220,12 +222,19 @@ export const startProcesses = (options: ProcessPoolOptions): ProcessPool => {
       await Promise.all(children.map((c) => c.ended));
       if (problems.length > 0) return E.left(problems);
       const atTarget = new Set(tallies.flatMap((t) => t.atTarget));
-      const tokens = tallies.map((t) => t.tokens);
+      const handled = tallies.map((t) => t.handled);
       return E.right({
         migrated: tallies.reduce((n, t) => n + t.migrated, 0),
         rejected: tallies.reduce((n, t) => n + t.rejected, 0),
         atTarget: [...atTarget],
-        ...(tokens.every((t) => t !== undefined) ? { tokens: tokens.flat() } : {}),
+        ...(handled.every((h) => h !== undefined)
+          ? {
+              handled: {
+                tokens: handled.flatMap((h) => h.tokens),
+                seen: handled.flatMap((h) => h.seen),
+              },
+            }
+          : {}),
       });
     },
     stop: () => {

@@ -576,33 +576,120 @@ describe('migraph/postgres', function () {
       }
     });
 
-    it('ends with one count that skips unread the rows it wrote, and migrates a state the application wrote back at an old version meanwhile', async () => {
-      const t = await createTable('rewritten', rows(30));
-      const store = t.store();
+    /** A table of `n` states at 1.0.0, with no trigger (the suite's tables have one). */
+    const plainTable = async (name: string, n: number) => {
+      await app.query(`CREATE TABLE ${name} (id int PRIMARY KEY, doc jsonb)`);
+      await app.query(
+        `INSERT INTO ${name} SELECT i, d::jsonb FROM unnest($1::text[]) WITH ORDINALITY AS u(d, i)`,
+        [rows(n)],
+      );
+      return postgresStore({ connectionString: url, table: name, column: 'doc' });
+    };
+    const TARGET = { path: ['state_version'], text: '1.1.0' };
+    /** `store`, counting its calls of `prepare` and the tokens of each `pendingBesides`. */
+    const watch = (store: StateStore) => {
       const calls = { prepare: 0, pendingBesides: [] as number[] };
-      // The application writes row 1 back at 1.0.0 once its batch is committed, as an older
-      // release still running would, while the run goes on.
-      let claims = 0;
       const watched: StateStore = {
         ...store,
         prepare: (...args) => (calls.prepare++, store.prepare(...args)),
-        pendingBesides: (target, tokens) => {
-          calls.pendingBesides.push(tokens.length);
-          return store.pendingBesides!(target, tokens);
+        pendingBesides: (target, handled) => {
+          calls.pendingBesides.push(handled.tokens.length);
+          return store.pendingBesides!(target, handled);
         },
+      };
+      return { calls, watched };
+    };
+    /** `store`, whose sessions call `before(n)` before their n-th claim, `after(n)` after it. */
+    const onClaims = (
+      store: StateStore,
+      hooks: { before?: (n: number) => Promise<void>; after?: (n: number) => Promise<void> },
+    ): StateStore => {
+      let claims = 0;
+      return {
+        ...store,
         session: async (target) => {
           const session = await store.session(target);
           return {
             ...session,
             claim: async (...args: Parameters<typeof session.claim>) => {
-              if (++claims === 3) await t.set(1, doc(1));
-              return session.claim(...args);
+              const n = ++claims;
+              await hooks.before?.(n);
+              const batch = await session.claim(...args);
+              await hooks.after?.(n);
+              return batch;
             },
           };
         },
       };
+    };
+
+    it('tells a row the run wrote by its xmin, and one it found at the target by its id and xmin, until the application writes it', async () => {
+      const store = await plainTable('told', 3);
       try {
-        expect(report(await migrateStore(m(), watched, { batchSize: 5 }))).to.deep.equal({
+        const xmin = async (id: number) =>
+          String(
+            (await app.query(`SELECT xmin::text AS x FROM told WHERE id = $1`, [id])).rows[0].x,
+          );
+        expect(await store.prepare(TARGET, { retryRejected: false })).to.include({ pending: 3 });
+        const none = { tokens: [], seen: [] };
+        expect(await store.pendingBesides!(TARGET, none)).to.equal(3);
+        // Row 2 written alone, as a batch of the run would: its xmin is its own.
+        await app.query(`UPDATE told SET doc = doc WHERE id = 2`);
+        const token = await xmin(2);
+        // Row 3 found at the target as the migrator reads it (a version written differently).
+        await app.query(
+          `UPDATE told SET doc = jsonb_set(doc, '{state_version}', '"v1.1.0"') WHERE id = 3`,
+        );
+        const seen = [{ id: '3', ref: await xmin(3) }];
+        // Neither is counted while it holds the value named; row 2 is not even read.
+        expect(await store.pendingBesides!(TARGET, { tokens: [token], seen })).to.equal(1);
+        // The application writes both: each is read and counted again.
+        await app.query(`UPDATE told SET doc = doc WHERE id IN (2, 3)`);
+        expect(await store.pendingBesides!(TARGET, { tokens: [token], seen })).to.equal(3);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('migrates a state it found at the target that the application wrote back at an old version meanwhile, and counts it as migrated only', async () => {
+      const table = 'seen';
+      const store = await plainTable(table, 12);
+      await app.query(
+        `UPDATE ${table} SET doc = jsonb_set(doc, '{state_version}', '"v1.1.0"') WHERE id = 3`,
+      );
+      const rewriting = onClaims(store, {
+        before: async (n) => {
+          if (n === 2)
+            await app.query(`UPDATE ${table} SET doc = $1::jsonb WHERE id = 3`, [doc(3)]);
+        },
+      });
+      try {
+        expect(report(await migrateStore(m(), rewriting, { batchSize: 5 }))).to.deep.equal({
+          migrated: 12,
+          alreadyAtTarget: 0,
+          rejected: 0,
+          previouslyRejected: 0,
+          conflicts: 0,
+        });
+        expect(new Set(await versions(table))).to.deep.equal(new Set(['1.1.0']));
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('ends with one count that skips unread the rows it wrote, and migrates a state the application wrote back at an old version meanwhile', async () => {
+      const store = await plainTable('rewritten', 30);
+      const { calls, watched } = watch(store);
+      // The application writes row 1 back at 1.0.0 once its batch is committed, as an older
+      // release still running would, while the run goes on.
+      const rewriting = onClaims(watched, {
+        before: async (n) => {
+          if (n === 3)
+            await app.query(`UPDATE rewritten SET doc = $1::jsonb WHERE id = 1`, [doc(1)]);
+        },
+      });
+      try {
+        expect(report(await migrateStore(m(), rewriting, { batchSize: 5 }))).to.deep.equal({
           migrated: 31,
           alreadyAtTarget: 0,
           rejected: 0,
@@ -614,6 +701,72 @@ describe('migraph/postgres', function () {
         // each skipping the run's writes by the tokens of its batches (one per batch).
         expect(calls.prepare).to.equal(1);
         expect(calls.pendingBesides).to.deep.equal([6, 7]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it("reads every state at the end where a trigger of the table may write other rows in the run's transaction", async () => {
+      const store = await plainTable('cascading', 12);
+      // Writing row 5 touches row 1 too, in the same transaction (so with the same xmin).
+      await app.query(`CREATE FUNCTION cascading_touch() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN UPDATE cascading SET doc = jsonb_set(doc, '{touched}', 'true') WHERE id = 1;
+          RETURN NULL; END $$;
+        CREATE TRIGGER cascading_touch AFTER UPDATE ON cascading FOR EACH ROW
+          WHEN (NEW.id = 5) EXECUTE FUNCTION cascading_touch();`);
+      const { calls, watched } = watch(store);
+      // Row 1 is held by the application through the first claim, which skips it.
+      const holder = await app.connect();
+      await holder.query(`BEGIN; SELECT * FROM cascading WHERE id = 1 FOR UPDATE`);
+      const held = onClaims(watched, {
+        after: async (n) => {
+          if (n === 1) await holder.query('COMMIT');
+        },
+      });
+      try {
+        expect(report(await migrateStore(m(), held, { batchSize: 5 }))).to.include({
+          conflicts: 0,
+        });
+        expect(new Set(await versions('cascading'))).to.deep.equal(new Set(['1.1.0']));
+        expect(calls.prepare).to.be.greaterThan(1);
+        expect(await store.pendingBesides!(TARGET, { tokens: [], seen: [] })).to.equal(undefined);
+      } finally {
+        await holder.query('ROLLBACK').catch(() => undefined);
+        holder.release();
+        await store.close();
+      }
+    });
+
+    it('reads every state at the end when the store gave no tokens for its writes', async () => {
+      const store = await plainTable('untold', 12);
+      const { calls, watched } = watch(store);
+      const untold: StateStore = {
+        ...watched,
+        session: async (target) => {
+          const session = await store.session(target);
+          return {
+            ...session,
+            claim: async (...args: Parameters<typeof session.claim>) => {
+              const batch = await session.claim(...args);
+              return (
+                batch && {
+                  ...batch,
+                  commit: async (...written: Parameters<typeof batch.commit>) => {
+                    const { tokens: _tokens, ...result } = await batch.commit(...written);
+                    return result;
+                  },
+                }
+              );
+            },
+          };
+        },
+      };
+      try {
+        expect(report(await migrateStore(m(), untold, { batchSize: 5 }))).to.include({
+          migrated: 12,
+          conflicts: 0,
+        });
+        expect(calls).to.deep.equal({ prepare: 2, pendingBesides: [] });
       } finally {
         await store.close();
       }

@@ -130,6 +130,13 @@ interface PgTable extends SqlTable {
   readonly doc: string;
   /** Extra conditions of every statement (`AND …`). */
   readonly where: string;
+  /**
+   * A row's `xmin` tells the run's own writes (see `pendingBesides`): the server hashes
+   * `= ANY(array)` (PostgreSQL 14 or later), and the table (or a partition or child of it) has
+   * no trigger or rule on `UPDATE` of the user's, which might write other rows of it in the
+   * run's transaction, where they would carry the same `xmin`.
+   */
+  readonly tellsOwnWrites: boolean;
 }
 
 /** The connection of a session: a client checked out of the pool. */
@@ -216,6 +223,22 @@ export const postgresDialect = (
        ) AS unique`,
       [quoted, options.id],
     );
+    // Other rows an UPDATE of the table may write in the same transaction: a trigger or a rule
+    // of the user's on UPDATE, on the table or on a partition or child of it.
+    const cascades = await pool.query(
+      `WITH RECURSIVE tree(oid) AS (
+         SELECT to_regclass($1)::oid
+         UNION SELECT i.inhrelid FROM pg_inherits i JOIN tree ON i.inhparent = tree.oid
+       )
+       SELECT EXISTS (
+                SELECT 1 FROM pg_trigger g JOIN tree ON g.tgrelid = tree.oid
+                WHERE NOT g.tgisinternal AND g.tgenabled <> 'D' AND (g.tgtype & 16) <> 0
+              )
+           OR EXISTS (
+                SELECT 1 FROM pg_rewrite r JOIN tree ON r.ev_class = tree.oid WHERE r.ev_type = '2'
+              ) AS cascades`,
+      [quoted],
+    );
     // And hold no NULL: a NULL id names no row (a unique index allows any number of them).
     const notNull = found.rows.find((r) => String(r.name) === options.id)?.not_null === true;
     const notUnique =
@@ -239,6 +262,7 @@ export const postgresDialect = (
       idType: idType!,
       doc,
       where: options.where === undefined ? '' : ` AND (${options.where})`,
+      tellsOwnWrites: server >= 140000 && cascades.rows[0]?.cascades !== true,
       ...(notUnique === undefined ? {} : { notUnique }),
     };
   };
@@ -415,13 +439,23 @@ export const postgresDialect = (
 
     // A row the run wrote is told by its `xmin` before its state is read: a migrated state is
     // usually compressed, and reading its version decompresses it.
-    pendingBesides: async (t, target, tokens) => {
+    // A row found at the target and left as it was is told by its id and `xmin` as read.
+    pendingBesides: async (t, target, { tokens, seen }) => {
+      if (!t.tellsOwnWrites) return undefined;
       const found = await t.pool.query(
         `SELECT count(*)::text AS n FROM ${t.name} t
          WHERE t.${t.column} IS NOT NULL${t.where}
            AND CASE WHEN t.xmin = ANY($5::xid[]) THEN false
+                    WHEN t.${t.id}::text || ' ' || t.xmin::text = ANY($6::text[]) THEN false
                     ELSE ${versionOf(t)} IS DISTINCT FROM $2 AND ${notRejected(t, '$3', '$4')} END`,
-        [target.path, target.text, options.table, options.column, tokens],
+        [
+          target.path,
+          target.text,
+          options.table,
+          options.column,
+          tokens,
+          seen.map((row) => `${row.id} ${String(row.ref)}`),
+        ],
       );
       return Number(found.rows[0]?.n ?? 0);
     },

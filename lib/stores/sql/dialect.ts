@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import type {
+  HandledRows,
   RunCounts,
   StoredState,
   StoreRejection,
@@ -15,11 +16,14 @@ import type {
   StoreWrite,
 } from '../../core/store.js';
 
-/** A row a batch wrote: its id, and the token of the value it holds now. */
+/** A row a batch wrote: its id, and, where the dialect counts besides them, its token. */
 export interface WrittenRow {
   readonly id: string;
-  /** PostgreSQL: the row's new `xmin`, the id of the (sub)transaction that wrote it. */
-  readonly token: unknown;
+  /**
+   * What tells the value written (see `pendingBesides`). PostgreSQL: the row's new `xmin`, the
+   * id of the (sub)transaction that wrote it (the batch's savepoint, or a row's own).
+   */
+  readonly token?: unknown;
 }
 
 /** What a dialect learnt of its table on first use. */
@@ -125,14 +129,15 @@ export interface SqlDialect<T extends SqlTable, C extends SqlConnection> {
   readonly bounds?: (table: T, every: number) => Promise<readonly unknown[]>;
   /**
    * Counts the rows still to do (as `count` counts them `pending`) but those whose value one
-   * of `tokens` names ({@link WrittenRow.token}): their states are not read. Where the
-   * database can tell (see `StateStore.pendingBesides`).
+   * of `handled.tokens` names ({@link WrittenRow.token}), whose states are not read, and those
+   * of `handled.seen` still as read. Where the database can tell (see
+   * `StateStore.pendingBesides`); undefined when it cannot for this table.
    */
   readonly pendingBesides?: (
     table: T,
     target: StoreTarget,
-    tokens: readonly unknown[],
-  ) => Promise<number>;
+    handled: HandledRows,
+  ) => Promise<number | undefined>;
   /** Writes states back where their rows are unchanged: the rows written. */
   update(connection: C, table: T, writes: readonly StoreWrite[]): Promise<readonly WrittenRow[]>;
   /** Records rejections of rows still unchanged and not recorded yet; the ids recorded. */

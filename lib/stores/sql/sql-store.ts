@@ -285,7 +285,7 @@ export const sqlStore = <T extends SqlTable, C extends SqlConnection>(
     ...(pendingBesides === undefined
       ? {}
       : {
-          pendingBesides: (target, tokens) => guarded((t) => pendingBesides(t, target, tokens)),
+          pendingBesides: (target, handled) => guarded((t) => pendingBesides(t, target, handled)),
         }),
   };
   return store;

@@ -305,7 +305,7 @@ export const sqliteDialect = (
       for (const write of batch) {
         const ref = write.state.ref as Ref;
         if (update.run({ text: write.text, id: ref.id, value: ref.value }).changes === 1) {
-          written.push({ id: write.state.id, token: write.text });
+          written.push({ id: write.state.id });
         }
       }
       return written;
