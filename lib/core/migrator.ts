@@ -392,9 +392,10 @@ export class Migrator<S extends object = AnyState> {
   /**
    * {@link Migrator.migrate}, saying what it did: the state, the `outcome` (`'migrated'`,
    * `'unchanged'` when the state was already at the target, `'kept-newer'` when a newer state
-   * was kept as it is under `onNewerVersion: 'keep'` or `'read-compatible'`), the versions read and aimed at, and the
-   * plan that ran. Callers that treat an untouched state apart (keeping its original bytes, not
-   * writing it back) need not read the version again or plan a second time.
+   * was kept as it is under `onNewerVersion: 'keep'` or `'read-compatible'`), the versions
+   * read and aimed at, and the plan that ran. Callers that treat an untouched state apart
+   * (keeping its original bytes, not writing it back) need not read the version again or plan
+   * a second time.
    *
    * @example
    * const report = m.migrateReport(JSON.parse(line), '2.0.0', { consume: true })

@@ -437,9 +437,9 @@ export const postgresDialect = (
       return found.rows.map((r) => ({ state: asState(t, r), cursor: String(r.id) }));
     },
 
-    // A row the run wrote is told by its `xmin` before its state is read: a migrated state is
-    // usually compressed, and reading its version decompresses it.
-    // A row found at the target and left as it was is told by its id and `xmin` as read.
+    // A row the run wrote is told by its `xmin` before its state is read (a migrated state is
+    // usually compressed, and reading its version decompresses it); a row it found at the
+    // target and left as it was, by its id and `xmin` as read.
     pendingBesides: async (t, target, { tokens, seen }) => {
       if (!t.tellsOwnWrites) return undefined;
       const found = await t.pool.query(
