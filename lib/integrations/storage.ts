@@ -150,7 +150,9 @@ const withBackupKey = (
  * stored value is copied to the backup key first (synchronously with a synchronous storage),
  * then `run` migrates. A failure throws (or rejects with) the error carrying `backupKey`,
  * backed up now if it was not before. A backup that cannot be written does not stop the
- * migration (its success keeps the data); a failure then says so.
+ * migration (its success keeps the data); a failure then says so. Nothing stored at the key
+ * (the storage or key given is not the one the state was read from) is a `TypeError` before
+ * anything runs: no backup of the state could be taken.
  */
 export const protectedRun = <S>(
   place: StoredPlace,
@@ -162,8 +164,11 @@ export const protectedRun = <S>(
       () => backUpRaw(place.storage, place.key, place.raw),
       (failed) => ({ failed }),
     );
-  return thenMaybe(needed ? take() : undefined, (backup) =>
-    thenMaybe(run(), (result) => {
+  return thenMaybe(needed ? take() : undefined, (backup) => {
+    // A state came to be migrated, yet the storage holds nothing under its key: it is not the
+    // storage (or key) the state was read from, and no backup of it can be taken.
+    if (needed && backup === undefined) throw nothingToBackUp(place.key);
+    return thenMaybe(run(), (result) => {
       if (E.isRight(result)) {
         return {
           state: result.right,
@@ -173,9 +178,17 @@ export const protectedRun = <S>(
       return thenMaybe(backup ?? take(), (taken) => {
         throw withBackupKey(result.left, taken);
       });
-    }),
-  );
+    });
+  });
 };
+
+/** Why a run was refused: the storage it was given holds nothing to back up. */
+const nothingToBackUp = (key: string): TypeError =>
+  new TypeError(
+    `Nothing is stored under ${key} in the storage given to migraph, yet a stored state came to be migrated: ` +
+      'that storage (or its key) is not the one the state was read from, so no backup of it could be taken and nothing was migrated; ' +
+      'give migraph the same storage and key as the persistence library',
+  );
 
 /**
  * The version a state stored without one (zustand's `0` when it is not registered,

@@ -118,7 +118,9 @@ describe('migraph/redux-persist', () => {
 
   it('reads a state persisted without a version (-1) at the missing version', async () => {
     const m = todosMigrator();
-    const migrate = createMigrate(m, { storage: new MemoryStorage(), key: 'root' });
+    const storage = new MemoryStorage();
+    const migrate = createMigrate(m, { storage, key: 'root' });
+    await storage.setItem('persist:root', persisted({ todos: ['x'] }, -1));
     const out = await migrate({ todos: ['x'], _persist: { version: -1, rehydrated: true } }, 2);
     expect(out).to.deep.equal({
       todos: ['x'],
@@ -308,11 +310,13 @@ describe('migraph/redux-persist: protection by construction (issue 19)', () => {
     const m = new Migrator({ versionKey: '_persist.version', versionFormat: 'integer' })
       .register(1, 2, (s) => ({ ...s, filter: 'all' }))
       .register(2, 3, (s) => ({ ...s, done: [] }));
-    const migrate = createMigrate(m, { storage: new MemoryStorage(), key: 'root' });
+    const storage = new MemoryStorage();
+    const migrate = createMigrate(m, { storage, key: 'root' });
     for (const state of [
       { todos: [], _persist: { version: -1, rehydrated: false } },
       { todos: [] },
     ]) {
+      await storage.setItem('persist:root', JSON.stringify(state));
       expect(await migrate(state, 3)).to.deep.include({ todos: [], filter: 'all', done: [] });
     }
   });
@@ -377,6 +381,25 @@ describe('migraph/redux-persist: protection by construction (issue 19)', () => {
     expect(seen.join('\n')).to.contain("past redux-persist's timeout");
   });
 
+  it('migrates nothing when the key it was given holds nothing: no backup could be taken', async () => {
+    const storage = new MemoryStorage();
+    await storage.setItem('persist:root', persisted({ todos: ['precious'] }, 1));
+    let ran = 0;
+    const m = todosMigrator().register(3, 4, (s) => (ran++, s));
+    const migrate = createMigrate(m, { storage, key: 'roots' });
+    const error = await migrate(
+      { todos: ['precious'], _persist: { version: 1, rehydrated: true } },
+      4,
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(TypeError);
+    expect((error as Error).message).to.contain('Nothing is stored under persist:roots');
+    expect(ran).to.equal(0);
+    expect([...storage.items.keys()]).to.deep.equal(['persist:root']);
+  });
+
   it('refuses a setup that could migrate without a backup', () => {
     const m = todosMigrator();
     expect(() => createMigrate(m)).to.throw(TypeError, 'key');
@@ -399,8 +422,14 @@ describe('migraph/redux-persist: protection by construction (issue 19)', () => {
       2: (s: AnyState) => (calls.push(2), { ...s, two: true }),
       3: (s: AnyState) => (calls.push(3), { ...s, three: true }),
     };
-    const migrateWith = (m = fromManifest(manifest)) =>
-      persistConfig(m, { storage: new MemoryStorage(), key: 'root' }).migrate;
+    /** The config's migrate, over a storage that holds the state as redux-persist read it. */
+    const migrateWith =
+      (m = fromManifest(manifest)) =>
+      async (state: AnyState | undefined, version: number) => {
+        const storage = new MemoryStorage();
+        if (state !== undefined) await storage.setItem('persist:root', JSON.stringify(state));
+        return persistConfig(m, { storage, key: 'root' }).migrate(state, version);
+      };
     const at = (version: number | undefined, extra: AnyState = {}) => ({
       ...extra,
       ...(version === undefined ? {} : { _persist: { version, rehydrated: true } }),

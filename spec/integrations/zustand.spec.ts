@@ -392,6 +392,31 @@ describe('migraph/zustand: protection by construction (issue 19)', () => {
     expect(stored(storage).version).to.equal(5);
   });
 
+  it('migrates nothing when its storage is not the one persist reads: no backup could be taken', async () => {
+    const read = new MemoryStorage();
+    const raw = JSON.stringify({ state: { title: 'Precious', count: 9 }, version: 1 });
+    read.setItem('settings', raw);
+    const elsewhere = new MemoryStorage();
+    let ran = 0;
+    const m = settingsMigrator();
+    m.register(3, 4, (s) => (ran++, s));
+    const errors: unknown[] = [];
+    createStore<Settings>()(
+      persist(() => ({ count: 0 }), {
+        name: 'settings',
+        storage: createJSONStorage(() => read),
+        ...persistMigration(m, { storage: elsewhere, name: 'settings' }),
+        onRehydrateStorage: () => (_state, error) => void errors.push(error),
+      }),
+    );
+    await hydrated();
+    expect(ran).to.equal(0);
+    expect(errors[0]).to.be.instanceOf(TypeError);
+    expect((errors[0] as Error).message).to.contain('Nothing is stored under settings');
+    expect(read.getItem('settings')).to.equal(raw);
+    expect([...elsewhere.items.keys()]).to.deep.equal([]);
+  });
+
   it('refuses a setup that could migrate without a backup', () => {
     expect(() => persistMigration(settingsMigrator())).to.throw(TypeError, 'name');
     expect(() => persistOptions(settingsMigrator(), {} as never)).to.throw(TypeError, 'name');
