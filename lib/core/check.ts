@@ -10,6 +10,7 @@ import * as E from '#fp/Either.js';
 import { versionsReaching } from './reachability.js';
 import { edgeOfFileName } from './naming.js';
 import type { Migrator } from './migrator.js';
+import { checkOptions } from './options.js';
 
 /** What a {@link CheckIssue} is about. */
 export type CheckCode =
@@ -74,6 +75,11 @@ export interface CheckOptions {
  * @since 0.1.0
  */
 export const check = (m: Migrator, options: CheckOptions = {}): CheckReport => {
+  checkOptions('check()', options, {
+    samples: 'object',
+    ambiguityLimit: 'any',
+    snapshotted: 'any',
+  });
   const issues: CheckIssue[] = [];
   const add = (
     severity: CheckIssue['severity'],

@@ -37,6 +37,7 @@ import { StateVersionError } from './errors.js';
 import { formatValidationErrors } from './report.js';
 import type { Snapshot } from './snapshot.js';
 import { compareVersions, type Version } from './version.js';
+import { checkOptions } from './options.js';
 
 /** The class of an edge, from strictest to loosest: `FULL`, `BACKWARD` or `FORWARD`, `NONE`. */
 export type CompatibilityClass = 'BACKWARD' | 'FORWARD' | 'FULL' | 'NONE';
@@ -193,6 +194,7 @@ export const compatibility = (
   edge: EdgeVersions,
   options: { readonly snapshots?: ReadonlyMap<string, Snapshot> } = {},
 ): E.Either<StateVersionError, Compatibility> => {
+  checkOptions('compatibility()', options, { snapshots: 'any' });
   const [older, newer] =
     compareVersions(edge.from, edge.to) <= 0 ? [edge.from, edge.to] : [edge.to, edge.from];
   const a = sideOf(m, older, options.snapshots);

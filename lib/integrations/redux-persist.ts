@@ -27,6 +27,7 @@ import {
   type MaybePromise,
   type RawStorage,
 } from './storage.js';
+import { checkOptions } from '../core/options.js';
 
 export type { RawStorage, StoredMigrationError } from './storage.js';
 export { BACKUP_SUFFIX } from './storage.js';
@@ -518,6 +519,7 @@ export const createMigrate = <S extends object>(
   options: CreateMigrateOptions = {},
 ): PersistMigrate<S> => {
   checkMigrator(m, 'createMigrate');
+  checkOptions('createMigrate()', options, { storage: 'any', key: 'any', keyPrefix: 'any' });
   if (keepsNewer(m)) {
     throw new TypeError(
       `createMigrate: a migrator with onNewerVersion '${m.options.onNewerVersion}' would have redux-persist store a newer state again under the app's older version; use persistConfig, which keeps the stored version`,

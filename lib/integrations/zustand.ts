@@ -27,6 +27,7 @@ import {
   type MaybePromise,
   type RawStorage,
 } from './storage.js';
+import { checkOptions, type OptionRules } from '../core/options.js';
 
 export type { RawStorage, StoredMigrationError } from './storage.js';
 export { BACKUP_SUFFIX } from './storage.js';
@@ -167,6 +168,9 @@ const migration = <S extends object>(m: Migrator<S>) => {
  * );
  * @since 0.1.0
  */
+/** The options of {@link persistOptions} and {@link persistMigration} (checked by their code). */
+const PERSIST_OPTIONS: OptionRules = { name: 'any', storage: 'any' };
+
 export const persistOptions = <S extends object>(
   m: Migrator<S>,
   options: PersistOptionsInput,
@@ -174,6 +178,7 @@ export const persistOptions = <S extends object>(
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('persistOptions: expected options { name, storage? }');
   }
+  checkOptions('persistOptions()', options, PERSIST_OPTIONS);
   const name = checkName(options.name, 'persistOptions');
   const { target, version, strip, readAt, asInput } = migration(m);
   const raw = resolveStorage(options.storage, 'persistOptions');
@@ -279,6 +284,7 @@ export const persistMigration = <S extends object>(
   m: Migrator<S>,
   options: PersistMigrationOptions = {},
 ): PersistMigration<S> => {
+  checkOptions('persistMigration()', options, PERSIST_OPTIONS);
   const name = checkName(options.name, 'persistMigration');
   const { target, version, strip, readAt, asInput } = migration(m);
   if (keepsNewer(m)) {

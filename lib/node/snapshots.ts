@@ -25,6 +25,7 @@ import {
 } from '../core/snapshot.js';
 import { parseVersion } from '../core/version.js';
 import { writeFileAtomic } from './files.js';
+import { checkOptions } from '../core/options.js';
 
 /**
  * The drift hash of a schema: sha256 (hex) of its canonical text without annotations, so
@@ -69,6 +70,7 @@ export const writeSnapshots = async (
   m: SnapshotSource,
   options: SnapshotDirOptions = {},
 ): Promise<E.Either<Error, SnapshotWriteReport>> => {
+  checkOptions('writeSnapshots()', options, { dir: 'string' });
   const dir = options.dir ?? 'schemas';
   const written: string[] = [];
   const unchanged: string[] = [];
@@ -171,6 +173,7 @@ export const checkSnapshots = async (
   m: SnapshotSource,
   options: CheckSnapshotsOptions = {},
 ): Promise<E.Either<Error, readonly SnapshotIssue[]>> => {
+  checkOptions('checkSnapshots()', options, { dir: 'string', retired: 'strings' });
   const read = await readSnapshots(options.dir ?? 'schemas');
   if (E.isLeft(read)) return read;
   return E.right([...read.right.invalid, ...compareSnapshots(m, read.right.snapshots, options)]);

@@ -60,7 +60,11 @@ export interface PostgresStoreOptions extends TableOptions {
  * @since 0.1.0
  */
 export const postgresStore = (options: PostgresStoreOptions): StateStore => {
-  const table = checkTableOptions(options);
+  const table = checkTableOptions(options, 'postgresStore()', {
+    pool: 'any',
+    connectionString: 'any',
+    where: 'any',
+  });
   if ((options.pool !== undefined) === (options.connectionString !== undefined)) {
     throw new TypeError('Expected exactly one of pool and connectionString');
   }

@@ -10,6 +10,7 @@ import type { MigraphError } from '../core/errors.js';
 import type { Migrator } from '../core/migrator.js';
 import { StoreError, type StateStore } from '../core/store.js';
 import { asStoreError, migrateStored, resolveTarget } from './migrate.js';
+import { checkOptions } from '../core/options.js';
 
 /** Options of {@link readMigrated}. */
 export interface ReadMigratedOptions {
@@ -39,6 +40,7 @@ export const readMigrated = async <S extends object>(
   id: string,
   options: ReadMigratedOptions = {},
 ): Promise<E.Either<StoreError | MigraphError, S>> => {
+  checkOptions('readMigrated()', options, { to: 'any', writeBack: 'boolean', attempts: 'any' });
   const attempts = options.attempts ?? 3;
   if (!Number.isInteger(attempts) || attempts < 1) {
     throw new TypeError(`Expected attempts to be a positive integer, got ${String(attempts)}`);

@@ -55,7 +55,7 @@ export interface SqliteStoreOptions extends TableOptions {
  * @since 0.1.0
  */
 export const sqliteStore = (options: SqliteStoreOptions): StateStore => {
-  const table = checkTableOptions(options);
+  const table = checkTableOptions(options, 'sqliteStore()', { database: 'any', file: 'any' });
   if ((options.database === undefined) === (options.file === undefined)) {
     throw new TypeError('Expected exactly one of database and file');
   }

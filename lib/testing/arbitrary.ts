@@ -21,6 +21,7 @@ import {
   type JsonSchema,
 } from '../core/json-schema.js';
 import { arbitraryForSchema } from './schema-arbitrary.js';
+import { checkOptions } from '../core/options.js';
 
 /** Options of {@link arbitraryFor}. */
 export interface ArbitraryOptions {
@@ -499,6 +500,13 @@ export const arbitraryFor = <A>(
   codec: t.Decoder<unknown, A>,
   options: ArbitraryOptions = {},
 ): fc.Arbitrary<A> => {
+  checkOptions('arbitraryFor()', options, {
+    maxDepth: 'any',
+    maxLength: 'any',
+    maxStringLength: 'any',
+    overrides: 'any',
+    maxRejections: 'any',
+  });
   const maxStringLength = checkCount('maxStringLength', options.maxStringLength, 16);
   const ctx: Context = {
     maxDepth: checkCount('maxDepth', options.maxDepth, 3),

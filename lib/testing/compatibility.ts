@@ -27,6 +27,7 @@ import type { Snapshot } from '../core/snapshot.js';
 import { compareVersions } from '../core/version.js';
 import { arbitraryFor, type ArbitraryOptions } from './arbitrary.js';
 import { arbitraryForSchema, SnapshotCodec } from './schema-arbitrary.js';
+import { checkOptions } from '../core/options.js';
 
 /** Options of {@link compatibilityOf}. */
 export interface CompatibilityOfOptions extends Pick<ArbitraryOptions, 'overrides'> {
@@ -68,6 +69,12 @@ export const compatibilityOf = (
   edge: EdgeVersions,
   options: CompatibilityOfOptions = {},
 ): E.Either<StateVersionError, Compatibility> => {
+  checkOptions('compatibilityOf()', options, {
+    runs: 'any',
+    seed: 'any',
+    snapshots: 'any',
+    overrides: 'any',
+  });
   const runs = options.runs ?? 1000;
   if (!Number.isSafeInteger(runs) || runs < 1) {
     throw new TypeError(`compatibilityOf: runs must be a positive integer, got ${String(runs)}`);

@@ -24,6 +24,7 @@ import { arbitraryFor, type ArbitraryOptions } from './arbitrary.js';
 import { arbitraryForSchema, SnapshotCodec } from './schema-arbitrary.js';
 import type { Snapshot } from '../core/snapshot.js';
 import { differingFields, getPath } from './helpers.js';
+import { checkOptions } from '../core/options.js';
 
 /** Options of {@link testMigrations} and `describeMigrations`. */
 export interface TestMigrationsOptions {
@@ -425,6 +426,15 @@ export const testMigrations = (
   m: Migrator,
   options: TestMigrationsOptions = {},
 ): Promise<MigrationTestReport> => {
+  checkOptions('testMigrations()', options, {
+    runs: 'any',
+    seed: 'any',
+    fields: 'any',
+    arbitraries: 'any',
+    arbitrary: 'any',
+    onResult: 'function',
+    snapshots: 'any',
+  });
   const resolved = resolveTestOptions(m, options);
   const tested = withSnapshots(m, options.snapshots);
   return runAll(tested, roundTripCases(tested, options), resolved, options.onResult);

@@ -131,6 +131,39 @@ describe('schema diff', () => {
     expect(diffSchemas(described, redescribed)).to.deep.equal([]);
   });
 
+  it('reports a field made required', () => {
+    const optionalTitle = t.intersection([t.type(withoutTitle), t.partial({ title: t.string })]);
+    expect(diff(optionalTitle, Base)).to.deep.equal([
+      { path: 'title', kind: 'became-required', before: 'optional', after: 'required' },
+    ]);
+  });
+
+  it('reports a changed constraint with its keyword, and a record closed or opened', () => {
+    const schema = (name: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+      type: 'object',
+      properties: { name: { type: 'string', ...name } },
+      required: ['name'],
+      ...extra,
+    });
+    expect(diffSchemas(schema({ maxLength: 5 }), schema({ maxLength: 10 }))).to.deep.equal([
+      { path: 'name', kind: 'constraint-changed', before: '5', after: '10', detail: 'maxLength' },
+    ]);
+    expect(diffSchemas(schema({}), schema({ minLength: 1 }))).to.deep.equal([
+      { path: 'name', kind: 'constraint-changed', before: 'none', after: '1', detail: 'minLength' },
+    ]);
+    expect(
+      diffSchemas(schema({}), schema({}, { additionalProperties: false })),
+    ).to.deep.include.members([
+      {
+        path: '',
+        kind: 'constraint-changed',
+        before: 'none',
+        after: 'false',
+        detail: 'additionalProperties',
+      },
+    ]);
+  });
+
   it('reports a top-level type change and stops there', () => {
     expect(diff(Base, t.array(t.string))).to.deep.equal([
       { path: '', kind: 'type-changed', before: 'object', after: 'array of string' },

@@ -35,6 +35,7 @@ import {
   type IdbRequest,
   type IdbTransaction,
 } from './web-types.js';
+import { checkOptions } from '../../core/options.js';
 
 /** The object store where rejected records are recorded, keyed `[objectStore, key]`. */
 export const REJECTED_STORE = 'migraph_rejected';
@@ -247,6 +248,14 @@ export const createMigraphStores = (db: IdbDatabase): void => {
  * @since 0.1.0
  */
 export const indexedDbStore = (options: IndexedDbStoreOptions): IndexedDbStore => {
+  checkOptions('indexedDbStore()', options, {
+    database: 'any',
+    table: 'any',
+    name: 'any',
+    objectStore: 'any',
+    keyPath: 'any',
+    factory: 'any',
+  });
   const given = [options.database, options.table, options.name].filter((o) => o !== undefined);
   if (given.length !== 1) throw new TypeError('Expected exactly one of database, table and name');
   if (options.name !== undefined && (typeof options.name !== 'string' || options.name === '')) {

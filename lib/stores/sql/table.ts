@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import { StoreError } from '../../core/store.js';
+import { checkOptions, type OptionRules } from '../../core/options.js';
 
 /** The table where rejected rows are recorded, unless a store names another. */
 export const REJECTED_TABLE = 'migraph_rejected';
@@ -48,10 +49,21 @@ const checkName = (value: unknown, name: string): string => {
 };
 
 /** The table options, checked (a `TypeError` names the bad one). */
-export const checkTableOptions = (options: TableOptions): Required<TableOptions> => {
+export const checkTableOptions = (
+  options: TableOptions,
+  where: string,
+  driver: OptionRules,
+): Required<TableOptions> => {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError('Expected store options { table, column, … }');
   }
+  checkOptions(where, options, {
+    table: 'any',
+    column: 'any',
+    id: 'any',
+    rejectedTable: 'any',
+    ...driver,
+  });
   const table = checkName(options.table, 'table');
   const column = checkName(options.column, 'column');
   const id = checkName(options.id ?? 'id', 'id');
