@@ -15,6 +15,7 @@ import {
 } from './json-schema.js';
 import { diffSchemas, formatSchemaChange, type SchemaChange } from './schema-diff.js';
 import type { Version } from './version.js';
+import { checkOptions } from './options.js';
 
 /** One version's snapshot, as `schemas/<version>.json` holds it. */
 export interface Snapshot {
@@ -76,6 +77,7 @@ export const compareSnapshots = (
   snapshots: ReadonlyMap<string, Snapshot>,
   options: CompareSnapshotsOptions = {},
 ): readonly SnapshotIssue[] => {
+  checkOptions('compareSnapshots()', options, { retired: 'strings' });
   const issues: SnapshotIssue[] = [];
   const versions = new Set(m.versions());
   const retired = new Set(options.retired ?? []);

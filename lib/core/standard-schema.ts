@@ -9,6 +9,7 @@
 import * as t from 'io-ts';
 import type { JsonSchema } from './json-value.js';
 import { contextPath } from './report.js';
+import { checkOptions } from './options.js';
 
 /**
  * A Standard Schema v1 validator, as much of it as migraph reads: `@standard-schema/spec`'s
@@ -143,8 +144,10 @@ export class StandardSchemaType<A = unknown, I = unknown> extends t.Type<A, I> {
 export const fromStandardSchema = <S extends StandardSchemaV1>(
   validator: S,
   options?: StandardSchemaOptions,
-): StandardSchemaType<InferOutput<S>, InferInput<S>> =>
-  new StandardSchemaType(validator as never, options);
+): StandardSchemaType<InferOutput<S>, InferInput<S>> => {
+  checkOptions('fromStandardSchema()', options, { jsonSchema: 'any', name: 'any' });
+  return new StandardSchemaType(validator as never, options);
+};
 
 /** A codec as given, or a Standard Schema validator adapted into one. */
 export const asCodec = (codec: SchemaInput): t.Decoder<unknown, unknown> =>

@@ -26,6 +26,7 @@ import { DEFAULT_LOAD_TIMEOUT_MS, guardedLoad, importModule } from './import-mod
 import { loadMigrationsInto, type LoadReport } from './loader.js';
 import { Migrator } from '../core/migrator.js';
 import type { ValidationMode } from '../core/executor.js';
+import { checkOptions, type OptionRules } from '../core/options.js';
 
 /** A project that cannot be loaded: no migrations directory, or an unusable schemas module. */
 export class ProjectError extends Error {
@@ -213,9 +214,18 @@ const readSchemas = async (file: string, timeoutMs: number): Promise<SchemasModu
  * @example
  * const project = await loadProject({ dir: './migrations' }) // Right({ migrator, report, … })
  */
+/** The options of a project (checked by the loader's code). */
+export const PROJECT_OPTIONS: OptionRules = {
+  dir: 'any',
+  schemas: 'any',
+  loadTimeoutMs: 'any',
+  validate: 'any',
+};
+
 export const loadProject = async (
   options: ProjectOptions,
 ): Promise<E.Either<ProjectError, Project>> => {
+  checkOptions('loadProject()', options, PROJECT_OPTIONS);
   try {
     return E.right(await load(options));
   } catch (error) {
@@ -295,6 +305,7 @@ const load = async (options: ProjectOptions): Promise<Project> => {
 export const loadCompleteProject = async (
   options: ProjectOptions,
 ): Promise<E.Either<ProjectError, Migrator>> => {
+  checkOptions('loadCompleteProject()', options, PROJECT_OPTIONS);
   const project = await loadProject(options);
   if (E.isLeft(project)) return project;
   const problems = loadProblems(project.right.report);

@@ -176,5 +176,8 @@ export const checkSnapshots = async (
   checkOptions('checkSnapshots()', options, { dir: 'string', retired: 'strings' });
   const read = await readSnapshots(options.dir ?? 'schemas');
   if (E.isLeft(read)) return read;
-  return E.right([...read.right.invalid, ...compareSnapshots(m, read.right.snapshots, options)]);
+  return E.right([
+    ...read.right.invalid,
+    ...compareSnapshots(m, read.right.snapshots, { retired: options.retired }),
+  ]);
 };

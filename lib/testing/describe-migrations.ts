@@ -15,6 +15,7 @@ import {
   type TestMigrationsOptions,
   withSnapshots,
 } from './test-migrations.js';
+import { checkOptions } from '../core/options.js';
 
 /**
  * What describeMigrations needs of a test runner: mocha's, vitest's or jest's `describe`, and
@@ -63,6 +64,16 @@ export const describeMigrations = (
   migrator: Migrator,
   options: DescribeMigrationsOptions = {},
 ): void => {
+  checkOptions('describeMigrations()', options, {
+    runs: 'any',
+    seed: 'any',
+    fields: 'any',
+    arbitraries: 'any',
+    arbitrary: 'any',
+    snapshots: 'any',
+    title: 'any',
+    runner: 'any',
+  });
   const runner = options.runner ?? globalRunner();
   const resolved = resolveTestOptions(migrator, options);
   const m = withSnapshots(migrator, options.snapshots);

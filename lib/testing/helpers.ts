@@ -11,6 +11,7 @@ import { describeCause } from '../core/describe-cause.js';
 import type { Migrator } from '../core/migrator.js';
 import { showValue } from '../core/show.js';
 import { versionRootKey, versionValueAt } from '../core/version-field.js';
+import { checkOptions } from '../core/options.js';
 
 /** Options of {@link validateMigrationWith}. */
 export interface ValidateMigrationOptions {
@@ -170,6 +171,7 @@ export const validateRoundtripWith = (
   intermediateVersion: string,
   options: RoundtripOptions = {},
 ): true => {
+  checkOptions('validateRoundtripWith()', options, { fields: 'any' });
   const from = roundtripStart(m, state);
   const there = migrateForTest(
     m,
@@ -195,6 +197,7 @@ export const validateRoundtripWithAsync = async (
   intermediateVersion: string,
   options: RoundtripOptions = {},
 ): Promise<true> => {
+  checkOptions('validateRoundtripWithAsync()', options, { fields: 'any' });
   const from = roundtripStart(m, state);
   const there = await migrateAsyncForTest(
     m,

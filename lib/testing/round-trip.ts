@@ -16,6 +16,7 @@ import {
   type RoundtripOptions,
 } from './helpers.js';
 import { statesFromSnapshot, type SnapshotSampleOptions } from './schema-arbitrary.js';
+import { checkOptions, type OptionRules } from '../core/options.js';
 
 /** Options of {@link assertRoundTrip}. */
 export interface RoundTripPropertyOptions extends RoundtripOptions {
@@ -35,6 +36,9 @@ export interface RoundTripPropertyOptions extends RoundtripOptions {
  * assertRoundTrip(m, '1.0.0', '1.1.0', agentStateV1_0Arbitrary())
  * @since 0.1.0
  */
+/** The options of {@link assertRoundTrip} and {@link assertRoundTripAsync}. */
+const ROUND_TRIP_OPTIONS: OptionRules = { fields: 'any', numRuns: 'any', seed: 'any' };
+
 export const assertRoundTrip = (
   m: Migrator,
   from: string,
@@ -42,9 +46,10 @@ export const assertRoundTrip = (
   arbitrary: fc.Arbitrary<unknown>,
   options: RoundTripPropertyOptions = {},
 ): true => {
+  checkOptions('assertRoundTrip()', options, ROUND_TRIP_OPTIONS);
   const details = fc.check(
     fc.property(atVersion(m, from, arbitrary), (state) => {
-      validateRoundtripWith(m, state, via, options);
+      validateRoundtripWith(m, state, via, { fields: options.fields });
     }),
     runParameters(options),
   );
@@ -67,9 +72,10 @@ export const assertRoundTripAsync = async (
   arbitrary: fc.Arbitrary<unknown>,
   options: RoundTripPropertyOptions = {},
 ): Promise<true> => {
+  checkOptions('assertRoundTripAsync()', options, ROUND_TRIP_OPTIONS);
   const details = await fc.check(
     fc.asyncProperty(atVersion(m, from, arbitrary), async (state) => {
-      await validateRoundtripWithAsync(m, state, via, options);
+      await validateRoundtripWithAsync(m, state, via, { fields: options.fields });
     }),
     runParameters(options),
   );

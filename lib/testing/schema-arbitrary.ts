@@ -17,6 +17,7 @@ import fc from 'fast-check';
 import * as t from 'io-ts';
 import { CODEC_MARKER, REFINEMENT_MARKER, type JsonSchema } from '../core/json-schema.js';
 import type { Snapshot } from '../core/snapshot.js';
+import { checkOptions } from '../core/options.js';
 
 /** Options of {@link arbitraryForSchema} and {@link sampleStates}. */
 export interface SchemaArbitraryOptions {
@@ -87,6 +88,14 @@ export interface SnapshotSampleOptions extends SchemaArbitraryOptions {
  * @since 0.1.0
  */
 export const statesFromSnapshot = (version: string, options: SnapshotSampleOptions): unknown[] => {
+  checkOptions('sampleStates(version)', options, {
+    snapshots: 'any',
+    runs: 'any',
+    seed: 'any',
+    maxDepth: 'any',
+    maxLength: 'any',
+    overrides: 'any',
+  });
   const snapshot = options.snapshots.get(version);
   if (snapshot === undefined) {
     throw new UnsupportedSchemaError(`No snapshot of version ${version}`, { path: '' });

@@ -6,7 +6,26 @@ import * as t from 'io-ts';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { check, compatibility, Migrator } from '../../lib/core/index.js';
+import * as fc from 'fast-check';
+import { z } from 'zod';
+import {
+  check,
+  compareSnapshots,
+  compatibility,
+  fromStandardSchema,
+  Migrator,
+} from '../../lib/core/index.js';
+import {
+  loadCompleteProject,
+  loadProject,
+  migrateFile,
+  migrateJson,
+  migrateJsonFile,
+  migrateNdjson,
+  MigrationPool,
+} from '../../lib/node/index.js';
+import { assertRoundTrip, describeMigrations, sampleStates } from '../../lib/testing/index.js';
+import { validateRoundtripWith } from '../../lib/testing/helpers.js';
 import { persistMigration, persistOptions } from '../../lib/integrations/zustand.js';
 import { createMigrate } from '../../lib/integrations/redux-persist.js';
 import { checkSnapshots, writeSnapshots } from '../../lib/node/snapshots.js';
@@ -81,6 +100,68 @@ const calls: [string, string, () => unknown][] = [
     'indexedDbStore()',
     'objectstore',
     () => indexedDbStore({ name: 'app', objectStore: 'states', objectstore: 'x' } as never),
+  ],
+  ['compareSnapshots()', 'retire', () => compareSnapshots(m(), new Map(), { retire: [] } as never)],
+  ['fromStandardSchema()', 'nmae', () => fromStandardSchema(z.string(), { nmae: 'x' } as never)],
+  ['loadProject()', 'schema', () => loadProject({ dir: scratch, schema: 'x.js' } as never)],
+  [
+    'loadCompleteProject()',
+    'loadTimeout',
+    () => loadCompleteProject({ dir: scratch, loadTimeout: 1 } as never),
+  ],
+  ['new MigrationPool()', 'thread', () => new MigrationPool({ dir: scratch, thread: 2 } as never)],
+  [
+    'migrateFile()',
+    'rejectFile',
+    () =>
+      migrateFile(path.join(scratch, 'in'), path.join(scratch, 'out'), {
+        migrator: m(),
+        rejectFile: 'r',
+      } as never),
+  ],
+  [
+    'migrateNdjson()',
+    'chunklines',
+    () =>
+      migrateNdjson(path.join(scratch, 'in'), { migrator: m(), chunklines: 10 } as never).next(),
+  ],
+  [
+    'migrateJson()',
+    'target',
+    () => migrateJson(new Uint8Array(), { migrator: m(), target: '1.1.0' } as never),
+  ],
+  [
+    'migrateJsonFile()',
+    'target',
+    () =>
+      migrateJsonFile(path.join(scratch, 'in'), undefined, { migrator: m(), target: 1 } as never),
+  ],
+  [
+    'validateRoundtripWith()',
+    'field',
+    () =>
+      validateRoundtripWith(m(), { state_version: '1.0.0', title: 'x' }, '1.1.0', {
+        field: [],
+      } as never),
+  ],
+  [
+    'assertRoundTrip()',
+    'runs',
+    () => assertRoundTrip(m(), '1.0.0', '1.1.0', fc.constant({ title: 'x' }), { runs: 5 } as never),
+  ],
+  [
+    'sampleStates(version)',
+    'run',
+    () => sampleStates('1.0.0', { snapshots: new Map(), run: 5 } as never),
+  ],
+  [
+    'describeMigrations()',
+    'titel',
+    () =>
+      describeMigrations(m(), {
+        titel: 'x',
+        runner: { describe: () => undefined, it: () => undefined },
+      } as never),
   ],
 ];
 

@@ -5,6 +5,7 @@
 const integration = {
   'spec/package/app-examples.spec.ts': 'examples/app import migraph by name (dist/)',
   'spec/node/batch.spec.ts': 'MigrationPool threads and a spawned script run dist/',
+  'spec/package/options.spec.ts': 'names MigrationPool (worker threads, dist/), though none starts',
   'spec/integrations/browser.spec.ts': 'a browser (playwright-core)',
   'spec/integrations/rollback-browser.spec.ts': 'a browser (playwright-core)',
   'spec/cli/cli-compat.spec.ts': 'the built binary',

@@ -338,7 +338,13 @@ interface Prepared extends PreparedWork {
 const prepare = async (
   options: MigrateFileOptions,
 ): Promise<E.Either<FileMigrationError, Prepared>> => {
-  const prepared = await prepareWork(options, 'migrateFile');
+  const prepared = await prepareWork(options, 'migrateFile', {
+    rejectedFile: 'any',
+    allOrNothing: 'any',
+    checkpointLines: 'any',
+    fingerprint: 'any',
+    onProgress: 'any',
+  });
   if (E.isLeft(prepared)) return prepared;
   const fingerprint =
     options.fingerprint ?? migrationFingerprint(prepared.right.migrator, options.project);

@@ -23,6 +23,7 @@ import { resolveTargetVersion } from '../../core/version-field.js';
 import { writeFileAtomic } from '../files.js';
 import { realOrResolved } from './file.js';
 import { FileMigrationError } from './ndjson.js';
+import { checkOptions, type OptionRules } from '../../core/options.js';
 
 /** Options of {@link migrateJson} and {@link migrateJsonFile}. */
 export interface MigrateJsonOptions {
@@ -99,10 +100,14 @@ const lossOf = (bytes: Uint8Array, text: string, parsed: unknown): string | unde
  * // Right({ many: false, migrated: 1, data: <bytes>, problem: undefined, … })
  * @since 0.1.0
  */
+/** The options of {@link migrateJson} and {@link migrateJsonFile}. */
+const JSON_OPTIONS: OptionRules = { migrator: 'any', to: 'any' };
+
 export const migrateJson = async (
   bytes: Uint8Array,
   options: MigrateJsonOptions,
 ): Promise<E.Either<FileMigrationError, JsonReport>> => {
+  checkOptions('migrateJson()', options, JSON_OPTIONS);
   const { migrator } = options;
   const to = resolveTargetVersion(migrator, options.to);
   if (E.isLeft(to)) return E.left(new FileMigrationError(to.left.message, { reason: 'options' }));
@@ -175,6 +180,7 @@ export const migrateJsonFile = async (
   output: string | undefined,
   options: MigrateJsonOptions,
 ): Promise<E.Either<FileMigrationError, JsonFileReport>> => {
+  checkOptions('migrateJsonFile()', options, JSON_OPTIONS);
   const fail = (cause: unknown) =>
     E.left(
       new FileMigrationError(`Migrating ${input} failed: ${describeCause(cause)}`, {

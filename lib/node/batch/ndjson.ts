@@ -17,6 +17,7 @@ import { assembleChunk, type AssembledChunk } from './assemble.js';
 import { readLineChunks, splitLineChunks, type LineChunk } from './lines.js';
 import { MigrationPool } from './pool.js';
 import { migrateLines, type LineResult } from './work.js';
+import { checkOptions, type OptionRules } from '../../core/options.js';
 
 /** Why a {@link migrateFile}, {@link migrateNdjson} or {@link migrateJsonFile} run could not finish. */
 export type FileMigrationFailure = 'options' | 'project' | 'io' | 'worker' | 'locked';
@@ -89,7 +90,18 @@ const invalidUtf8Of = (chunk: LineChunk): number[] =>
 export const prepareWork = async (
   options: MigrateNdjsonOptions,
   caller: string,
+  /** The caller's options beside these. */
+  more: OptionRules = {},
 ): Promise<E.Either<FileMigrationError, PreparedWork>> => {
+  checkOptions(`${caller}()`, options, {
+    to: 'any',
+    migrator: 'any',
+    project: 'any',
+    threads: 'any',
+    pool: 'any',
+    chunkLines: 'any',
+    ...more,
+  });
   let migrator = options.migrator;
   if (migrator === undefined && options.project !== undefined) {
     const loaded = await loadCompleteProject(options.project);

@@ -17,6 +17,8 @@ import { orderedMap, type AnySource } from '../../core/ordered.js';
 import type { MigrateManyOptions } from '../../core/many.js';
 import type { LineResult, StateResult } from './work.js';
 import type { WorkerReply, WorkerTask } from './worker.js';
+import { checkOptions } from '../../core/options.js';
+import { PROJECT_OPTIONS } from '../project.js';
 
 /** Options of {@link MigrationPool}. */
 export interface PoolOptions extends ProjectOptions {
@@ -90,6 +92,7 @@ export class MigrationPool {
   private readonly piscina: Piscina<WorkerTask, WorkerReply>;
 
   constructor(private readonly project: PoolOptions) {
+    checkOptions('new MigrationPool()', project, { ...PROJECT_OPTIONS, threads: 'any' });
     this.threads = Math.min(
       Math.max(1, Math.floor(project.threads ?? 2)),
       Math.max(1, availableParallelism()),
