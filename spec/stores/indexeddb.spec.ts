@@ -18,7 +18,9 @@ import {
   type IndexedDbStore,
   type MigrationMessage,
 } from '../../lib/stores/indexeddb.js';
+import { compatibility } from '../../lib/core/index.js';
 import { docMigrator } from '../support/store-suite.js';
+import { firstProfile, release } from '../support/ten-version-builds.js';
 
 let nextDb = 0;
 
@@ -130,6 +132,41 @@ describe('migraph/indexeddb (fake-indexeddb)', () => {
       rejected: 2,
       previouslyRejected: 0,
     });
+    await store.close();
+  });
+
+  it("leaves a newer release's record it may read as it is, under 'read-compatible' (§17), and rejects one it may not", async () => {
+    const writtenBy = (k: number, who: string) =>
+      release(k, { stampReadableFrom: compatibility }).migrateOrThrow({
+        state_version: '1.0.0',
+        ...firstProfile(who),
+      }) as Record<string, unknown>;
+    // Release 7 stamps readableFrom 5.0.0; release 8 (past a NONE edge) stamps 8.0.0.
+    const readable = writtenBy(7, 'Ada');
+    const unreadable = writtenBy(8, 'Cy');
+    const name = await seed([
+      { state_version: '1.0.0', ...firstProfile('Old') },
+      readable,
+      unreadable,
+    ]);
+    const before = await all(name, 'notes');
+    const store = indexedDbStore({ name, objectStore: 'notes' });
+    const older = release(6, { onNewerVersion: 'read-compatible' });
+    const report = await migrateStore(older, store);
+    expect(E.isRight(report) && report.right).to.deep.include({
+      migrated: 1,
+      alreadyAtTarget: 1,
+      rejected: 1,
+    });
+    const after = await all(name, 'notes');
+    expect(after.get('2')).to.deep.equal(before.get('2'));
+    expect(after.get('3')).to.deep.equal(before.get('3'));
+    expect(after.get('1')).to.deep.include({ state_version: '6.0.0' });
+    const rejected = await all(name, REJECTED_STORE);
+    expect([...rejected.keys()]).to.deep.equal(['["notes",3]']);
+    // Read on demand: as it is, with the newer release's fields.
+    const read = await readMigrated(older, store, '2');
+    expect(read).to.deep.equal(E.right(before.get('2')));
     await store.close();
   });
 
