@@ -151,6 +151,59 @@ describe('distribution', () => {
     });
   });
 
+  describe('browser bundle of migraph/core with Standard Schema support (§15)', () => {
+    it('costs at most 0.5 KB gzip more than the same bundle without it', async function () {
+      this.timeout(30_000);
+      /** The gzipped size of a core bundle using codecs, with the adapter or a stand-in for it. */
+      const gzipped = async (withAdapter: boolean): Promise<number> => {
+        const result = await build({
+          stdin: {
+            contents: [
+              "import { Migrator } from 'migraph/core';",
+              "import * as t from 'io-ts';",
+              'const m = new Migrator()',
+              "  .register('1.0.0', '1.1.0', (s) => ({ ...s, tags: [] }))",
+              "  .schema('1.1.0', t.type({ tags: t.array(t.string) }));",
+              "globalThis.bundleResult = m.migrate({ state_version: '1.0.0' });",
+            ].join('\n'),
+            resolveDir: repoRoot,
+            sourcefile: 'standard-schema-entry.js',
+            loader: 'js',
+          },
+          bundle: true,
+          platform: 'browser',
+          format: 'esm',
+          minify: true,
+          write: false,
+          logLevel: 'silent',
+          plugins: withAdapter
+            ? []
+            : [
+                {
+                  name: 'no-standard-schema',
+                  setup: (esbuild) =>
+                    esbuild.onLoad({ filter: /[\\/]core[\\/]standard-schema\.js$/ }, () => ({
+                      contents: [
+                        'export const isStandardSchema = () => false;',
+                        'export class StandardSchemaType {}',
+                        'export const fromStandardSchema = (v) => v;',
+                        'export const asCodec = (c) => c;',
+                      ].join('\n'),
+                      loader: 'js',
+                    })),
+                },
+              ],
+        });
+        expect(result.errors).to.deep.equal([]);
+        return gzipSync(result.outputFiles[0]!.contents, { level: 9 }).length;
+      };
+      const [withIt, without] = [await gzipped(true), await gzipped(false)];
+      this.test!.title += ` (${withIt - without} bytes)`;
+      expect(withIt).to.be.greaterThan(without);
+      expect(withIt - without).to.be.at.most(512);
+    });
+  });
+
   describe('browser bundle of the root migraph', () => {
     it("bundles for the browser through the root's browser condition (core and state), without Node built-ins, and runs", async function () {
       this.timeout(30_000);
