@@ -132,6 +132,9 @@ const migration = <S extends object>(m: Migrator<S>) => {
   return { target, version, strip, readAt, asInput };
 };
 
+/** The options of {@link persistOptions} and {@link persistMigration} (checked by their code). */
+const PERSIST_OPTIONS: OptionRules = { name: 'any', storage: 'any' };
+
 /**
  * zustand `persist` options that migrate stored states with `m`, the protected key and
  * storage given once: `{ name, storage, version, migrate }`, to spread into `persist`'s
@@ -168,9 +171,6 @@ const migration = <S extends object>(m: Migrator<S>) => {
  * );
  * @since 0.1.0
  */
-/** The options of {@link persistOptions} and {@link persistMigration} (checked by their code). */
-const PERSIST_OPTIONS: OptionRules = { name: 'any', storage: 'any' };
-
 export const persistOptions = <S extends object>(
   m: Migrator<S>,
   options: PersistOptionsInput,

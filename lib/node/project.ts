@@ -206,14 +206,6 @@ const readSchemas = async (file: string, timeoutMs: number): Promise<SchemasModu
   return exports as SchemasModule;
 };
 
-/**
- * Loads the migrations directory and schemas module into a fresh `Migrator`. A missing
- * directory or an unusable schemas module is a `Left` of {@link ProjectError}; files that
- * fail to load are in the report for the caller to judge.
- *
- * @example
- * const project = await loadProject({ dir: './migrations' }) // Right({ migrator, report, … })
- */
 /** The options of a project (checked by the loader's code). */
 export const PROJECT_OPTIONS: OptionRules = {
   dir: 'any',
@@ -222,6 +214,14 @@ export const PROJECT_OPTIONS: OptionRules = {
   validate: 'any',
 };
 
+/**
+ * Loads the migrations directory and schemas module into a fresh `Migrator`. A missing
+ * directory or an unusable schemas module is a `Left` of {@link ProjectError}; files that
+ * fail to load are in the report for the caller to judge.
+ *
+ * @example
+ * const project = await loadProject({ dir: './migrations' }) // Right({ migrator, report, … })
+ */
 export const loadProject = async (
   options: ProjectOptions,
 ): Promise<E.Either<ProjectError, Project>> => {

@@ -26,6 +26,9 @@ export interface RoundTripPropertyOptions extends RoundtripOptions {
   readonly seed?: number;
 }
 
+/** The options of {@link assertRoundTrip} and {@link assertRoundTripAsync}. */
+const ROUND_TRIP_OPTIONS: OptionRules = { fields: 'any', numRuns: 'any', seed: 'any' };
+
 /**
  * Property-based round trip: for every state the arbitrary generates at `from`, migrating to
  * `via` and back must preserve the compared fields (default as `validateRoundtripWith`). On
@@ -36,9 +39,6 @@ export interface RoundTripPropertyOptions extends RoundtripOptions {
  * assertRoundTrip(m, '1.0.0', '1.1.0', agentStateV1_0Arbitrary())
  * @since 0.1.0
  */
-/** The options of {@link assertRoundTrip} and {@link assertRoundTripAsync}. */
-const ROUND_TRIP_OPTIONS: OptionRules = { fields: 'any', numRuns: 'any', seed: 'any' };
-
 export const assertRoundTrip = (
   m: Migrator,
   from: string,

@@ -89,6 +89,9 @@ const lossOf = (bytes: Uint8Array, text: string, parsed: unknown): string | unde
   );
 };
 
+/** The options of {@link migrateJson} and {@link migrateJsonFile}. */
+const JSON_OPTIONS: OptionRules = { migrator: 'any', to: 'any' };
+
 /**
  * Migrates a JSON document (one state, or an array of states; async steps included) held in
  * `bytes`. Every state is tried; the migrated document is given only when all of them
@@ -100,9 +103,6 @@ const lossOf = (bytes: Uint8Array, text: string, parsed: unknown): string | unde
  * // Right({ many: false, migrated: 1, data: <bytes>, problem: undefined, … })
  * @since 0.1.0
  */
-/** The options of {@link migrateJson} and {@link migrateJsonFile}. */
-const JSON_OPTIONS: OptionRules = { migrator: 'any', to: 'any' };
-
 export const migrateJson = async (
   bytes: Uint8Array,
   options: MigrateJsonOptions,
