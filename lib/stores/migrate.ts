@@ -209,13 +209,19 @@ interface Tally {
  */
 const MAX_TOKENS = 100_000;
 
-/** A tally of nothing done yet, for a run on `store`; `tokens`, those its workers wrote. */
-const freshTally = (store: StateStore, tokens: readonly unknown[] = []): Tally => ({
+/**
+ * A tally of nothing done yet, for a run on `store`; `tokens`, those its workers wrote
+ * (undefined when one of them could not tell its writes: the last count then reads every state).
+ */
+const freshTally = (store: StateStore, tokens: readonly unknown[] | undefined): Tally => ({
   migrated: 0,
   atTarget: new Map(),
   rejected: 0,
   conflicts: 0,
-  tokens: store.pendingBesides === undefined ? undefined : new Set(tokens),
+  tokens:
+    store.pendingBesides === undefined || tokens === undefined || tokens.length > MAX_TOKENS
+      ? undefined
+      : new Set(tokens),
 });
 
 /** The rows a tally tells, for a store's last count (see `StateStore.pendingBesides`). */
@@ -373,8 +379,6 @@ const runInProcesses = async (
       rejected: done.right.rejected,
     };
     for (const { id, ref } of handled?.seen ?? []) tally.atTarget.set(id, ref);
-    // A worker that could not tell its writes: the last count reads every state.
-    if (handled === undefined || handled.tokens.length > MAX_TOKENS) tally.tokens = undefined;
     const conflicts = await settle(
       m,
       store,
@@ -410,7 +414,7 @@ const runMigrateStore = async (
       retryRejected: options.retryRejected === true,
     });
     for (let i = 0; i < workers; i++) sessions.push(await store.session(target.right.store));
-    const tally = freshTally(store);
+    const tally = freshTally(store, []);
     const progress = progressOf(counts, tally, options.onProgress);
     await runPasses(m, sessions, target.right, batchSize, tally, progress);
     const conflicts = await settle(
@@ -454,7 +458,7 @@ export const runWorker = async (
       : undefined;
   const session = ranges?.session ?? (await store.session(target.right.store));
   try {
-    const tally = freshTally(store);
+    const tally = freshTally(store, []);
     const progress = () =>
       onProgress({ migrated: tally.migrated, seen: tally.atTarget.size, rejected: tally.rejected });
     await runPasses(
